@@ -1,0 +1,104 @@
+"""Settings from the environment (and a ``.env`` file), with one source of defaults.
+
+The add-on builds a :class:`Settings` from its preferences instead; the CLI
+calls :func:`load_settings`. The key lives only in memory: ``repr`` hides it
+so it cannot leak into a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from .errors import ConfigError
+
+DEFAULT_API_URL = "https://api.3daistudio.com"
+DEFAULT_IMAGE3D_URL = "https://image3d.io"
+DEFAULT_RATE_LIMIT = 3  # requests per minute per key, the documented default
+DEFAULT_POLL_INTERVAL = 10.0
+
+
+def default_home() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "ai_studio_bridge"
+
+
+@dataclasses.dataclass
+class Settings:
+    api_key: str = dataclasses.field(default="", repr=False)
+    api_url: str = DEFAULT_API_URL
+    image3d_token: str = dataclasses.field(default="", repr=False)
+    image3d_url: str = DEFAULT_IMAGE3D_URL
+    home: Path = dataclasses.field(default_factory=default_home)
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    timeout: float = 30.0  # seconds for connect+read of API calls
+
+    def require_key(self) -> str:
+        if not self.api_key:
+            raise ConfigError(
+                "No 3D AI Studio API key is set.",
+                advice="Set 3D_AI_STUDIO_API_KEY (or put it in a .env file), "
+                       "or enter it in the add-on preferences.")
+        return self.api_key
+
+    def require_image3d_token(self) -> str:
+        if not self.image3d_token:
+            raise ConfigError("No image3d.io token is set.",
+                              advice="Set IMAGE3D_TOKEN or enter it in the add-on preferences.")
+        return self.image3d_token
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a minimal ``KEY=value`` file (comments, ``export``, quotes)."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return values
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):]
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _number(env: dict, name: str, default, cast):
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}.") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than zero, got {raw!r}.")
+    return value
+
+
+def load_settings(environ: dict | None = None, dotenv: Path | None = None) -> Settings:
+    """Settings from ``environ`` (default ``os.environ``), a ``.env`` file filling gaps.
+
+    The ``.env`` file is looked for in the current directory unless given.
+    Real environment variables win over the file.
+    """
+    env = dict(read_dotenv(dotenv or Path.cwd() / ".env"))
+    env.update(os.environ if environ is None else environ)
+    home = env.get("AISTUDIO_HOME")
+    return Settings(
+        api_key=env.get("3D_AI_STUDIO_API_KEY", "").strip(),
+        api_url=(env.get("3D_AI_STUDIO_API_URL") or DEFAULT_API_URL).rstrip("/"),
+        image3d_token=env.get("IMAGE3D_TOKEN", "").strip(),
+        image3d_url=(env.get("IMAGE3D_API_URL") or DEFAULT_IMAGE3D_URL).rstrip("/"),
+        home=Path(home).expanduser() if home else default_home(),
+        poll_interval=_number(env, "AISTUDIO_POLL_INTERVAL", DEFAULT_POLL_INTERVAL, float),
+        rate_limit=_number(env, "AISTUDIO_RATE_LIMIT", DEFAULT_RATE_LIMIT, int),
+    )

@@ -1,0 +1,227 @@
+"""One error hierarchy for everything the bridge can say went wrong.
+
+HTTP answers are mapped to exceptions in exactly one place,
+:func:`error_from_response`, so the CLI, the engine and the add-on all show
+the same words for the same problem. Messages say what to do next and never
+contain the API key: they are built from status codes and the server's
+``message``, which we scrub before use.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+class BridgeError(Exception):
+    """Base of every error the bridge raises on purpose."""
+
+    #: A short hint of what the user can do about it.
+    advice = ""
+
+    def __init__(self, message: str = "", *, advice: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if advice is not None:
+            self.advice = advice
+
+    def __str__(self) -> str:
+        if self.advice and self.advice not in self.message:
+            return f"{self.message} {self.advice}".strip()
+        return self.message
+
+
+class ValidationError(BridgeError):
+    """A request is invalid; found locally, so nothing was sent or spent."""
+
+
+class ConfigError(BridgeError):
+    """Missing or unusable configuration (no API key, bad URL, offline)."""
+
+
+class ApiError(BridgeError):
+    """The service answered with an error status."""
+
+    status: int = 0
+
+    def __init__(self, message: str = "", *, status: int = 0, code: str = "", advice: str | None = None):
+        super().__init__(message, advice=advice)
+        self.status = status
+        self.code = code
+
+
+class BadRequestError(ApiError):
+    advice = "Check the request's parameters."
+
+
+class AuthError(ApiError):
+    advice = "Check the API key in the add-on preferences or 3D_AI_STUDIO_API_KEY."
+
+
+class InsufficientCreditsError(ApiError):
+    advice = "Top up the wallet at 3daistudio.com, then submit again."
+
+
+class NotFoundError(ApiError):
+    advice = "The task id is unknown to the service."
+
+
+class ExpiredError(ApiError):
+    advice = "Results are kept for 24 hours after completion; submit the job again to get new ones."
+
+
+class RateLimitedError(ApiError):
+    advice = "Too many requests; wait a moment and try again."
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    advice = "The service had a temporary problem; try again in a few minutes."
+
+
+class TransportError(BridgeError):
+    """The network failed before an HTTP answer arrived."""
+
+    advice = "Check the internet connection and the service URL."
+
+
+class NotSentError(TransportError):
+    """The request provably never reached the server (e.g. connection refused)."""
+
+
+class UncertainDeliveryError(TransportError):
+    """The request may have reached the server but its answer was lost.
+
+    For a submit this means a task may exist and may be charged: it must not
+    be sent again blindly.
+    """
+
+    advice = ("The request may have reached the service; it was not sent again so you "
+              "are not charged twice. Check the job list on 3daistudio.com.")
+
+
+class DownloadError(BridgeError):
+    """A result file could not be fetched or failed its integrity checks."""
+
+    advice = "The download will be retried; results stay on the server for 24 hours."
+
+
+class JobFailedError(BridgeError):
+    """The service reports the job as FAILED (credits are refunded)."""
+
+    advice = "Credits for failed jobs are refunded automatically."
+
+
+class CancelledError(BridgeError):
+    """A wait or a job was cancelled by the user."""
+
+
+class TimeoutError_(BridgeError):
+    """A wait ran past its deadline. (Named so it does not shadow the builtin.)"""
+
+    advice = "The job keeps running on the service; resume it later."
+
+
+# ---------------------------------------------------------------------------
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: AuthError,
+    402: InsufficientCreditsError,
+    403: AuthError,
+    404: NotFoundError,
+    410: ExpiredError,
+    422: BadRequestError,
+    429: RateLimitedError,
+}
+
+_BY_CODE: dict[str, type[ApiError]] = {
+    "validation_failed": BadRequestError,
+    "invalid_api_key": AuthError,
+    "api_key_expired": AuthError,
+    "api_key_revoked": AuthError,
+    "insufficient_credits": InsufficientCreditsError,
+    "rate_limited": RateLimitedError,
+}
+
+_CODE_ADVICE = {
+    "api_key_expired": "The API key has expired; create a new one at 3daistudio.com.",
+    "api_key_revoked": "The API key was revoked; create a new one at 3daistudio.com.",
+}
+
+_BEARER = re.compile(r"Bearer\s+\S+", re.IGNORECASE)
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """Remove anything that could be a credential from ``text``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _BEARER.sub("Bearer ***", text)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds form); None if absent."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        import datetime as _dt
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        delta = (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds()
+        return max(0.0, delta)
+
+
+def error_from_response(status: int, body: object, headers: dict | None = None,
+                        *, secrets: tuple[str, ...] = (), what: str = "request") -> ApiError:
+    """Map an HTTP error answer to the matching :class:`ApiError`.
+
+    The body shape is not documented: ``code`` or ``error_code`` and
+    ``message``/``detail``/``error`` are all read, codes case-insensitively.
+    """
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    code = ""
+    detail = ""
+    if isinstance(body, dict):
+        code = str(body.get("code") or body.get("error_code") or "").lower()
+        for key in ("message", "detail", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                detail = value
+                break
+            if isinstance(value, (dict, list)) and value:
+                detail = str(value)
+                break
+    elif isinstance(body, str):
+        detail = body.strip()[:300]
+    detail = scrub(detail, *secrets)
+
+    cls = _BY_CODE.get(code) or _BY_STATUS.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else ApiError
+    label = {
+        BadRequestError: "The service rejected the request",
+        AuthError: "The API key was not accepted",
+        InsufficientCreditsError: "Not enough credits",
+        NotFoundError: "Unknown task",
+        ExpiredError: "The results have expired",
+        RateLimitedError: "Rate limit reached",
+        ServerError: "The service failed",
+    }.get(cls, "The service answered with an error")
+    message = f"{label} (HTTP {status}{', ' + code if code else ''})"
+    if detail:
+        message += f": {detail.rstrip('.')}."
+    else:
+        message += "."
+    advice = _CODE_ADVICE.get(code)
+    if cls is RateLimitedError:
+        return RateLimitedError(message, status=status, code=code,
+                                retry_after=parse_retry_after(headers.get("retry-after")))
+    return cls(message, status=status, code=code, advice=advice)
