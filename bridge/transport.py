@@ -30,7 +30,9 @@ from .ratebudget import OTHER, POLL, SUBMIT, RateBudget
 USER_AGENT = "ai-studio-bridge/0.1 (+blender)"
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
-CHUNK = 256 * 1024
+# Small enough that a cut-off transfer keeps most of what arrived (the last
+# partial chunk is lost when the connection drops mid-read).
+CHUNK = 64 * 1024
 
 
 def backoff_delay(attempt: int, rng: random.Random | None = None) -> float:
@@ -213,6 +215,9 @@ class Transport:
                         raise DownloadError(f"Download failed with HTTP {resp.status_code}.")
                     if have and resp.status_code != 206:
                         have = 0  # server ignored Range: rewrite from the start
+                    if resp.status_code == 206 and _range_start(resp) != have:
+                        part.unlink(missing_ok=True)
+                        raise DownloadError("The server sent a different part of the file; restarting.")
                     total = _content_total(resp, have)
                     with open(part, "ab" if have else "wb") as fh:
                         written = have
@@ -254,6 +259,14 @@ def _content_total(resp: requests.Response, have: int) -> int | None:
     if length and length.isdigit() and resp.headers.get("Content-Encoding") in (None, "identity"):
         return int(length) + (have if resp.status_code == 206 else 0)
     return None
+
+
+def _range_start(resp: requests.Response) -> int | None:
+    crange = resp.headers.get("Content-Range", "")
+    try:
+        return int(crange.split()[1].split("-")[0])
+    except (IndexError, ValueError):
+        return None
 
 
 def _form_value(value: Any) -> str:
