@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Make .venv (Python 3.11) with the bpy wheel and the test tools.
+#
+# The bpy wheel is large, so wheels are kept in a cache outside the clone
+# (AISTUDIO_WHEEL_CACHE, default ~/.cache/ai-studio-bridge/wheels): a second
+# clone, or CI on the same machine, installs from it without downloading.
+# Re-running is cheap: nothing happens while requirements-dev.txt is unchanged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      PY=$candidate; break
+    fi
+  done
+fi
+if [ -z "$PY" ]; then
+  echo "setup: Python 3.11 is required (the bpy wheel is built for it); set PYTHON=/path/to/python3.11" >&2
+  exit 1
+fi
+
+VENV=${AISTUDIO_VENV:-.venv}
+WHEELS=${AISTUDIO_WHEEL_CACHE:-$HOME/.cache/ai-studio-bridge/wheels}
+
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+
+stamp="$VENV/.requirements.sha256"
+want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+  echo "setup: installing test environment into $VENV (wheel cache: $WHEELS)" >&2
+  mkdir -p "$WHEELS"
+  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+  "$VENV/bin/python" -m pip download -q -r requirements-dev.txt -d "$WHEELS" --find-links "$WHEELS"
+  "$VENV/bin/python" -m pip install -q --find-links "$WHEELS" -r requirements-dev.txt
+  echo "$want" > "$stamp"
+fi
