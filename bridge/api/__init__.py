@@ -6,3 +6,5 @@ journal rebuilds requests by type name).
 
 from .base import REQUEST_TYPES, ApiRequest, Credits  # noqa: F401
 from . import miniature  # noqa: F401,E402
+from . import image3d, image_tools, images, tencent, tools, trellis, tripo  # noqa: F401,E402
+from .build import build_request  # noqa: F401,E402
