@@ -1,0 +1,95 @@
+"""Text, picture and multi-view to 3D: the Generate section's operators.
+
+Arguments left unset fall back to the scene's settings (``Scene.aistudio``),
+so the panel's buttons pass nothing and scripts pass everything.
+"""
+
+from pathlib import Path
+
+import bpy
+from bpy.props import BoolProperty, EnumProperty, StringProperty
+
+from .. import imagesource, request_factory
+from ..properties import MODELS, VIEWS
+from .submit import Prepared, SubmitMixin, short_name
+
+
+def _model(op, context) -> str:
+    return op.model if op.properties.is_property_set("model") else context.scene.aistudio.model
+
+
+class AISTUDIO_OT_text_to_3d(SubmitMixin, bpy.types.Operator):
+    """Generate a 3D model from a text prompt"""
+
+    bl_idname = "aistudio.text_to_3d"
+    bl_label = "Text to 3D"
+    bl_options = {"REGISTER"}
+
+    prompt: StringProperty(name="Prompt", description="Empty: the scene's last prompt")
+    model: EnumProperty(name="Model", items=MODELS)
+
+    def prepare(self, context) -> Prepared:
+        settings = context.scene.aistudio
+        prompt = self.prompt if self.properties.is_property_set("prompt") else settings.prompt
+        model = _model(self, context)
+        request = request_factory.text_request(model, prompt.strip(), settings.options)
+        if self.properties.is_property_set("prompt"):
+            settings.prompt = prompt
+        return Prepared(request, short_name(prompt, "AI Model"), model, {"source": "text"})
+
+
+class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
+    """Generate a 3D model from a picture (a file, an image or the render result)"""
+
+    bl_idname = "aistudio.image_to_3d"
+    bl_label = "Image to 3D"
+    bl_options = {"REGISTER"}
+
+    filepath: StringProperty(name="File", subtype="FILE_PATH")
+    image: StringProperty(name="Image", description="Name of an image datablock")
+    use_render: BoolProperty(name="Use Render Result", default=False)
+    model: EnumProperty(name="Model", items=MODELS)
+
+    def prepare(self, context) -> Prepared:
+        settings = context.scene.aistudio
+        scripted = self.filepath or self.image or self.use_render
+        use_render = self.use_render or (not scripted and settings.source == "RENDER")
+        path = imagesource.resolve(self.filepath, self.image, use_render,
+                                   fallback=None if scripted else settings.picture)
+        model = _model(self, context)
+        request = request_factory.image_request(model, path, settings.options)
+        name = self.image or ("Render" if use_render else Path(self.filepath or path).stem)
+        return Prepared(request, short_name(name, "AI Model"), model, {"source": "image"})
+
+
+class AISTUDIO_OT_multiview_to_3d(SubmitMixin, bpy.types.Operator):
+    """Generate a 3D model from front/back/left/right pictures of one subject"""
+
+    bl_idname = "aistudio.multiview_to_3d"
+    bl_label = "Multi-view to 3D"
+    bl_options = {"REGISTER"}
+
+    front: StringProperty(name="Front", description="A file path or an image datablock's name")
+    back: StringProperty(name="Back")
+    left: StringProperty(name="Left")
+    right: StringProperty(name="Right")
+    model: EnumProperty(name="Model", items=MODELS, default="TENCENT_PRO")
+
+    def prepare(self, context) -> Prepared:
+        settings = context.scene.aistudio
+        views = {}
+        for view in VIEWS:
+            given = getattr(self, view)
+            if given:
+                views[view] = imagesource.name_or_path(given)
+            elif not any(getattr(self, v) for v in VIEWS):
+                slot = getattr(settings.multiview, view)
+                if slot.image is not None or slot.filepath:
+                    views[view] = imagesource.resolve(fallback=slot)
+        model = self.model if self.properties.is_property_set("model") else settings.model
+        request = request_factory.multiview_request(model, views, settings.options)
+        name = Path(views.get("front", "multiview")).stem
+        return Prepared(request, short_name(name, "Multi-view"), model, {"source": "multiview"})
+
+
+classes = (AISTUDIO_OT_text_to_3d, AISTUDIO_OT_image_to_3d, AISTUDIO_OT_multiview_to_3d)

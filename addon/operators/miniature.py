@@ -1,0 +1,49 @@
+"""Picture to a printable miniature figure (the service's miniature flow)."""
+
+from pathlib import Path
+
+import bpy
+from bpy.props import EnumProperty, FloatProperty, StringProperty
+
+from .. import imagesource, request_factory
+from ..properties import AISTUDIO_PG_miniature
+from .submit import Prepared, SubmitMixin, short_name
+
+_PG = AISTUDIO_PG_miniature.__annotations__
+
+
+class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
+    """Turn a picture into a miniature figure, optionally at a print scale"""
+
+    bl_idname = "aistudio.miniature"
+    bl_label = "Make Miniature"
+    bl_options = {"REGISTER"}
+
+    filepath: StringProperty(name="File", subtype="FILE_PATH")
+    image: StringProperty(name="Image", description="Name of an image datablock")
+    preset: _PG["preset"]
+    edition: _PG["edition"]
+    scale: _PG["scale"]
+    scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, max=100.0)
+
+    def _value(self, context, name):
+        if self.properties.is_property_set(name):
+            return getattr(self, name)
+        return getattr(context.scene.aistudio.miniature, name)
+
+    def prepare(self, context) -> Prepared:
+        settings = context.scene.aistudio.miniature
+        scripted = bool(self.filepath or self.image)
+        path = imagesource.resolve(self.filepath, self.image,
+                                   fallback=None if scripted else settings.picture)
+        scale = self._value(context, "scale")
+        height = self._value(context, "scale_height_cm")
+        request = request_factory.miniature_request(
+            path, self._value(context, "preset"), self._value(context, "edition"), scale, height)
+        name = self.image or Path(self.filepath or path).stem
+        meta = {"source": "miniature", "scale": request.scale,
+                "scale_height_cm": request.scale_height_cm}
+        return Prepared(request, short_name(name, "Miniature"), "MINIATURE", meta)
+
+
+classes = (AISTUDIO_OT_miniature,)

@@ -1,0 +1,117 @@
+"""What every "send a job" operator shares: checks, confirmation, hand-off.
+
+An operator builds a request (``build_request``), and this mixin checks that
+Blender may go online and a key is set, asks for confirmation above the
+credit threshold, hands the request to the engine and returns at once.
+Anything wrong is reported with ``self.report`` and nothing is sent.
+"""
+
+import dataclasses
+
+from .. import online, preferences, session
+from ..bridgelink import bridge_module
+
+errors = bridge_module("errors")
+
+
+@dataclasses.dataclass
+class Prepared:
+    request: object
+    label: str
+    model: str
+    meta: dict
+
+
+def credit_text(request) -> str:
+    try:
+        return str(request.credits())
+    except (errors.BridgeError, NotImplementedError, ValueError, TypeError):
+        return "? credits"
+
+
+def credit_high(request) -> int:
+    try:
+        return int(request.credits().high)
+    except (errors.BridgeError, NotImplementedError, ValueError, TypeError):
+        return 0
+
+
+class SubmitMixin:
+    """Mixed into operators that define ``prepare(self, context) -> Prepared``."""
+
+    def prepare(self, context) -> Prepared:
+        raise NotImplementedError
+
+    def _check_key(self, context, provider: str) -> bool:
+        settings = session.refresh_settings(context)
+        try:
+            if provider == "image3d":
+                settings.require_image3d_token()
+            else:
+                settings.require_key()
+        except errors.ConfigError as exc:
+            self.report({"ERROR"}, str(exc))
+            return False
+        return True
+
+    def _prepare_or_report(self, context) -> Prepared | None:
+        try:
+            prepared = self.prepare(context)
+            prepared.request.validate()
+        except errors.BridgeError as exc:
+            self.report({"ERROR"}, str(exc))
+            return None
+        return prepared
+
+    def invoke(self, context, event):
+        if not online.network_allowed():
+            self.report({"ERROR"}, online.OFFLINE_MESSAGE)
+            return {"CANCELLED"}
+        prepared = self._prepare_or_report(context)
+        if prepared is None:
+            return {"CANCELLED"}
+        prefs = preferences.get_prefs(context)
+        threshold = prefs.confirm_credits if prefs is not None else 0
+        if prefs is not None and credit_high(prepared.request) > threshold:
+            message = f"Submit {prepared.label}? Estimated {credit_text(prepared.request)}."
+            try:
+                return context.window_manager.invoke_confirm(
+                    self, event, title="Spend credits?", message=message, confirm_text="Submit")
+            except TypeError:  # Blender before 4.1 takes no title/message
+                return context.window_manager.invoke_confirm(self, event)
+        return self.execute(context)
+
+    def execute(self, context):
+        if not online.network_allowed():
+            self.report({"ERROR"}, online.OFFLINE_MESSAGE)
+            return {"CANCELLED"}
+        prepared = self._prepare_or_report(context)
+        if prepared is None:
+            return {"CANCELLED"}
+        request = prepared.request
+        if not self._check_key(context, request.PROVIDER):
+            return {"CANCELLED"}
+        meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
+        folder = preferences.download_folder(preferences.get_prefs(context))
+        try:
+            engine = session.engine()
+            # Files are named after their job id, so one folder holds every job's results.
+            job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
+        except errors.BridgeError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request))
+        self.report({"INFO"}, f"Submitted {prepared.label} ({credit_text(request)}); job {job_id}.")
+        from .. import pump
+        pump.sync_rows(context)
+        return {"FINISHED"}
+
+
+def short_name(text: str, fallback: str) -> str:
+    """An object name from a prompt or file name: first words, no path."""
+    text = (text or "").strip().replace("\n", " ")
+    if not text:
+        return fallback
+    words = text.split()
+    name = " ".join(words[:6])
+    return name[:48]

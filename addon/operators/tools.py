@@ -1,0 +1,52 @@
+"""Model tools on the active object: repair, optimize, bake, convert, render, volume.
+
+The active mesh is exported to a temporary GLB and sent as ``model_file``;
+the result is imported beside the source object.
+"""
+
+import bpy
+from bpy.props import EnumProperty, StringProperty
+
+from .. import imagesource, request_factory
+from ..bridgelink import bridge_module
+from ..properties import TOOLS
+from .submit import Prepared, SubmitMixin
+
+ValidationError = bridge_module("errors").ValidationError
+
+
+class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
+    """Send the active mesh to one of the service's model tools"""
+
+    bl_idname = "aistudio.mesh_tool"
+    bl_label = "Run Mesh Tool"
+    bl_options = {"REGISTER"}
+
+    tool: EnumProperty(name="Tool", items=TOOLS)
+    original_url: StringProperty(name="High-poly URL", description="Bake only: textured high-poly model")
+    retopo_url: StringProperty(name="Low-poly URL", description="Bake only: low-poly model")
+
+    def prepare(self, context) -> Prepared:
+        tools = context.scene.aistudio.tools
+        tool = self.tool if self.properties.is_property_set("tool") else tools.tool
+        active = context.active_object
+        if active is None or active.type != "MESH":
+            raise ValidationError("Select a mesh object first: the tool works on the active mesh.")
+        if tool == "BAKE":
+            highs = [o for o in context.selected_objects if o is not active and o.type == "MESH"]
+            if not highs:
+                raise ValidationError("Bake needs two meshes: select the high-poly, then the low-poly "
+                                      "last (active).")
+            request = request_factory.tool_request(tool, "", tools, original_url=self.original_url,
+                                                   retopo_url=self.retopo_url)
+        else:
+            if context.mode != "OBJECT":
+                raise ValidationError("Switch to Object Mode first.")
+            model_file = imagesource.export_glb(context, active)
+            request = request_factory.tool_request(tool, model_file, tools)
+        meta = {"source": "tool", "tool": tool, "placement": "beside", "source_object": active.name}
+        label = f"{active.name} {tool.lower()}"
+        return Prepared(request, label[:48], tool, meta)
+
+
+classes = (AISTUDIO_OT_mesh_tool,)

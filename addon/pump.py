@@ -1,0 +1,175 @@
+"""The one persistent timer that moves engine events onto Blender's main thread.
+
+``pump()`` is a plain function: Blender calls it as a ``bpy.app.timers``
+callback in the UI, tests and ``aistudio.wait_jobs`` call it directly
+(timers never fire in ``--background``). Each tick drains events within a
+small time budget, updates the in-memory cache the panel draws from, imports
+at most one finished job (an import can take long; the next one waits for the
+next tick so the UI stays responsive) and asks for a redraw.
+"""
+
+from __future__ import annotations
+
+import time
+
+import bpy
+from bpy.app.handlers import persistent
+
+from . import session
+from .session import STATE
+
+TICK_BUDGET_S = 0.005
+ACTIVE_INTERVAL_S = 0.25
+IDLE_INTERVAL_S = 2.0
+_DRAIN_BATCH = 32
+
+_TERMINAL_MESSAGES = {
+    "failed": "ERROR", "cancelled": "WARNING", "expired": "ERROR", "unknown": "WARNING",
+}
+
+
+def apply_event(event) -> bool:
+    """Fold one engine event into the cache; True if something visible changed."""
+    view = STATE.jobs.get(event.job_id)
+    if view is None:
+        record = STATE.engine.job(event.job_id) if STATE.engine is not None else None
+        view = session.view_from_record(record) if record else session.JobView(event.job_id)
+        STATE.jobs[event.job_id] = view
+        STATE.order.insert(0, event.job_id)
+        STATE.rows_dirty = True
+    kind = event.kind
+    if event.task_id:
+        view.task_id = event.task_id
+    if event.state:
+        view.state = event.state
+    if kind == "progress" or event.progress:
+        view.progress = max(view.progress, int(event.progress or 0))
+    if event.files:
+        view.files = list(dict.fromkeys([*view.files, *event.files]))
+    if kind == "submitted":
+        view.state = event.state or "RUNNING"
+    elif kind == "finished":
+        view.state, view.progress = event.state or "DONE", 100
+        if not view.imported and event.job_id not in STATE.pending_imports:
+            STATE.pending_imports.append(event.job_id)
+    elif kind in _TERMINAL_MESSAGES:
+        view.error = event.message or view.error
+        view.state = event.state or kind.upper()
+        session.add_message(_TERMINAL_MESSAGES[kind],
+                            f"{view.label or event.job_id}: {event.message or kind}")
+    return True
+
+
+def _import_next() -> None:
+    from . import importing  # lazily: keeps register() light
+    job_id = STATE.pending_imports.popleft()
+    view = STATE.jobs.get(job_id)
+    if view is None or view.imported:
+        return
+    try:
+        result = importing.import_job(job_id)
+    except importing.ImportFailed as exc:
+        view.error = str(exc)
+        session.add_message("ERROR", f"{view.label or job_id}: {exc}")
+        return
+    view.imported = True
+    session.add_message("INFO", f"{view.label or job_id}: {result.summary()}")
+
+
+def sync_rows(context=None) -> None:
+    """Rebuild the UI list's rows (ids only) when jobs came or went."""
+    if not STATE.rows_dirty:
+        return
+    wm = (context or bpy.context).window_manager
+    runtime = getattr(wm, "aistudio", None)
+    if runtime is None:
+        return
+    runtime.jobs.clear()
+    for job_id in STATE.order:
+        runtime.jobs.add().job_id = job_id
+    STATE.rows_dirty = False
+
+
+def redraw(context=None) -> None:
+    wm = (context or bpy.context).window_manager
+    for window in wm.windows:
+        for area in window.screen.areas:
+            if area.type in {"VIEW_3D", "STATUSBAR", "IMAGE_EDITOR"}:
+                area.tag_redraw()
+
+
+def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
+    """Drain and apply events for up to ``budget_s``; True if anything changed."""
+    engine = STATE.engine
+    if engine is None:
+        return False
+    STATE.online = session.online.network_allowed()
+    changed = False
+    deadline = time.perf_counter() + budget_s
+    while True:
+        events = engine.drain(max_events=_DRAIN_BATCH)
+        for event in events:
+            changed |= apply_event(event)
+        if len(events) < _DRAIN_BATCH or time.perf_counter() >= deadline:
+            break
+    if do_imports and STATE.pending_imports:
+        _import_next()
+        changed = True
+    if changed:
+        sync_rows()
+        redraw()
+    return changed
+
+
+def pump() -> float:
+    """The timer callback: returns seconds until the next tick."""
+    pump_once()
+    busy = STATE.pending_imports or (STATE.engine is not None and STATE.engine.active_count())
+    return ACTIVE_INTERVAL_S if busy else IDLE_INTERVAL_S
+
+
+def wait_all(timeout: float, poll_s: float = 0.05) -> bool:
+    """Pump until no job is active and every import is done; False on timeout.
+
+    For ``blender --background`` scripts, where timers never fire.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        pump_once(budget_s=0.05)
+        engine = STATE.engine
+        busy = STATE.pending_imports or (engine is not None and engine.active_count())
+        if not busy:
+            pump_once(budget_s=0.05)  # events emitted while the last job closed
+            if not STATE.pending_imports:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(poll_s)
+
+
+def is_registered() -> bool:
+    return bpy.app.timers.is_registered(pump)
+
+
+def start() -> None:
+    if not is_registered():
+        bpy.app.timers.register(pump, first_interval=ACTIVE_INTERVAL_S, persistent=True)
+    if _on_load_post not in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.append(_on_load_post)
+
+
+def stop() -> None:
+    if _on_load_post in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.remove(_on_load_post)
+    if is_registered():
+        bpy.app.timers.unregister(pump)
+
+
+@persistent
+def _on_load_post(*_args) -> None:
+    # A persistent timer survives loading a file, but re-check: a file loaded
+    # with "Load UI" or a crash handler may have dropped it. Rows belong to the
+    # old window manager, so they are rebuilt for the new one.
+    STATE.rows_dirty = True
+    if not is_registered():
+        bpy.app.timers.register(pump, first_interval=ACTIVE_INTERVAL_S, persistent=True)

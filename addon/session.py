@@ -1,0 +1,174 @@
+"""The add-on's one JobEngine and the in-memory cache the UI draws from.
+
+Drawing code must never touch the network or the journal on disk, so the
+pump copies what it learns from engine events into :data:`STATE` (plain
+Python objects) and panels read only that. Worker threads never see ``bpy``:
+the engine gets a settings snapshot and an online flag that only the main
+thread refreshes.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import time
+from pathlib import Path
+
+from . import online, preferences
+from .bridgelink import bridge_module
+
+ACTIVE_STATES = ("QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
+
+
+@dataclasses.dataclass
+class JobView:
+    """What the job list shows for one job; updated by the pump only."""
+
+    job_id: str
+    label: str = ""
+    model: str = ""
+    kind: str = ""
+    state: str = "QUEUED"
+    progress: int = 0
+    credits: str = ""
+    error: str = ""
+    task_id: str = ""
+    files: list = dataclasses.field(default_factory=list)
+    output_dir: str = ""
+    imported: bool = False
+    image_names: list = dataclasses.field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+@dataclasses.dataclass
+class State:
+    engine: object = None
+    settings: object = None          # bridge Settings snapshot shared with the workers
+    online: bool = False             # refreshed on the main thread, read by the workers
+    jobs: dict = dataclasses.field(default_factory=dict)        # job_id -> JobView
+    order: list = dataclasses.field(default_factory=list)       # newest first
+    messages: collections.deque = dataclasses.field(
+        default_factory=lambda: collections.deque(maxlen=30))  # (level, text, time)
+    wallet: str = ""
+    wallet_error: str = ""
+    pending_imports: collections.deque = dataclasses.field(default_factory=collections.deque)
+    rows_dirty: bool = True          # the WindowManager job rows need rebuilding
+
+
+STATE = State()
+
+#: Overrides for the next engine created (tests inject a clock, a home, workers).
+ENGINE_OPTIONS: dict = {}
+
+
+def add_message(level: str, text: str) -> None:
+    STATE.messages.append((level, text, time.time()))
+    print(f"AI Studio: {level}: {text}")
+
+
+def refresh_settings(context=None) -> object:
+    """Re-read preferences into the shared settings snapshot (main thread only).
+
+    Updated in place, so clients the engine builds later see a changed key or URL.
+    """
+    fresh = preferences.current_settings(context, home=ENGINE_OPTIONS.get("home"))
+    if STATE.settings is None:
+        STATE.settings = fresh
+    else:
+        for field in dataclasses.fields(fresh):
+            setattr(STATE.settings, field.name, getattr(fresh, field.name))
+    STATE.online = online.network_allowed()
+    return STATE.settings
+
+
+def _client_factory(provider, settings, clock, cancel):
+    # Runs in a worker thread: uses only the snapshot, never bpy.
+    client = bridge_module("client")
+    return client.client_for(provider, STATE.settings or settings, clock=clock, cancel=cancel,
+                             online_check=lambda: STATE.online)
+
+
+def start_engine(context=None):
+    """Create and start the session's engine (resumes unfinished journal jobs)."""
+    if STATE.engine is not None:
+        return STATE.engine
+    engine_mod = bridge_module("engine")
+    clock_mod = bridge_module("clock")
+    settings = refresh_settings(context)
+    home = Path(ENGINE_OPTIONS.get("home") or settings.home)
+    home.mkdir(parents=True, exist_ok=True)
+    engine = engine_mod.JobEngine(
+        settings, home=home, clock=ENGINE_OPTIONS.get("clock", clock_mod.SYSTEM_CLOCK),
+        client_factory=ENGINE_OPTIONS.get("client_factory", _client_factory),
+        online_check=lambda: STATE.online, workers=ENGINE_OPTIONS.get("workers", 2))
+    engine.start()
+    STATE.engine = engine
+    load_known_jobs()
+    return engine
+
+
+def stop_engine() -> None:
+    engine, STATE.engine = STATE.engine, None
+    if engine is not None:
+        engine.shutdown(timeout=2.0)
+
+
+def reset_cache() -> None:
+    STATE.jobs.clear()
+    STATE.order.clear()
+    STATE.messages.clear()
+    STATE.pending_imports.clear()
+    STATE.wallet = STATE.wallet_error = ""
+    STATE.rows_dirty = True
+
+
+def engine():
+    return STATE.engine if STATE.engine is not None else start_engine()
+
+
+def view_from_record(record, view: JobView | None = None) -> JobView:
+    view = view or JobView(record.job_id)
+    meta = record.meta or {}
+    view.label = record.label or view.label
+    view.model = meta.get("model", view.model) or record.provider or ""
+    view.kind = record.kind or view.kind
+    view.state = record.state or view.state
+    view.progress = int(record.progress or 0)
+    low, high = record.credits_low, record.credits_high
+    if low is not None:
+        view.credits = f"{low}" if low == high or high is None else f"{low}–{high}"
+    view.error = record.error or ""
+    view.task_id = record.task_id or ""
+    view.files = list(record.files or [])
+    view.output_dir = str(record.output_dir or "")
+    view.imported = view.imported or bool(meta.get("imported"))
+    return view
+
+
+def load_known_jobs(limit: int = 200) -> None:
+    """Fill the cache from the journal once (at start), newest first."""
+    if STATE.engine is None:
+        return
+    for record in STATE.engine.jobs(limit=limit):
+        if record.job_id not in STATE.jobs:
+            STATE.jobs[record.job_id] = view_from_record(record)
+            STATE.order.append(record.job_id)
+    STATE.rows_dirty = True
+
+
+def track(job_id: str, label: str, model: str, kind: str, credits: str) -> JobView:
+    """Show a just-submitted job at once, before the engine's first event."""
+    view = STATE.jobs.get(job_id) or JobView(job_id)
+    view.label, view.model, view.kind, view.credits = label, model, kind, credits
+    STATE.jobs[job_id] = view
+    if job_id not in STATE.order:
+        STATE.order.insert(0, job_id)
+        STATE.rows_dirty = True
+    return view
+
+
+def active_jobs() -> list[JobView]:
+    return [v for v in STATE.jobs.values() if v.active]

@@ -1,0 +1,208 @@
+"""The "AI Studio" tab of the 3D viewport's sidebar, and a status-bar line.
+
+Everything drawn here comes from scene properties or the pump's in-memory
+cache; drawing never touches the network or the journal.
+"""
+
+import bpy
+
+from .. import request_factory, session
+from ..bridgelink import bridge_module
+from ..properties import VIEWS
+from .joblist import draw_job_details
+
+errors = bridge_module("errors")
+
+_PLACEHOLDER_IMAGE = "picture.png"  # credits never depend on the picture itself
+
+
+def _estimate(build) -> str:
+    try:
+        return f" ({build().credits()})"
+    except (errors.BridgeError, NotImplementedError, TypeError, ValueError):
+        return ""
+
+
+class _Sidebar:
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "AI Studio"
+
+
+class AISTUDIO_PT_main(_Sidebar, bpy.types.Panel):
+    bl_idname = "AISTUDIO_PT_main"
+    bl_label = "AI Studio"
+
+    def draw(self, context):
+        layout = self.layout
+        row = layout.row(align=True)
+        state = session.STATE
+        row.label(text=f"Balance: {state.wallet}" if state.wallet else "Balance: not fetched",
+                  icon="FUND")
+        row.operator("aistudio.refresh_wallet", text="", icon="FILE_REFRESH")
+        if state.wallet_error:
+            layout.label(text=state.wallet_error[:80], icon="ERROR")
+        if not bpy.app.online_access:
+            box = layout.box()
+            box.label(text="Online access is off", icon="ERROR")
+            box.label(text="Preferences > System > Network")
+        if state.messages:
+            box = layout.box()
+            for level, text, _when in list(state.messages)[-3:]:
+                box.label(text=text[:90], icon={"ERROR": "ERROR", "WARNING": "ERROR"}.get(level, "INFO"))
+            box.operator("aistudio.clear_messages", text="Clear", icon="TRASH")
+
+
+class _Child(_Sidebar):
+    bl_parent_id = "AISTUDIO_PT_main"
+
+
+class AISTUDIO_PT_generate(_Child, bpy.types.Panel):
+    bl_idname = "AISTUDIO_PT_generate"
+    bl_label = "Generate"
+
+    def draw(self, context):
+        layout = self.layout
+        settings = context.scene.aistudio
+        opts = settings.options
+        layout.prop(settings, "model")
+        _draw_model_options(layout, settings.model, opts)
+
+        box = layout.box()
+        box.label(text="From Text", icon="FONT_DATA")
+        box.prop(settings, "prompt", text="")
+        cost = _estimate(lambda: request_factory.text_request(settings.model, settings.prompt or "x", opts))
+        box.operator("aistudio.text_to_3d", text=f"Generate{cost}", icon="PLAY")
+
+        box = layout.box()
+        box.label(text="From Picture", icon="IMAGE_DATA")
+        box.prop(settings, "source", expand=True)
+        if settings.source == "FILE":
+            box.prop(settings.picture, "filepath", text="")
+        elif settings.source == "IMAGE":
+            box.template_ID(settings.picture, "image", open="image.open")
+        cost = _estimate(lambda: request_factory.image_request(settings.model, _PLACEHOLDER_IMAGE, opts))
+        box.operator("aistudio.image_to_3d", text=f"Generate{cost}", icon="PLAY")
+
+        if settings.model in request_factory.MULTIVIEW_ORDER:
+            box = layout.box()
+            box.label(text="Multi-view", icon="MOD_ARRAY")
+            for view in VIEWS:
+                slot = getattr(settings.multiview, view)
+                row = box.row(align=True)
+                row.label(text=view.title())
+                row.prop(slot, "filepath", text="")
+                row.prop(slot, "image", text="")
+            views = {v: _PLACEHOLDER_IMAGE for v in VIEWS}
+            cost = _estimate(lambda: request_factory.multiview_request(settings.model, views, opts))
+            box.operator("aistudio.multiview_to_3d", text=f"Generate{cost}", icon="PLAY")
+
+
+def _draw_model_options(layout, model: str, opts) -> None:
+    col = layout.column(align=True)
+    if model == "TENCENT_RAPID":
+        col.prop(opts, "enable_pbr")
+    elif model == "TENCENT_PRO":
+        col.prop(opts, "tencent_version")
+        col.prop(opts, "generate_type")
+        col.prop(opts, "face_count")
+        col.prop(opts, "enable_pbr")
+    elif model == "TRELLIS2":
+        col.prop(opts, "trellis_resolution")
+        col.prop(opts, "trellis_textures")
+    elif model in ("TRIPO", "TRIPO_P1"):
+        if model == "TRIPO":
+            col.prop(opts, "tripo_version")
+        col.prop(opts, "tripo_texture")
+        col.prop(opts, "tripo_pbr")
+        col.prop(opts, "face_limit")
+    elif model == "IMAGE3D":
+        col.prop(opts, "image3d_quality")
+        col.prop(opts, "image3d_mesh_only")
+
+
+class AISTUDIO_PT_miniature(_Child, bpy.types.Panel):
+    bl_idname = "AISTUDIO_PT_miniature"
+    bl_label = "Miniature"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        layout = self.layout
+        mini = context.scene.aistudio.miniature
+        layout.prop(mini.picture, "filepath", text="Picture")
+        layout.template_ID(mini.picture, "image", open="image.open")
+        layout.prop(mini, "preset")
+        layout.prop(mini, "edition")
+        layout.prop(mini, "scale")
+        if mini.scale == "custom":
+            layout.prop(mini, "scale_height_cm")
+        cost = _estimate(lambda: request_factory.miniature_request(
+            _PLACEHOLDER_IMAGE, mini.preset, mini.edition, mini.scale, mini.scale_height_cm))
+        layout.operator("aistudio.miniature", text=f"Make Miniature{cost}", icon="PLAY")
+
+
+class AISTUDIO_PT_tools(_Child, bpy.types.Panel):
+    bl_idname = "AISTUDIO_PT_tools"
+    bl_label = "Tools"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        layout = self.layout
+        tools = context.scene.aistudio.tools
+        layout.prop(tools, "tool")
+        if tools.tool in ("REPAIR", "CONVERT"):
+            layout.prop(tools, "output_format")
+        if tools.tool == "REPAIR":
+            layout.prop(tools, "hollow")
+        if tools.tool in ("REPAIR", "VOLUME"):
+            layout.prop(tools, "target_height_cm")
+        if tools.tool == "RENDER":
+            layout.prop(tools, "render_angle")
+        active = context.active_object
+        if active is None or active.type != "MESH":
+            layout.label(text="Select a mesh (active object)", icon="INFO")
+        if tools.tool == "BAKE":
+            layout.label(text="Bake takes model URLs only (see tooltip)", icon="INFO")
+        cost = _estimate(lambda: request_factory.tool_request(
+            tools.tool, "model.glb", tools, original_url="https://x/a.glb", retopo_url="https://x/b.glb"))
+        op = layout.operator("aistudio.mesh_tool", text=f"Run{cost}", icon="PLAY")
+        op.tool = tools.tool
+
+
+class AISTUDIO_PT_jobs(_Child, bpy.types.Panel):
+    bl_idname = "AISTUDIO_PT_jobs"
+    bl_label = "Jobs"
+
+    def draw(self, context):
+        layout = self.layout
+        runtime = context.window_manager.aistudio
+        active = len(session.active_jobs())
+        layout.label(text=f"{active} running" if active else "No job running", icon="SORTTIME")
+        layout.template_list("AISTUDIO_UL_jobs", "", runtime, "jobs", runtime, "active_job", rows=4)
+        if 0 <= runtime.active_job < len(runtime.jobs):
+            view = session.STATE.jobs.get(runtime.jobs[runtime.active_job].job_id)
+            if view is not None:
+                draw_job_details(layout, view)
+
+
+def draw_status(self, context):
+    """A line in the status bar while jobs run, or the latest message."""
+    active = session.active_jobs()
+    if active:
+        mean = sum(v.progress for v in active) // len(active)
+        self.layout.label(text=f"AI Studio: {len(active)} job(s), {mean}%", icon="SORTTIME")
+    elif session.STATE.messages:
+        level, text, _when = session.STATE.messages[-1]
+        self.layout.label(text=f"AI Studio: {text[:60]}", icon="ERROR" if level == "ERROR" else "INFO")
+
+
+classes = (AISTUDIO_PT_main, AISTUDIO_PT_generate, AISTUDIO_PT_miniature, AISTUDIO_PT_tools,
+           AISTUDIO_PT_jobs)
+
+
+def register():
+    bpy.types.STATUSBAR_HT_header.append(draw_status)
+
+
+def unregister():
+    bpy.types.STATUSBAR_HT_header.remove(draw_status)
