@@ -1,0 +1,103 @@
+"""What each subcommand does once its arguments are parsed.
+
+Handlers take ``(args, ctx)`` and return an exit code; they raise
+:class:`BridgeError` for anything the user should read, and ``main`` turns
+that into one line on stderr.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Callable, TextIO
+
+from ..client import client_for
+from ..clock import SYSTEM_CLOCK, Clock
+from ..config import Settings, load_settings
+from ..errors import JobFailedError
+from ..status import FAILED
+from .output import dry_run_text, status_text
+from .run import download_results, run_to_completion
+
+
+@dataclasses.dataclass
+class Context:
+    """What handlers need from outside: where to print, where settings come from."""
+
+    environ: dict | None = None
+    stdout: TextIO = dataclasses.field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = dataclasses.field(default_factory=lambda: sys.stderr)
+    clock: Clock = SYSTEM_CLOCK
+    settings_loader: Callable[[dict | None], Settings] = load_settings
+
+    def settings(self) -> Settings:
+        return self.settings_loader(self.environ)
+
+    def out(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def progress(self, text: str) -> None:
+        print(text, file=self.stderr, flush=True)
+
+
+def submit(args, ctx: Context) -> int:
+    request = args.make_request(args)
+    request.validate()   # before anything else: a bad request costs nothing, needs no key
+    if args.dry_run:
+        ctx.out(dry_run_text(request))
+        return 0
+    settings = ctx.settings()
+    # Credentials first, so a missing key is the only thing the user reads.
+    if request.PROVIDER == "image3d":
+        settings.require_image3d_token()
+    else:
+        settings.require_key()
+    ctx.progress(f"{request.summary()} — estimated {request.credits()}")
+    if args.wait:
+        files = run_to_completion(request, settings, args.output_dir, ctx.progress,
+                                  clock=ctx.clock, timeout=args.timeout)
+        for path in files:
+            ctx.out(str(path))
+        return 0
+    submission = client_for(request, settings, clock=ctx.clock).submit(request)
+    ctx.out(submission.task_id)
+    return 0
+
+
+def balance(args, ctx: Context) -> int:
+    wallet = client_for(args.provider, ctx.settings(), clock=ctx.clock).wallet()
+    line = f"Balance: {wallet}"
+    if wallet.rate_limit:
+        line += f" (rate limit {wallet.rate_limit} requests/minute)"
+    ctx.out(line)
+    return 0
+
+
+def status(args, ctx: Context) -> int:
+    settings = ctx.settings()
+    client = client_for(args.provider, settings, clock=ctx.clock)
+    if args.poll:
+        def report(s):
+            ctx.progress(f"{s.task_id}: {s.state} {s.progress}%")
+        result = client.wait(args.task_id, poll_interval=settings.poll_interval,
+                             timeout=args.timeout, on_status=report)
+    else:
+        result = client.status(args.task_id)
+    ctx.out(status_text(result))
+    return 1 if result.state == FAILED else 0
+
+
+def download(args, ctx: Context) -> int:
+    client = client_for(args.provider, ctx.settings(), clock=ctx.clock)
+    result = client.status(args.task_id)
+    if result.state == FAILED:
+        raise JobFailedError(f"Task {args.task_id} failed: {result.failure_reason or 'no reason given'}; "
+                             "there is nothing to download.")
+    if not result.done:
+        ctx.out(status_text(result))
+        ctx.progress(f"Task {args.task_id} is not finished yet ({result.state} {result.progress}%); "
+                     "nothing was downloaded.")
+        return 1
+    for path in download_results(client, result, args.output_dir, ctx.progress):
+        ctx.out(str(path))
+    return 0

@@ -1,0 +1,19 @@
+"""The list of subcommand registrars, in the order ``--help`` shows them.
+
+The job engine's ``jobs`` and ``resume`` commands are added by appending
+their registrar here.
+"""
+
+from __future__ import annotations
+
+from .generate_cmds import register_generation
+from .image_cmds import register_images
+from .task_cmds import register_tasks
+from .tool_cmds import register_tools
+
+REGISTRARS = [
+    register_tasks,        # balance, status, download
+    register_generation,   # tencent-*, trellis, tripo*, miniature, image3d
+    register_images,       # image-gemini*, image-seedream
+    register_tools,        # convert, render, repair, optimize, bake-texture, ...
+]
