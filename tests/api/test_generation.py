@@ -179,7 +179,8 @@ def test_trellis_url_input():
     ({"image_url": "https://e.x/a.png", "steps": 51}, "steps must be between 1 and 50"),
     ({"image_url": "https://e.x/a.png", "steps": 0}, "steps must be between 1 and 50"),
     ({"image_url": "https://e.x/a.png", "texture_size": 2048}, "only applies with textures"),
-    ({"image_url": "https://e.x/a.png", "textures": True, "texture_size": 3000}, "texture_size must be one of"),
+    ({"image_url": "https://e.x/a.png", "textures": True, "texture_size": 3000},
+     "texture_size must be one of"),
     ({"image_url": "https://e.x/a.png", "decimation_target": 999}, "decimation_target must be between"),
 ])
 def test_trellis_refusals(kw, words):

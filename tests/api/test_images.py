@@ -39,7 +39,8 @@ def test_gemini25flash_price_and_no_resolution():
     (Gemini3ProImageRequest, {"prompt": "x", "resolution": "512px"}, "resolution must be one of 1K, 2K, 4K"),
     (Gemini3ProImageRequest, {"prompt": "x", "aspect_ratio": "1:4"}, "aspect_ratio must be one of auto"),
     (Gemini25FlashImageRequest, {"prompt": "x", "aspect_ratio": "8:1"}, "aspect_ratio must be one of"),
-    (Gemini31FlashImageRequest, {"prompt": "x", "output_format": "gif"}, "output_format must be one of png, jpeg, webp"),
+    (Gemini31FlashImageRequest, {"prompt": "x", "output_format": "gif"},
+     "output_format must be one of png, jpeg, webp"),
     (SeedreamImageRequest, {"prompt": "x", "num_images": 7}, "num_images must be between 1 and 6"),
     (SeedreamImageRequest, {"prompt": "x", "image_size": "16:9"}, "image_size must be one of square_hd"),
 ])

@@ -1,6 +1,5 @@
 """Every request type: registered, priced, timed, and rebuilt from its journal record."""
 
-import dataclasses
 import json
 
 import pytest
@@ -18,7 +17,8 @@ M = "https://e.x/m.glb"
 def valid_examples(png, glb):
     return {
         "TencentRapidRequest": {"prompt": "chair", "enable_pbr": True},
-        "TencentProRequest": {"model": "3.1", "multi_view_images": [{"view_type": "front", "view_image": png}]},
+        "TencentProRequest": {"model": "3.1",
+                              "multi_view_images": [{"view_type": "front", "view_image": png}]},
         "TencentTopologyRequest": {"file_url": M, "file_type": "GLB"},
         "TencentTextureEditRequest": {"file_url": "https://e.x/m.fbx", "image": png},
         "Trellis2Request": {"image": png, "textures": True, "texture_size": 2048},
