@@ -68,11 +68,14 @@ def register() -> None:
 def unregister() -> None:
     from . import pump, session
     pump.stop()  # first: no tick may run against half-removed classes
-    session.stop_engine()
-    session.reset_cache()
-    for module in reversed(_modules()):
-        if hasattr(module, "unregister"):
-            module.unregister()
-        for cls in reversed(getattr(module, "classes", ())):
-            bpy.utils.unregister_class(cls)
-    _drop_prefs_entry()
+    try:
+        session.stop_engine()
+    finally:
+        # Whatever the engine did, leave Blender clean so the add-on can be enabled again.
+        session.reset_cache()
+        for module in reversed(_modules()):
+            if hasattr(module, "unregister"):
+                module.unregister()
+            for cls in reversed(getattr(module, "classes", ())):
+                bpy.utils.unregister_class(cls)
+        _drop_prefs_entry()

@@ -1,0 +1,129 @@
+"""The importer on its own: a known GLB, a hand-made journal record, a real scene."""
+
+import json
+
+import bpy
+import pytest
+
+from bench.addon_bench import write_textured_glb
+from bridge.engine import JobRecord
+
+pytestmark = pytest.mark.blender
+
+
+def _record(job_id, files, meta=None, request=None):
+    return JobRecord(job_id=job_id, task_id=f"task-{job_id}", provider="3daistudio", kind="miniature",
+                     label="Statue", state="DONE", progress=100, credits_low=200, credits_high=200,
+                     files=[str(f) for f in files], error="", created_at=0.0, updated_at=0.0,
+                     output_dir=str(files[0].parent) if files else "",
+                     request=request or {"type": "MiniatureRequest", "fields": {"image": "x.png"}},
+                     meta=meta or {})
+
+
+class _Records:
+    """Stands in for the engine: the importer only reads ``job()``."""
+
+    def __init__(self, *records):
+        self.records = {r.job_id: r for r in records}
+
+    def job(self, job_id):
+        return self.records.get(job_id)
+
+
+@pytest.fixture
+def grid_glb(tmp_path):
+    # 2 m wide, 0.1 m of relief: small enough to import in milliseconds
+    path = tmp_path / "j1_3d_model_0.glb"
+    write_textured_glb(path, triangles=2_000, texture_px=32)
+    return path
+
+
+@pytest.fixture
+def records(addon):
+    from addon import session
+    real, session.STATE.engine = session.STATE.engine, _Records()
+    try:
+        yield session.STATE.engine
+    finally:
+        session.STATE.engine = real
+
+
+def test_glb_lands_in_the_collection_at_the_cursor_tagged_and_selected(records, grid_glb):
+    from addon import importing
+    records.records["j1"] = _record("j1", [grid_glb], meta={"name": "Red chair"},
+                                    request={"type": "X", "fields": {"image": "data:image/png;base64,AAAA",
+                                                                     "api_key": "nope", "prompt": "chair"}})
+    bpy.context.scene.cursor.location = (1.0, 2.0, 3.0)
+    result = importing.import_job("j1")
+    (top,) = result.objects
+    assert top.name == "Red chair"
+    assert [c.name for c in top.users_collection] == ["AI Studio"]
+    assert "AI Studio" in bpy.context.scene.collection.children
+    assert tuple(round(v, 4) for v in top.location) == (1.0, 2.0, 3.0)
+    assert top.select_get() and bpy.context.view_layer.objects.active == top
+    assert top["aistudio_job"] == "task-j1"
+    assert top["aistudio_provider"] == "3daistudio"
+    stored = json.loads(top["aistudio_request"])
+    assert stored["fields"]["prompt"] == "chair"
+    assert "api_key" not in stored["fields"]
+    assert "base64" not in top["aistudio_request"]
+    assert top.data.materials and top.data.materials[0].node_tree is not None
+
+
+def test_importing_twice_gives_two_objects(records, grid_glb):
+    from addon import importing
+    records.records["j1"] = _record("j1", [grid_glb], meta={"name": "Twice"})
+    first = importing.import_job("j1").objects[0]
+    second = importing.import_job("j1").objects[0]
+    assert first != second
+    assert len(bpy.data.collections["AI Studio"].objects) == 2
+
+
+@pytest.mark.parametrize("scale_length", [1.0, 0.01])
+def test_scaled_miniature_arrives_at_its_printed_height(records, tmp_path, scale_length):
+    from addon import importing
+    scaled = tmp_path / "m1_scaled_3d_model_0.glb"
+    write_textured_glb(scaled, triangles=200, texture_px=8)
+    plain = tmp_path / "m1_3d_model_0.glb"
+    write_textured_glb(plain, triangles=200, texture_px=8)
+    records.records["m1"] = _record("m1", [plain, scaled],
+                                    meta={"name": "Mini", "scale": "custom", "scale_height_cm": 12.0})
+    bpy.context.scene.unit_settings.scale_length = scale_length
+    (top,) = importing.import_job("m1").objects
+    bpy.context.view_layer.update()
+    # the grid lies flat: its longest side is along X/Y; height means Z extent
+    zs = [(top.matrix_world @ __import__("mathutils").Vector(c)).z for c in top.bound_box]
+    height_m = (max(zs) - min(zs)) * scale_length
+    assert height_m == pytest.approx(0.12, rel=1e-3)
+
+
+def test_tool_results_go_beside_their_source(records, grid_glb):
+    from addon import importing
+    bpy.ops.mesh.primitive_cube_add(size=2.0, location=(5.0, 0.0, 0.0))
+    cube = bpy.context.active_object
+    records.records["t1"] = _record("t1", [grid_glb], meta={"name": "Cube repaired",
+                                                            "placement": "beside",
+                                                            "source_object": cube.name})
+    (top,) = importing.import_job("t1").objects
+    assert tuple(round(v, 4) for v in top.location) == (7.0, 0.0, 0.0)
+
+
+def test_pictures_become_image_datablocks_with_previews(records, tmp_path):
+    from addon import importing, session
+    from addon_helpers import sample_picture
+    picture = tmp_path / "p1_edited_image_0.png"
+    picture.write_bytes(sample_picture().read_bytes())
+    records.records["p1"] = _record("p1", [picture])
+    session.track("p1", "Picture", "MINIATURE", "image", "")
+    result = importing.import_job("p1")
+    assert result.objects == []
+    (image,) = result.images
+    assert image.size[0] > 0 and image.preview is not None
+    assert session.STATE.jobs["p1"].image_names == [image.name]
+
+
+def test_a_job_without_files_is_reported_not_crashed(records):
+    from addon import importing
+    records.records["e1"] = _record("e1", [])
+    with pytest.raises(importing.ImportFailed, match="no downloaded files"):
+        importing.import_job("e1")

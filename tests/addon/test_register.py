@@ -1,0 +1,87 @@
+"""Enabling, disabling and re-enabling the add-on leaves Blender clean each time."""
+
+import bpy
+import pytest
+
+pytestmark = pytest.mark.blender
+
+OPERATORS = ("text_to_3d", "image_to_3d", "multiview_to_3d", "miniature", "mesh_tool",
+             "cancel_job", "import_result", "wait_jobs")
+
+
+def _registered() -> dict:
+    from addon import pump, session
+    return {
+        "scene_pointer": hasattr(bpy.types.Scene, "aistudio"),
+        "operators": all(hasattr(bpy.ops.aistudio, name) and
+                         bpy.ops.aistudio.__getattr__(name).get_rna_type() is not None
+                         for name in OPERATORS),
+        "panel": hasattr(bpy.types, "AISTUDIO_PT_jobs"),
+        "list": hasattr(bpy.types, "AISTUDIO_UL_jobs"),
+        "timer": pump.is_registered(),
+        "engine": session.STATE.engine is not None,
+    }
+
+
+def test_register_unregister_round_trip_twice(tmp_path):
+    import addon
+    from addon import pump, session
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    session.ENGINE_OPTIONS.update(home=tmp_path)
+    try:
+        for _ in range(2):
+            addon.register()
+            state = _registered()
+            assert all(state.values()), state
+            engine = session.STATE.engine
+            addon.unregister()
+            assert not hasattr(bpy.types.Scene, "aistudio")
+            assert not hasattr(bpy.types, "AISTUDIO_PT_jobs")
+            assert not pump.is_registered()
+            assert session.STATE.engine is None
+            # the engine's threads are gone within its shutdown budget
+            assert not any(t.is_alive() for t in engine._threads)
+    finally:
+        session.ENGINE_OPTIONS.clear()
+
+
+def test_pump_survives_loading_another_file(addon):
+    from addon import pump
+    assert pump.is_registered()
+    bpy.ops.wm.read_homefile(use_empty=True)
+    assert pump.is_registered()
+    assert hasattr(bpy.context.scene, "aistudio")
+
+
+def test_pump_interval_is_short_while_jobs_run_and_long_when_idle(addon):
+    from addon import pump, session
+
+    class Busy:
+        def drain(self, max_events=None):
+            return []
+
+        def active_count(self):
+            return 3
+
+    saved = session.STATE.engine
+    try:
+        assert pump.pump() == pump.IDLE_INTERVAL_S
+        session.STATE.engine = Busy()
+        assert pump.pump() == pump.ACTIVE_INTERVAL_S
+    finally:
+        session.STATE.engine = saved
+
+
+def test_preferences_fall_back_to_the_environment(addon, monkeypatch):
+    from addon import preferences
+    monkeypatch.setenv("3D_AI_STUDIO_API_KEY", "env-key")
+    monkeypatch.setenv("3D_AI_STUDIO_API_URL", "http://127.0.0.1:9/")
+    settings = preferences.current_settings()
+    assert settings.api_key == "env-key"
+    assert settings.api_url == "http://127.0.0.1:9"
+    prefs = preferences.get_prefs()
+    prefs.api_key, prefs.api_url = "typed-key", "http://example.invalid"
+    settings = preferences.current_settings()
+    assert (settings.api_key, settings.api_url) == ("typed-key", "http://example.invalid")
+    assert "typed-key" not in repr(settings)
+    assert preferences.download_folder(prefs).is_dir()
