@@ -1,0 +1,230 @@
+"""The SQLite journal: every job, written before anything is sent.
+
+The journal is the engine's memory across crashes and processes (two
+Blender windows, Blender and the CLI). WAL mode lets readers and one writer
+work at once; ``busy_timeout`` makes a second writer wait instead of
+failing. SQLite connections must not cross threads, so each thread gets its
+own. Leases (owner + expiry columns, taken with one conditional UPDATE) make
+sure only one process polls or downloads a given job at a time.
+
+Nothing secret is stored: requests are ``ApiRequest.to_record()`` (paths,
+not pixels, no keys).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterable
+
+from .model import ACTIVE_STATES, JobRecord
+
+FILENAME = "journal.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id       TEXT PRIMARY KEY,
+    task_id      TEXT,
+    provider     TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    label        TEXT NOT NULL DEFAULT '',
+    state        TEXT NOT NULL,
+    progress     INTEGER NOT NULL DEFAULT 0,
+    credits_low  INTEGER,
+    credits_high INTEGER,
+    files        TEXT NOT NULL DEFAULT '[]',
+    error        TEXT NOT NULL DEFAULT '',
+    created_at   REAL NOT NULL,
+    updated_at   REAL NOT NULL,
+    output_dir   TEXT NOT NULL DEFAULT '',
+    request      TEXT NOT NULL,
+    meta         TEXT NOT NULL DEFAULT '{}',
+    expected_s   REAL NOT NULL DEFAULT 120,
+    submitted_at REAL,
+    assets       TEXT NOT NULL DEFAULT '[]',
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    lease_owner  TEXT,
+    lease_until  REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
+"""
+
+_JSON_COLUMNS = ("files", "request", "meta", "assets")
+_ACTIVE_SQL = ",".join(f"'{s}'" for s in ACTIVE_STATES)
+
+
+class Journal:
+    def __init__(self, home: str | Path):
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.path = self.home / FILENAME
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        with self._conn() as conn:
+            conn.executescript(_SCHEMA)
+
+    # -- connections ----------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=True)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            # A row written before a POST must survive a crash right after it.
+            conn.execute("PRAGMA synchronous=FULL")
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    def close_thread(self) -> None:
+        """Close the calling thread's connection (threads call this on exit)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._all_lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn.close()
+
+    def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self._conn().execute(sql, tuple(params))
+
+    # -- rows -----------------------------------------------------------------
+    def insert(self, row: dict[str, Any]) -> None:
+        row = _encode(row)
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self._exec(f"INSERT INTO jobs ({names}) VALUES ({marks})", row.values())
+
+    def row(self, job_id: str) -> dict[str, Any] | None:
+        found = self._exec("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+        return _decode(found) if found else None
+
+    def record(self, job_id: str) -> JobRecord | None:
+        row = self.row(job_id)
+        return to_record(row) if row else None
+
+    def records(self, limit: int = 200, job_ids: Iterable[str] | None = None) -> list[JobRecord]:
+        if job_ids is not None:
+            ids = list(job_ids)
+            if not ids:
+                return []
+            marks = ",".join("?" for _ in ids)
+            rows = self._exec(f"SELECT * FROM jobs WHERE job_id IN ({marks}) "
+                              "ORDER BY created_at DESC", ids).fetchall()
+        else:
+            rows = self._exec("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                              (int(limit),)).fetchall()
+        return [to_record(_decode(r)) for r in rows]
+
+    def update(self, job_id: str, now: float, *, only_states: Iterable[str] | None = None,
+               owner: str | None = None, **fields: Any) -> bool:
+        """Change columns of one row; False when the guard (state/owner) did not match."""
+        fields = _encode(fields)
+        fields["updated_at"] = now
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        sql = f"UPDATE jobs SET {sets} WHERE job_id = ?"
+        params = [*fields.values(), job_id]
+        if only_states is not None:
+            states = list(only_states)
+            sql += f" AND state IN ({','.join('?' for _ in states)})"
+            params += states
+        if owner is not None:
+            sql += " AND lease_owner = ?"
+            params.append(owner)
+        return self._exec(sql, params).rowcount == 1
+
+    def unfinished_ids(self) -> list[str]:
+        rows = self._exec(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
+                          "ORDER BY created_at").fetchall()
+        return [r[0] for r in rows]
+
+    def count_active(self, job_ids: Iterable[str] | None = None) -> int:
+        sql = f"SELECT COUNT(*) FROM jobs WHERE state IN ({_ACTIVE_SQL})"
+        return self._exec(sql).fetchone()[0]
+
+    # -- leases ---------------------------------------------------------------
+    def claimable(self, now: float) -> list[tuple[str, str | None]]:
+        """Unfinished jobs whose lease has run out: (job_id, last owner)."""
+        rows = self._exec(f"SELECT job_id, lease_owner, lease_until FROM jobs "
+                          f"WHERE state IN ({_ACTIVE_SQL}) ORDER BY created_at").fetchall()
+        return [(r[0], r[1]) for r in rows if r[2] <= now or not r[1]]
+
+    def held_by_others(self, now: float, owner: str) -> list[tuple[str, str, float]]:
+        """Unfinished jobs with a live lease of somebody else: (job_id, owner, until)."""
+        rows = self._exec(f"SELECT job_id, lease_owner, lease_until FROM jobs "
+                          f"WHERE state IN ({_ACTIVE_SQL}) AND lease_owner IS NOT NULL "
+                          "AND lease_owner != ? AND lease_until > ?", (owner, now)).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def claim(self, job_id: str, owner: str, until: float, now: float,
+              dead_owner: str | None = None) -> bool:
+        """Take the job's lease in one UPDATE: only if it ran out (or its holder is dead)."""
+        sql = (f"UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE job_id = ? "
+               f"AND state IN ({_ACTIVE_SQL}) AND (lease_owner IS NULL OR lease_owner = ? "
+               "OR lease_until <= ?")
+        params: list[Any] = [owner, until, job_id, owner, now]
+        if dead_owner:
+            sql += " OR lease_owner = ?"
+            params.append(dead_owner)
+        return self._exec(sql + ")", params).rowcount == 1
+
+    def renew(self, owner: str, job_ids: Iterable[str], until: float) -> set[str]:
+        """Extend our leases; returns the ids we still hold."""
+        held = set()
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for job_id in job_ids:
+                cur = conn.execute("UPDATE jobs SET lease_until = ? WHERE job_id = ? "
+                                   "AND lease_owner = ?", (until, job_id, owner))
+                if cur.rowcount == 1:
+                    held.add(job_id)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return held
+
+    def release(self, owner: str, job_ids: Iterable[str]) -> None:
+        for job_id in job_ids:
+            self._exec("UPDATE jobs SET lease_owner = NULL, lease_until = 0 "
+                       "WHERE job_id = ? AND lease_owner = ?", (job_id, owner))
+
+
+def _encode(fields: dict[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    for key in _JSON_COLUMNS:
+        if key in out and not isinstance(out[key], str):
+            out[key] = json.dumps(out[key])
+    if "output_dir" in out and out["output_dir"] is not None:
+        out["output_dir"] = str(out["output_dir"])
+    return out
+
+
+def _decode(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    for key in _JSON_COLUMNS:
+        try:
+            out[key] = json.loads(out.get(key) or ("[]" if key in ("files", "assets") else "{}"))
+        except ValueError:
+            out[key] = [] if key in ("files", "assets") else {}
+    return out
+
+
+def to_record(row: dict[str, Any]) -> JobRecord:
+    return JobRecord(
+        job_id=row["job_id"], task_id=row["task_id"], provider=row["provider"], kind=row["kind"],
+        label=row["label"], state=row["state"], progress=int(row["progress"] or 0),
+        credits_low=row["credits_low"], credits_high=row["credits_high"],
+        files=list(row["files"]), error=row["error"] or "", created_at=row["created_at"],
+        updated_at=row["updated_at"], output_dir=row["output_dir"] or "",
+        request=row["request"], meta=row["meta"])

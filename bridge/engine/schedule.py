@@ -1,0 +1,66 @@
+"""When to poll a job next: around its expected finish, not on a fixed beat.
+
+Every poll spends one of a few requests per minute that all jobs share, so
+a job is polled when it is likely to be done (its request's
+``expected_seconds()``, corrected by the progress the service reports),
+and more often only while the budget has room to spare.
+"""
+
+from __future__ import annotations
+
+import random
+
+#: Overdue jobs are polled again after this fraction of their expected time.
+OVERDUE_FRACTION = 0.1
+#: Never poll one job more often than this (seconds), whatever the budget.
+MIN_INTERVAL = 2.0
+#: A job reported FINISHED with no results yet usually fills them within seconds.
+EMPTY_RESULTS_DELAY = 3.0
+RETRY_BASE = 5.0
+RETRY_CAP = 300.0
+
+
+def slot_seconds(per_minute: int) -> float:
+    """Seconds between requests at a rate of ``per_minute``."""
+    return 60.0 / max(1, per_minute)
+
+
+def remaining_seconds(expected_s: float, elapsed_s: float, progress: int) -> float:
+    """Estimated seconds until the job finishes.
+
+    Progress arrives in coarse steps (the miniature flow reports 0/33/66/100),
+    so a linear extrapolation from it alone swings wildly; it is averaged
+    with the request's own expectation.
+    """
+    expected_s = max(1.0, expected_s)
+    elapsed_s = max(0.0, elapsed_s)
+    if 0 < progress < 100 and elapsed_s > 0:
+        total = (expected_s + elapsed_s * 100.0 / progress) / 2.0
+    elif progress >= 100:
+        total = elapsed_s
+    else:
+        total = expected_s
+    return max(0.0, total - elapsed_s)
+
+
+def next_poll_delay(expected_s: float, elapsed_s: float, progress: int, *,
+                    slot_s: float, busy_jobs: int = 1, floor_s: float = MIN_INTERVAL) -> float:
+    """Seconds from now until the job's next poll.
+
+    - Before its estimated finish: poll at the estimated finish, or sooner
+      for a progress update when the budget could poll every busy job that
+      often anyway (``slot_s * busy_jobs``).
+    - At or past it: poll again after a tenth of the time it has taken so far
+      (never sooner than one request slot), so a slow job backs off.
+    """
+    remaining = remaining_seconds(expected_s, elapsed_s, progress)
+    spare = max(floor_s, slot_s * max(1, busy_jobs))
+    if remaining > 0.5:
+        return max(floor_s, min(remaining, spare))
+    return max(floor_s, slot_s, OVERDUE_FRACTION * max(expected_s, elapsed_s))
+
+
+def retry_delay(attempt: int, rng: random.Random | None = None) -> float:
+    """Back-off for work that failed for a passing reason (5xx, network, 429)."""
+    rng = rng or random
+    return rng.uniform(0.75, 1.0) * min(RETRY_CAP, RETRY_BASE * (2 ** max(0, attempt - 1)))
