@@ -1,0 +1,204 @@
+"""Thin operators over the print functions: validate, call, report."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import bpy
+
+from . import check, clay, decimate, hollow, manifold, material, multiview, scaling
+from .bridgeimport import BridgeError, bridge_module
+
+#: Paths of the last multi-view capture, by view; the generation panel reads them.
+LAST_VIEWS: dict[str, str] = {}
+
+
+def _settings(context):
+    return context.scene.aistudio_print
+
+
+def _mm_to_units(context, mm: float) -> float:
+    return mm / 1000.0 / check.unit_scale(context.scene)
+
+
+class _MeshOperator(bpy.types.Operator):
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context):
+        ob = context.active_object
+        return ob is not None and ob.type == "MESH" and context.mode == "OBJECT"
+
+    def execute(self, context):
+        try:
+            message = self.run(context, context.active_object, _settings(context))
+        except BridgeError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        self.report({"INFO"}, message)
+        return {"FINISHED"}
+
+    def run(self, context, ob, props) -> str:
+        raise NotImplementedError
+
+
+class AISTUDIO_OT_print_check(_MeshOperator):
+    """Check the active mesh for printing: watertight, holes, parts, intersections, size"""
+    bl_idname = "aistudio.print_check"
+    bl_label = "Check for Printing"
+    bl_options = {"REGISTER"}
+
+    def run(self, context, ob, props):
+        report = check.check_object(ob, context.scene)
+        est = _estimate(props, report.volume_ml)
+        props.last_report = "\n".join(report.lines() + [est.summary()])
+        return "; ".join(report.lines()[:2])
+
+
+def _estimate(props, volume_ml: float) -> material.MaterialEstimate:
+    if props.material == "RESIN":
+        return material.estimate_resin(volume_ml, props.resin_density, props.resin_price)
+    return material.estimate_filament(volume_ml, props.pla_density, props.infill, props.pla_price)
+
+
+class AISTUDIO_OT_make_manifold(_MeshOperator):
+    """Weld, remove duplicates, fill holes, fix normals and unite overlapping shells"""
+    bl_idname = "aistudio.make_manifold"
+    bl_label = "Make Manifold"
+
+    def run(self, context, ob, props):
+        return manifold.make_manifold(ob).summary()
+
+
+class AISTUDIO_OT_hollow(_MeshOperator):
+    """Hollow the model to the wall thickness, with optional drain holes"""
+    bl_idname = "aistudio.hollow"
+    bl_label = "Hollow"
+
+    def run(self, context, ob, props):
+        result = hollow.hollow(ob, _mm_to_units(context, props.wall_thickness_mm),
+                               drain_holes=props.drain_holes,
+                               drain_diameter=_mm_to_units(context, props.drain_diameter_mm))
+        return result.summary()
+
+
+def _scale_name(props) -> str:
+    return f"1:{props.ratio:g}" if props.scale == "ratio" else props.scale
+
+
+class AISTUDIO_OT_scale_miniature(_MeshOperator):
+    """Scale the model to the chosen miniature scale or printed height"""
+    bl_idname = "aistudio.scale_miniature"
+    bl_label = "Scale to Miniature"
+
+    def run(self, context, ob, props):
+        return scaling.scale_to_miniature(ob, _scale_name(props), props.custom_height_mm,
+                                          props.subject_height_cm).summary()
+
+
+class AISTUDIO_OT_export_stl(_MeshOperator):
+    """Export only the active object as an STL in millimetres"""
+    bl_idname = "aistudio.export_stl"
+    bl_label = "Export STL (mm)"
+    bl_options = {"REGISTER"}
+
+    def run(self, context, ob, props):
+        path = scaling.export_stl_mm(ob, bpy.path.abspath(props.stl_path), context.scene)
+        return f"STL written in mm: {path}"
+
+
+class AISTUDIO_OT_decimate(_MeshOperator):
+    """Decimate to the target face count, keeping UVs"""
+    bl_idname = "aistudio.decimate"
+    bl_label = "Decimate"
+
+    def run(self, context, ob, props):
+        result = decimate.decimate_to(ob, props.target_faces)
+        if not result.uv_layers_kept:
+            self.report({"WARNING"}, "The UV layers did not survive decimation.")
+        return result.summary()
+
+
+class AISTUDIO_OT_export_glb(_MeshOperator):
+    """Export the active object as GLB, Draco-compressed when available"""
+    bl_idname = "aistudio.export_glb"
+    bl_label = "Export GLB"
+    bl_options = {"REGISTER"}
+
+    def run(self, context, ob, props):
+        result = decimate.export_glb(ob, bpy.path.abspath(props.glb_path), props.draco)
+        if props.draco and not result.draco:
+            self.report({"WARNING"}, result.message)
+        return f"{result.message} {result.path}"
+
+
+class AISTUDIO_OT_clay_toggle(_MeshOperator):
+    """Show the model in neutral grey clay, or restore its own materials"""
+    bl_idname = "aistudio.clay_toggle"
+    bl_label = "Clay Preview"
+
+    def run(self, context, ob, props):
+        return "Clay preview on." if clay.toggle_clay(ob) else "Original materials restored."
+
+
+class AISTUDIO_OT_capture_views(bpy.types.Operator):
+    """Render front, back, left and right views of the selection on studio grey"""
+    bl_idname = "aistudio.capture_views"
+    bl_label = "Capture 4 Views"
+
+    @classmethod
+    def poll(cls, context):
+        return bool(context.selected_objects)
+
+    def execute(self, context):
+        props = _settings(context)
+        try:
+            paths = multiview.capture_views(context.selected_objects,
+                                            bpy.path.abspath(props.views_folder),
+                                            props.views_resolution, scene=context.scene)
+        except BridgeError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        LAST_VIEWS.clear()
+        LAST_VIEWS.update({k: str(v) for k, v in paths.items()})
+        self.report({"INFO"}, f"Four views written to {Path(paths['front']).parent}")
+        return {"FINISHED"}
+
+
+class AISTUDIO_OT_print_cloud(_MeshOperator):
+    """Send this step to the 3D AI Studio cloud tool (costs credits)"""
+    bl_idname = "aistudio.print_cloud"
+    bl_label = "Run in Cloud"
+    bl_options = {"REGISTER"}
+
+    step: bpy.props.EnumProperty(items=[("check", "Volume", ""), ("repair", "Repair", ""),
+                                        ("hollow", "Repair + hollow", ""),
+                                        ("decimate", "Optimize", "")])
+
+    def run(self, context, ob, props):
+        # The engine belongs to the add-on's session module; looked up lazily
+        # so this package still imports on its own.
+        session = importlib.import_module(__name__.rsplit(".printing", 1)[0] + ".session")
+        tools = bridge_module("api.tools")
+        folder = Path(bpy.app.tempdir or "/tmp") / "aistudio_print"
+        model = str(scaling.export_stl_mm(ob, folder / f"{bpy.path.clean_name(ob.name)}.stl"))
+        if self.step == "check":
+            request = tools.VolumeRequest(model_file=model, unit="mm")
+        elif self.step == "decimate":
+            glb = decimate.export_glb(ob, folder / f"{bpy.path.clean_name(ob.name)}.glb", False)
+            request = tools.OptimizeRequest(model_file=str(glb.path))
+        else:
+            hollowing = self.step == "hollow"
+            request = tools.RepairRequest(model_file=model, output_format="stl", unit="mm",
+                                          hollow=True if hollowing else None,
+                                          wall_thickness=props.wall_thickness_mm if hollowing else None)
+        job_id = session.engine().submit(request, label=f"{request.LABEL}: {ob.name}")
+        session.track(job_id, request.LABEL, "3daistudio", request.KIND, str(request.credits()))
+        return f"{request.LABEL} submitted ({request.credits()})."
+
+
+classes = (AISTUDIO_OT_print_check, AISTUDIO_OT_make_manifold, AISTUDIO_OT_hollow,
+           AISTUDIO_OT_scale_miniature, AISTUDIO_OT_export_stl, AISTUDIO_OT_decimate,
+           AISTUDIO_OT_export_glb, AISTUDIO_OT_clay_toggle, AISTUDIO_OT_capture_views,
+           AISTUDIO_OT_print_cloud)

@@ -1,0 +1,87 @@
+"""Print check figures and make-manifold on the typical broken meshes."""
+
+import bmesh
+import bpy
+import pytest
+
+from addon.printing.check import check_object
+from addon.printing.manifold import make_manifold
+from conftest import cube
+
+
+def test_check_reports_a_clean_cube_in_mm_and_ml(scene, make):
+    scene.unit_settings.scale_length = 0.001      # 1 BU = 1 mm
+    ob = make("c", lambda bm: cube(bm, size=20.0))
+    report = check_object(ob)
+    assert report.watertight and report.holes == 0 and report.loose_parts == 1
+    assert report.self_intersections == 0
+    assert report.height_mm == pytest.approx(20.0)
+    assert report.volume_ml == pytest.approx(8.0)          # 2 cm cube = 8 ml
+
+
+def test_check_finds_hole_parts_and_intersections(scene, make):
+    def build(bm):
+        cube(bm)
+        cube(bm, at=(1.0, 0.3, 0.2))
+        bm.faces.ensure_lookup_table()
+        bmesh.ops.delete(bm, geom=[bm.faces[0]], context="FACES_ONLY")
+    report = check_object(make("b", build))
+    assert not report.watertight
+    assert report.holes == 1 and report.non_manifold_edges == 4
+    assert report.loose_parts == 2
+    assert report.self_intersections > 0
+
+
+def _with_hole(bm):
+    cube(bm)
+    bm.faces.ensure_lookup_table()
+    bmesh.ops.delete(bm, geom=[bm.faces[2]], context="FACES_ONLY")
+
+
+def _with_duplicates(bm):
+    cube(bm)
+    bm.faces.ensure_lookup_table()
+    bmesh.ops.duplicate(bm, geom=bm.faces[:3])
+    # duplicate copies verts too; weld puts them back on the originals
+
+
+def _unwelded(bm):
+    cube(bm)
+    bmesh.ops.split_edges(bm, edges=bm.edges[:])
+
+
+def _overlapping(bm):
+    cube(bm)
+    cube(bm, at=(1.0, 0.0, 0.0))
+
+
+@pytest.mark.parametrize("build,volume", [(_with_hole, 8.0), (_with_duplicates, 8.0),
+                                          (_unwelded, 8.0), (_overlapping, 12.0)],
+                         ids=["hole", "duplicate-faces", "unwelded", "overlapping-cubes"])
+def test_make_manifold_repairs_to_watertight_with_true_volume(scene, make, build, volume):
+    ob = make("broken", build)
+    assert not (check_object(ob).watertight and check_object(ob).loose_parts == 1
+                and check_object(ob).self_intersections == 0)
+    report = make_manifold(ob)
+    after = check_object(ob)
+    assert report.watertight and after.watertight
+    assert after.non_manifold_edges == 0 and after.holes == 0 and after.loose_parts == 1
+    assert after.volume_bu3 == pytest.approx(volume, rel=0.005)
+
+
+def test_make_manifold_keeps_a_hollow_cavity(scene, make):
+    def build(bm):
+        cube(bm)
+        inner = cube(bm, size=1.0)["verts"]
+        faces = {f for v in inner for f in v.link_faces}
+        bmesh.ops.reverse_faces(bm, faces=list(faces))
+    ob = make("shell", build)
+    make_manifold(ob)
+    assert check_object(ob).volume_bu3 == pytest.approx(7.0, rel=0.005)
+
+
+def test_make_manifold_refuses_non_mesh(scene):
+    from addon.printing.bridgeimport import PrintPrepError
+    empty = bpy.data.objects.new("e", None)
+    with pytest.raises(PrintPrepError):
+        make_manifold(empty)
