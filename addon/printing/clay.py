@@ -21,7 +21,8 @@ def clay_material() -> bpy.types.Material:
         mat = bpy.data.materials.new(CLAY_NAME)
         mat.diffuse_color = (0.5, 0.5, 0.5, 1.0)
         mat.roughness = 0.8
-        mat.use_nodes = True
+        if bpy.app.version < (5, 0, 0):   # 5.0 materials always have nodes
+            mat.use_nodes = True
         bsdf = mat.node_tree.nodes.get("Principled BSDF")
         if bsdf is not None:
             bsdf.inputs["Base Color"].default_value = (0.5, 0.5, 0.5, 1.0)

@@ -1,0 +1,99 @@
+"""Clay toggle (across save/reload), four-view capture, and the panel/operators."""
+
+import bmesh
+import bpy
+import numpy as np
+import pytest
+from mathutils import Matrix
+
+from addon.printing import clay
+from addon.printing.multiview import capture_views
+from bridge.pngcodec import decode_png
+from conftest import cube
+
+
+def test_clay_toggle_restores_slots_after_save_and_reload(scene, make, tmp_path):
+    ob = make("m", lambda bm: cube(bm))
+    red, blue = bpy.data.materials.new("Red"), bpy.data.materials.new("Blue")
+    ob.data.materials.append(red)
+    ob.data.materials.append(None)
+    ob.data.materials.append(blue)
+    assert clay.toggle_clay(ob) is True
+    assert [s.material.name for s in ob.material_slots] == [clay.CLAY_NAME] * 3
+    path = tmp_path / "clay.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    bpy.ops.wm.open_mainfile(filepath=str(path))
+    ob = bpy.data.objects["m"]
+    assert clay.is_clay(ob)
+    assert clay.toggle_clay(ob) is False
+    assert [s.material.name if s.material else None for s in ob.material_slots] == \
+        ["Red", None, "Blue"]
+    assert not bpy.data.materials["Red"].use_fake_user
+
+
+def test_clay_on_an_object_without_materials_goes_back_to_none(scene, make):
+    ob = make("bare", lambda bm: cube(bm))
+    clay.toggle_clay(ob)
+    assert ob.active_material.name == clay.CLAY_NAME
+    assert ob.active_material.roughness == pytest.approx(0.8)
+    clay.toggle_clay(ob)
+    assert len(ob.material_slots) == 0
+
+
+def _mask(path):
+    pixels = decode_png(path.read_bytes())[..., :3].astype(int)
+    return np.any(np.abs(pixels - 190) > 3, axis=-1), pixels
+
+
+def test_four_views_share_frame_and_mirror(scene, make, tmp_path):
+    def l_shape(bm):
+        bmesh.ops.create_cube(bm, size=1.0, matrix=Matrix.Translation((0, 0, 1))
+                              @ Matrix.Diagonal((0.5, 0.5, 2, 1)))
+        bmesh.ops.create_cube(bm, size=1.0, matrix=Matrix.Translation((0.75, 0, 0.25))
+                              @ Matrix.Diagonal((1.0, 0.5, 0.5, 1)))
+    ob = make("L", l_shape)
+    engine_before = scene.render.engine
+    paths = capture_views([ob], tmp_path, resolution=96)
+    assert sorted(paths) == ["back", "front", "left", "right"]
+    masks = {}
+    for name, path in paths.items():
+        mask, pixels = _mask(path)
+        assert pixels.shape == (96, 96, 3)
+        assert tuple(pixels[0, 0]) == (190, 190, 190)          # flat grey, not transparent
+        ys, xs = np.nonzero(mask)
+        assert abs((xs.min() + xs.max()) / 2 - 47.5) <= 1.5     # centred
+        assert abs((ys.min() + ys.max()) / 2 - 47.5) <= 1.5
+        masks[name] = mask
+    # The L's foot points right from the front and left from the back.
+    assert (masks["front"] ^ masks["back"][:, ::-1]).sum() < 0.03 * masks["front"].sum()
+    assert (masks["front"] ^ masks["back"]).sum() > 0.2 * masks["front"].sum()
+    assert (masks["left"] ^ masks["right"][:, ::-1]).sum() < 0.03 * masks["left"].sum()
+    assert scene.render.engine == engine_before and scene.camera is None
+    assert not any(o.name.startswith("AISTUDIO_capture") for o in bpy.data.objects)
+
+
+@pytest.fixture
+def registered():
+    import addon.printing as printing
+    for cls in printing.classes:
+        bpy.utils.register_class(cls)
+    printing.register()
+    yield printing
+    printing.unregister()
+    for cls in reversed(printing.classes):
+        bpy.utils.unregister_class(cls)
+
+
+def test_operators_run_and_panel_shows_costs(scene, make, registered):
+    from addon.printing import costs
+    from addon.printing.panel import AISTUDIO_PT_print
+    assert AISTUDIO_PT_print.bl_category == "AI Studio"
+    ob = make("op", lambda bm: cube(bm))
+    assert bpy.ops.aistudio.print_check() == {"FINISHED"}
+    assert "Watertight: yes" in scene.aistudio_print.last_report
+    assert "ml" in scene.aistudio_print.last_report
+    scene.aistudio_print.wall_thickness_mm = 100.0
+    assert bpy.ops.aistudio.hollow() == {"FINISHED"}
+    assert bpy.ops.aistudio.clay_toggle() == {"FINISHED"} and clay.is_clay(ob)
+    assert costs.cost_line("repair") == "Local: free · Cloud repair: 60 cr / 90 with hollow"
+    assert costs.cost_line("clay").startswith("Local: free")
