@@ -1,0 +1,12 @@
+"""Local emulator of 3D AI Studio and image3d.io (``python -m bridge.emulator``).
+
+It validates request bodies against the wire contracts (unknown fields are
+refused), charges credits, runs jobs on a scaled clock, and returns real
+files: GLB models shaped by the prompt or the picture's silhouette, PNG
+pictures, STL/OBJ/PLY conversions, volumes. Fault knobs make it fail the
+ways a real service does. See docs/ARCHITECTURE.md, "Emulator".
+"""
+
+from .server import Emulator, check_loopback  # noqa: F401
+
+__all__ = ["Emulator", "check_loopback"]

@@ -1,0 +1,97 @@
+"""Fault knobs: make the emulator misbehave the ways a real service does.
+
+Each knob arms a counter; the request handler consumes one unit per
+request it applies to. Thread-safe, because the server answers requests
+on many threads while a test turns knobs on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+
+
+class Faults:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._server_errors: list[int] = []        # one status per armed failure
+        self._drops = 0
+        self._drops_after_accept = 0
+        self._truncations = 0
+        self._empty_polls = 0
+        self._fail_reasons: list[str] = []
+
+    # -- knobs (called by tests) ----------------------------------------------
+    def server_errors(self, n: int, status: int = 500) -> None:
+        """The next ``n`` API calls answer ``status`` (5xx) and do nothing."""
+        if not 500 <= status <= 599:
+            raise ValueError("server_errors takes a 5xx status")
+        with self._lock:
+            self._server_errors.extend([status] * n)
+
+    def drop_connections(self, n: int, after_accept: bool = False) -> None:
+        """Close the socket without an answer on the next ``n`` API calls.
+
+        With ``after_accept`` only submits count, and each IS accepted and
+        charged before its answer is lost (the case a client must never retry).
+        """
+        with self._lock:
+            if after_accept:
+                self._drops_after_accept += n
+            else:
+                self._drops += n
+
+    def truncate_downloads(self, n: int) -> None:
+        """The next ``n`` file downloads send their full Content-Length but half the bytes."""
+        with self._lock:
+            self._truncations += n
+
+    def empty_results_polls(self, n: int) -> None:
+        """The next ``n`` polls of a finished job show FINISHED with no results yet."""
+        with self._lock:
+            self._empty_polls += n
+
+    def fail_next_job(self, reason: str = "Generation failed (emulated).") -> None:
+        """The next accepted job ends FAILED with ``reason``, and its credits are refunded."""
+        with self._lock:
+            self._fail_reasons.append(reason)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.__init__()
+
+    # -- consumption (called by the handler) ----------------------------------
+    def take_server_error(self) -> int | None:
+        with self._lock:
+            return self._server_errors.pop(0) if self._server_errors else None
+
+    def take_drop(self) -> bool:
+        with self._lock:
+            if self._drops:
+                self._drops -= 1
+                return True
+            return False
+
+    def take_drop_after_accept(self) -> bool:
+        with self._lock:
+            if self._drops_after_accept:
+                self._drops_after_accept -= 1
+                return True
+            return False
+
+    def take_truncation(self) -> bool:
+        with self._lock:
+            if self._truncations:
+                self._truncations -= 1
+                return True
+            return False
+
+    def take_empty_poll(self) -> bool:
+        with self._lock:
+            if self._empty_polls:
+                self._empty_polls -= 1
+                return True
+            return False
+
+    def take_failure(self) -> str | None:
+        with self._lock:
+            return self._fail_reasons.pop(0) if self._fail_reasons else None
