@@ -32,10 +32,9 @@ from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import BridgeError, ConfigError
 from ..ratebudget import POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY
-from . import leases, steps
+from . import leases, resume, steps
 from .journal import Journal
-from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, DOWNLOADING, QUEUED, RUNNING,
-                    SUBMITTING, UNKNOWN, UNKNOWN_NOTE, Event, JobRecord)
+from .model import ACTIVE_STATES, CANCEL_NOTE, CANCELLED, QUEUED, SUBMITTING, Event, JobRecord
 from .schedule import retry_delay, slot_seconds
 
 log = logging.getLogger("bridge.engine")
@@ -43,6 +42,7 @@ log = logging.getLogger("bridge.engine")
 SCAN_SECONDS = 30.0      # clock seconds between looks for orphaned journal jobs
 IDLE_SECONDS = 5.0       # longest dispatcher nap when nothing is due
 WAIT_TICK = 0.25         # clock seconds between checks in wait()
+_ENDING_KINDS = ("finished", "failed", "cancelled", "expired", "unknown")
 
 
 class JobEngine:
@@ -126,6 +126,8 @@ class JobEngine:
                 job_id, self.clock.wall(), only_states=ACTIVE_STATES, state=CANCELLED,
                 error=CANCEL_NOTE):
             return False
+        self.emit(Event("cancelled", job_id, record.task_id, CANCELLED, record.progress,
+                        files=record.files, message=CANCEL_NOTE))
         with self._lock:
             self._plan.pop(job_id, None)
             self._held.discard(job_id)
@@ -133,8 +135,6 @@ class JobEngine:
         if stop is not None:
             stop.set()
         self.journal.release(self.owner, [job_id])
-        self.emit(Event("cancelled", job_id, record.task_id, CANCELLED, record.progress,
-                        files=record.files, message=CANCEL_NOTE))
         self._wake.set()
         return True
 
@@ -169,12 +169,19 @@ class JobEngine:
         """
         targets = list(job_ids) if job_ids is not None else self.journal.unfinished_ids()
         deadline = None if timeout is None else self.clock.now() + timeout
+        ended: set[str] = set()
         while True:
             for event in self.drain():
+                if event.kind in _ENDING_KINDS:
+                    ended.add(event.job_id)
                 if on_event is not None:
                     on_event(event)
             records = self.journal.records(job_ids=targets)
-            if all(r.terminal for r in records) or self._stop.is_set():
+            # The journal is written before the event is queued: a job we work on is
+            # over for the caller once its last event has been handed over too.
+            if self._stop.is_set() or all(
+                    r.terminal and (r.job_id in ended or r.job_id not in self._held)
+                    for r in records):
                 for event in self.drain():
                     if on_event is not None:
                         on_event(event)
@@ -261,10 +268,10 @@ class JobEngine:
             while not self._stop.is_set():
                 self._wake.clear()
                 if leases.now() >= next_renew:
-                    self._renew()
+                    resume.renew(self)
                     next_renew = leases.now() + leases.lease_length(self.clock) / 3
                 if self.clock.now() >= next_scan:
-                    self._scan()
+                    resume.scan(self)
                     next_scan = self.clock.now() + SCAN_SECONDS
                 picked, nap = self._pick()
                 if picked is None:
@@ -374,54 +381,6 @@ class JobEngine:
             self._requests.pop(job_id, None)
         if record is not None and record.state not in ACTIVE_STATES:
             self.journal.release(self.owner, [job_id])
-
-    # -- leases -------------------------------------------------------------------
-    def _renew(self) -> None:
-        with self._lock:
-            held = list(self._held)
-        if not held:
-            return
-        kept = self.journal.renew(self.owner, held, leases.now() + leases.lease_length(self.clock))
-        lost = set(held) - kept
-        if lost:
-            with self._lock:
-                for job_id in lost:
-                    self._held.discard(job_id)
-                    self._plan.pop(job_id, None)
-
-    def _scan(self) -> None:
-        """Claim every unfinished job nobody is working on (restart, dead process)."""
-        now = leases.now()
-        until = now + leases.lease_length(self.clock)
-        candidates = [(job_id, None) for job_id, _ in self.journal.claimable(now)]
-        candidates += [(job_id, owner) for job_id, owner, _ in
-                       self.journal.held_by_others(now, self.owner) if leases.holder_is_dead(owner)]
-        for job_id, dead_owner in candidates:
-            with self._lock:
-                if job_id in self._held:
-                    continue
-            if self.journal.claim(job_id, self.owner, until, now, dead_owner):
-                self._resume(job_id)
-
-    def _resume(self, job_id: str) -> None:
-        row = self.journal.row(job_id)
-        if row is None:
-            return
-        with self._lock:
-            self._held.add(job_id)
-        state = row["state"]
-        if state == SUBMITTING:
-            # We crashed (or another process did) between the POST and its answer.
-            message = ("The engine stopped while this job was being submitted. " + UNKNOWN_NOTE)
-            if self.journal.update(job_id, self.clock.wall(), only_states=[SUBMITTING],
-                                   state=UNKNOWN, error=message):
-                self.emit(Event("unknown", job_id, None, UNKNOWN, message=message))
-            self._forget(job_id)
-            return
-        self.emit(Event("progress", job_id, row["task_id"], state, int(row["progress"] or 0),
-                        message="Resumed from the journal."))
-        action = {QUEUED: steps.SUBMIT, RUNNING: steps.POLL, DOWNLOADING: steps.DOWNLOAD}[state]
-        self._after(job_id, steps.Next(action, 0.0, likely_done=True))
 
     # -- downloads ----------------------------------------------------------------
     def _download_loop(self) -> None:

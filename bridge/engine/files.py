@@ -30,7 +30,7 @@ ZIP_MAX_TOTAL = 2 * 1024 ** 3     # bytes unpacked from one archive
 ZIP_MAX_RATIO = 200               # unpacked / packed, per entry and overall
 ZIP_MAX_ENTRIES = 10_000
 
-_SAFE_PART = re.compile(r"[^A-Za-z0-9._-]+")
+_SAFE_PART = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 class IntegrityError(DownloadError):

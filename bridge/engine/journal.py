@@ -147,7 +147,7 @@ class Journal:
                           "ORDER BY created_at").fetchall()
         return [r[0] for r in rows]
 
-    def count_active(self, job_ids: Iterable[str] | None = None) -> int:
+    def count_active(self) -> int:
         sql = f"SELECT COUNT(*) FROM jobs WHERE state IN ({_ACTIVE_SQL})"
         return self._exec(sql).fetchone()[0]
 
