@@ -37,16 +37,24 @@ def addon(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def emulator():
+def scaled_emulator():
+    """The emulator on real time run TIME_SCALE times faster, like the engine's clock.
+
+    Not the shared ``emulator`` fixture: that one runs on a FakeClock, which the
+    engine's dispatcher (napping on its clock between steps) would race through
+    to the 24-hour expiry while the test pumps.
+    """
     from bridge.emulator import Emulator
-    with Emulator(api_key=KEY, image3d_token=TOKEN, time_scale=TIME_SCALE) as emu:
+    with Emulator(api_key=KEY, image3d_token=TOKEN, time_scale=TIME_SCALE,
+                  credits=1_000_000) as emu:
         yield emu
 
 
 @pytest.fixture
-def studio(addon, emulator, tmp_path):
+def studio(addon, scaled_emulator, tmp_path):
     """The add-on pointed at the emulator, with a key and a results folder."""
     from addon import preferences, session
+    emulator = scaled_emulator
     prefs = preferences.get_prefs()
     prefs.api_key, prefs.api_url = KEY, emulator.url
     prefs.image3d_token, prefs.image3d_url = TOKEN, emulator.url
