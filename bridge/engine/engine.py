@@ -58,7 +58,7 @@ class JobEngine:
         self.journal = Journal(self.home)
         self.owner = leases.new_owner_id()
         self.rng = random.Random()
-        self.min_poll_interval = 2.0
+        self.min_poll_interval = min(2.0, float(settings.poll_interval))
         self._events: collections.deque[Event] = collections.deque()
         self._stop = threading.Event()
         self._wake = threading.Event()

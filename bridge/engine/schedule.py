@@ -44,17 +44,19 @@ def remaining_seconds(expected_s: float, elapsed_s: float, progress: int) -> flo
 
 
 def next_poll_delay(expected_s: float, elapsed_s: float, progress: int, *,
-                    slot_s: float, busy_jobs: int = 1, floor_s: float = MIN_INTERVAL) -> float:
+                    slot_s: float, busy_jobs: int = 1, floor_s: float = MIN_INTERVAL,
+                    progress_every_s: float = 10.0) -> float:
     """Seconds from now until the job's next poll.
 
     - Before its estimated finish: poll at the estimated finish, or sooner
-      for a progress update when the budget could poll every busy job that
-      often anyway (``slot_s * busy_jobs``).
+      for a progress update (every ``progress_every_s``) when half the budget
+      could poll every busy job that often (the other half stays free for
+      submits).
     - At or past it: poll again after a tenth of the time it has taken so far
       (never sooner than one request slot), so a slow job backs off.
     """
     remaining = remaining_seconds(expected_s, elapsed_s, progress)
-    spare = max(floor_s, slot_s * max(1, busy_jobs))
+    spare = max(floor_s, progress_every_s, 2 * slot_s * max(1, busy_jobs))
     if remaining > 0.5:
         return max(floor_s, min(remaining, spare))
     return max(floor_s, slot_s, OVERDUE_FRACTION * max(expected_s, elapsed_s))

@@ -109,7 +109,8 @@ def submit(eng: "JobEngine", job_id: str, client) -> Next | None:
 
 def _poll_next(eng: "JobEngine", expected: float, elapsed: float, progress: int) -> Next:
     delay = next_poll_delay(expected, elapsed, progress, slot_s=eng.slot_seconds(),
-                            busy_jobs=eng.busy_jobs(), floor_s=eng.min_poll_interval)
+                            busy_jobs=eng.busy_jobs(), floor_s=eng.min_poll_interval,
+                            progress_every_s=eng.settings.poll_interval)
     remaining = remaining_seconds(expected, elapsed, progress)
     return Next(POLL, delay, likely_done=delay >= remaining - 0.5)
 
@@ -154,8 +155,9 @@ def poll(eng: "JobEngine", job_id: str, client) -> Next | None:
         return Next(POLL, max(EMPTY_RESULTS_DELAY, eng.min_poll_interval), likely_done=True)
     progress = max(int(row["progress"] or 0), min(99, status.progress))
     eng.journal.update(job_id, now, only_states=[RUNNING], progress=progress, attempts=0, error="")
-    eta = remaining_seconds(expected, elapsed, progress)
-    eng.emit(Event("progress", job_id, task_id, RUNNING, progress, eta_s=eta))
+    if progress != int(row["progress"] or 0) or row["error"]:
+        eta = remaining_seconds(expected, elapsed, progress)
+        eng.emit(Event("progress", job_id, task_id, RUNNING, progress, eta_s=eta))
     return _poll_next(eng, expected, elapsed, progress)
 
 

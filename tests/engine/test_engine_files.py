@@ -111,8 +111,9 @@ def test_corrupt_zip_is_refused(tmp_path):
 def test_first_poll_at_expected_finish_when_the_budget_is_busy():
     # 50 busy jobs at 3/min: no spare requests for progress polls.
     assert next_poll_delay(240, 0, 0, slot_s=20, busy_jobs=50) == pytest.approx(240)
-    # One job alone: progress polls fit the budget, one slot apart.
-    assert next_poll_delay(240, 0, 0, slot_s=20, busy_jobs=1) == pytest.approx(20)
+    # One job alone: progress polls fit in half the budget.
+    assert next_poll_delay(240, 0, 0, slot_s=20, busy_jobs=1) == pytest.approx(40)
+    assert next_poll_delay(240, 0, 0, slot_s=1, busy_jobs=1, progress_every_s=10) == 10
 
 
 def test_progress_markers_move_the_eta_and_overdue_jobs_back_off():
