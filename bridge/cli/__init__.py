@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None, *, ctx: Context | None = None) -> int:
     except BridgeError as exc:
         print(f"error: {_one_line(exc)}", file=ctx.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:     # the reader went away (``| head``): nobody to tell
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("error: interrupted.", file=ctx.stderr)
         return EXIT_INTERRUPTED
