@@ -193,7 +193,9 @@ def _tag(obj, job_id: str, record) -> None:
 def _load_images(files: list[Path], job_id: str) -> list:
     images = []
     for path in files:
-        if path.suffix.lower() in IMAGE_EXTS:
+        # Result pictures carry the job id in their name; textures unpacked
+        # from an OBJ archive do not, and belong to their model, not the panel.
+        if path.suffix.lower() in IMAGE_EXTS and path.name.startswith(job_id):
             image = bpy.data.images.load(str(path), check_existing=True)
             image["aistudio_local_job"] = job_id
             image.preview_ensure()
