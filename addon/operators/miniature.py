@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import bpy
-from bpy.props import EnumProperty, FloatProperty, StringProperty
+from bpy.props import FloatProperty, StringProperty
 
 from .. import imagesource, request_factory
 from ..properties import AISTUDIO_PG_miniature
