@@ -71,7 +71,8 @@ def export_glb(ob: bpy.types.Object, path: str | Path, draco: bool = True) -> Gl
         message = "Draco encoder not available in this Blender; exported uncompressed."
     else:
         message = "Draco-compressed GLB written." if use_draco else "GLB written."
-    selection = [o for o in bpy.context.view_layer.objects if o.select_get()]
+    # The view layer can list a just-removed object as None until it syncs.
+    selection = [o for o in bpy.context.view_layer.objects if o is not None and o.select_get()]
     for o in selection:
         o.select_set(False)
     ob.select_set(True)

@@ -76,7 +76,8 @@ def export_stl_mm(ob: bpy.types.Object, path: str | Path,
     path.parent.mkdir(parents=True, exist_ok=True)
     # The file's numbers are BU × global_scale; 1 BU = scale_length m = 1000·scale_length mm.
     mm_per_unit = unit_scale(scene) * 1000.0
-    selection = [o for o in bpy.context.view_layer.objects if o.select_get()]
+    # The view layer can list a just-removed object as None until it syncs.
+    selection = [o for o in bpy.context.view_layer.objects if o is not None and o.select_get()]
     active = bpy.context.view_layer.objects.active
     for o in selection:
         o.select_set(False)
