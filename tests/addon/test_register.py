@@ -33,9 +33,12 @@ def test_register_unregister_round_trip_twice(tmp_path):
             addon.register()
             state = _registered()
             assert all(state.values()), state
+            if addon._optional_modules():  # the print tools register with the add-on
+                assert hasattr(bpy.types.Scene, "aistudio_print")
             engine = session.STATE.engine
             addon.unregister()
             assert not hasattr(bpy.types.Scene, "aistudio")
+            assert not hasattr(bpy.types.Scene, "aistudio_print")
             assert not hasattr(bpy.types, "AISTUDIO_PT_jobs")
             assert not pump.is_registered()
             assert session.STATE.engine is None
