@@ -33,6 +33,13 @@ def _picture(given: str | None) -> Path:
     return DEFAULT_PICTURE.resolve() if DEFAULT_PICTURE.is_file() else SHIPPED_PICTURE
 
 
+def _height_m(objects) -> float:
+    """Height of everything imported, in Blender units (world Z extent)."""
+    from mathutils import Vector
+    zs = [(o.matrix_world @ Vector(c)).z for o in objects if o.type == "MESH" for c in o.bound_box]
+    return (max(zs) - min(zs)) if zs else 0.0
+
+
 def _frame_camera(scene, objects) -> None:
     import bpy
     from mathutils import Vector
@@ -114,12 +121,12 @@ def main(argv=None) -> int:
                 print("demo: no model arrived; messages:", list(session.STATE.messages), file=sys.stderr)
                 return 1
             tops = [o for o in objects if o.parent is None]
+            height_cm = _height_m(objects) * scene.unit_settings.scale_length * 100
             for top in tops:
-                print(f"demo: imported {top.name!r}, {top.dimensions.z * 100:.1f} cm tall, "
+                print(f"demo: imported {top.name!r}, {height_cm:.1f} cm tall, "
                       f"job {top.get('aistudio_job')}")
             _frame_camera(scene, objects)
             _render(scene, out / "demo.png")
-            # Save after the add-on is gone would drop nothing; saving now keeps the scene settings.
             bpy.ops.wm.save_as_mainfile(filepath=str(out / "demo.blend"))
             print(f"demo: wrote {out / 'demo.blend'} and {out / 'demo.png'}")
         finally:

@@ -138,3 +138,19 @@ def test_failed_job_shows_its_reason(studio):
     assert "no object" in last_job().error
     from addon import session
     assert any("no object" in text for _level, text, _t in session.STATE.messages)
+
+
+def test_a_finished_job_can_be_imported_again_after_a_restart(studio, addon):
+    from addon import session
+    bpy.ops.aistudio.text_to_3d(prompt="a vase", model="TENCENT_RAPID")
+    job_id = wait_imported().job_id
+    addon.unregister()  # Blender quits; the journal and the files stay
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    addon.register()
+    from addon import preferences
+    preferences.get_prefs().api_key = "not-needed-for-local-files"
+    assert job_id in session.STATE.jobs  # the job list is filled from the journal
+    calls = len(studio.log)
+    assert bpy.ops.aistudio.import_result(job_id=job_id) == {"FINISHED"}
+    assert [o.name for o in ai_objects()] == ["a vase"]
+    assert len(studio.log) == calls  # imported from the local files, nothing fetched
