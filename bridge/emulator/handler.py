@@ -99,6 +99,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         except _Dropped:
             self._status = 0
             self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - a bug here must answer, not look like a dropped socket
+            if self._status:
+                raise
+            self._error(500, "emulator_error", f"The emulator failed: {type(exc).__name__}: {exc}")
         finally:
             emu.state.record_request(method=self.command, path=path, status=self._status,
                                      had_auth="Authorization" in self.headers)
@@ -118,7 +122,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if not token or token != expected:
             self._read_body()
             if image3d:
-                self._send(401, {"error": "Token expired or invalid; sign in again.", "code": "token_expired"})
+                self._send(401, {"error": "Token expired or invalid; sign in again.",
+                                 "code": "token_expired"})
             else:
                 self._error(401, "invalid_api_key", "The API key is missing or invalid.")
             return

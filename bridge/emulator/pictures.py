@@ -99,7 +99,8 @@ def render_mesh(tris: np.ndarray, angle: str = "3/4", size: int = 256, colour=(2
     flip = a + b > 1
     a[flip], b[flip] = 1 - a[flip], 1 - b[flip]
     chosen = t[pick]
-    pts = chosen[:, 0] + a[:, None] * (chosen[:, 1] - chosen[:, 0]) + b[:, None] * (chosen[:, 2] - chosen[:, 0])
+    pts = (chosen[:, 0] + a[:, None] * (chosen[:, 1] - chosen[:, 0])
+           + b[:, None] * (chosen[:, 2] - chosen[:, 0]))
     view = pts @ axes.T                          # (x right, y up, z toward viewer)
     light = np.clip(face_normals(t)[pick] @ axes.T @ np.array([0.3, 0.5, 0.8]), 0.0, 1.0)
     shade = 0.35 + 0.65 * light

@@ -202,7 +202,8 @@ def _seedream(edit: bool):
             "result": "image_edit" if edit else "image"}
 
 
-_G3PRO = (img_api.ASPECT_RATIOS, ("1K", "2K", "4K"), lambda b: 80 if b.get("resolution") == "4K" else 50)
+_G3PRO = (img_api.ASPECT_RATIOS, ("1K", "2K", "4K"),
+          lambda b: 80 if b.get("resolution") == "4K" else 50)
 _G31 = (img_api.ASPECT_RATIOS + img_api.FLASH31_EXTRA_RATIOS, ("512px", "1K", "2K", "4K"),
         lambda b: {"512px": 10, "1K": 15, "2K": 20, "4K": 25}[b.get("resolution", "1K")])
 _G25 = (img_api.ASPECT_RATIOS, (), lambda b: 5)
@@ -247,10 +248,11 @@ TOOLS = {
                                        "remove_bg": BOOL, "remove_bg_quality": ENUM("low", "medium", "high")},
                                       lambda b: 15 + (5 if b.get("remove_bg") else 0),
                                       one_of=(("image_url", "image_file"),), result="passthrough_image"),
-    "/v1/tools/calculate-volume/": _tool({**_MODEL, "target_height": NUM(), "target_heights": ("heights", None),
-                                          "unit": UNIT}, lambda b: 20, seconds=20.0, result="volume",
-                                         rules=[(lambda b: not ("target_height" in b and "target_heights" in b),
-                                                 "Give target_height or target_heights, not both.")]),
+    "/v1/tools/calculate-volume/": _tool(
+        {**_MODEL, "target_height": NUM(), "target_heights": ("heights", None), "unit": UNIT},
+        lambda b: 20, seconds=20.0, result="volume",
+        rules=[(lambda b: not ("target_height" in b and "target_heights" in b),
+                "Give target_height or target_heights, not both.")]),
     "/v1/3d-models/tencent/topology/": _tool(
         {"file_url": URL, "file_type": ENUM("GLB", "OBJ"), "polygon_type": ENUM(*tencent_api.POLYGON_TYPES),
          "face_level": ENUM("high", "medium", "low"), "output_format": TEXT(16)},
@@ -302,7 +304,8 @@ ENDPOINTS: dict[str, dict] = {
 }
 
 IMAGE3D_GENERATE = {
-    "fields": {"mode": ENUM("image", "text"), "prompt": TEXT(2000), "image": ("custom", _raw_or_data_url_image),
+    "fields": {"mode": ENUM("image", "text"), "prompt": TEXT(2000),
+               "image": ("custom", _raw_or_data_url_image),
                "quality": ENUM(*IMAGE3D_QUALITIES), "mesh_only": BOOL},
     "required": ["mode"],
     "rules": [(lambda b: b["mode"] != "text" or "prompt" in b, "mode text needs a prompt."),

@@ -93,8 +93,7 @@ def extrude_mask(cells: np.ndarray, cell_px: int, top: int, left: int, image_siz
              ((0, 1), (r, r + 1), (c + 1, c + 1), (1, 0, 0)))
     for (dr, dc), (ra, rb), (ca, cb), normal in walls:
         open_side = ~padded[r + 1 + dr, c + 1 + dc]
-        sel = lambda a: a[open_side]  # noqa: E731 - a local shorthand, not an API
-        ra, rb, ca, cb = sel(ra), sel(rb), sel(ca), sel(cb)
+        ra, rb, ca, cb = ra[open_side], rb[open_side], ca[open_side], cb[open_side]
         pos = [corner(ra, ca, f)[0], corner(rb, cb, f)[0], corner(rb, cb, b)[0], corner(ra, ca, b)[0]]
         uv = [corner(ra, ca, f)[1], corner(rb, cb, f)[1], corner(rb, cb, b)[1], corner(ra, ca, b)[1]]
         quads.append(np.stack(pos, axis=1))

@@ -122,7 +122,8 @@ def _model_url(emulator, prompt="a table"):
 def test_convert_to_stl_in_millimetres(emulator):
     url = _model_url(emulator)
     source = read_glb(fetch(url)).triangles
-    body = finish(emulator, submit(emulator, "/v1/tools/convert/", {"model_url": url, "output_format": "stl"}))
+    body = finish(emulator, submit(emulator, "/v1/tools/convert/",
+                                   {"model_url": url, "output_format": "stl"}))
     stl = fetch(body["results"][0]["asset"])
     count = struct.unpack("<I", stl[80:84])[0]
     assert count == len(source) and len(stl) == 84 + 50 * count
