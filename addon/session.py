@@ -56,6 +56,7 @@ class State:
     wallet_error: str = ""
     pending_imports: collections.deque = dataclasses.field(default_factory=collections.deque)
     rows_dirty: bool = True          # the WindowManager job rows need rebuilding
+    restart_needed: bool = False     # credentials changed since the engine started
 
 
 STATE = State()
@@ -78,10 +79,29 @@ def refresh_settings(context=None) -> object:
     if STATE.settings is None:
         STATE.settings = fresh
     else:
+        if _credentials(fresh) != _credentials(STATE.settings) and STATE.engine is not None:
+            STATE.restart_needed = True
         for field in dataclasses.fields(fresh):
             setattr(STATE.settings, field.name, getattr(fresh, field.name))
     STATE.online = online.network_allowed()
     return STATE.settings
+
+
+def _credentials(settings) -> tuple:
+    return (settings.api_key, settings.api_url, settings.image3d_token, settings.image3d_url,
+            settings.rate_limit)
+
+
+def apply_changed_credentials() -> None:
+    """Restart the engine after the key or URL changed.
+
+    The engine keeps one client per service, built with the key it had then;
+    a fresh engine builds new ones and resumes running jobs from the journal.
+    """
+    if STATE.restart_needed and STATE.engine is not None:
+        stop_engine()
+        start_engine()
+    STATE.restart_needed = False
 
 
 def _client_factory(provider, settings, clock, cancel):
@@ -106,6 +126,7 @@ def start_engine(context=None):
         online_check=lambda: STATE.online, workers=ENGINE_OPTIONS.get("workers", 2))
     engine.start()
     STATE.engine = engine
+    STATE.restart_needed = False
     load_known_jobs()
     return engine
 

@@ -93,6 +93,7 @@ class SubmitMixin:
             return {"CANCELLED"}
         meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
         folder = preferences.download_folder(preferences.get_prefs(context))
+        session.apply_changed_credentials()
         try:
             engine = session.engine()
             # Files are named after their job id, so one folder holds every job's results.

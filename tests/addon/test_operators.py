@@ -154,3 +154,15 @@ def test_a_finished_job_can_be_imported_again_after_a_restart(studio, addon):
     assert bpy.ops.aistudio.import_result(job_id=job_id) == {"FINISHED"}
     assert [o.name for o in ai_objects()] == ["a vase"]
     assert len(studio.log) == calls  # imported from the local files, nothing fetched
+
+
+def test_a_corrected_key_is_used_by_the_next_job(studio):
+    from addon import preferences
+    preferences.get_prefs().api_key = "wrong-key"
+    bpy.ops.aistudio.text_to_3d(prompt="a stool", model="TENCENT_RAPID")
+    pump_until(lambda: last_job().state in ("FAILED", "UNKNOWN"))
+    assert "API key" in last_job().error
+    preferences.get_prefs().api_key = "test-key"
+    bpy.ops.aistudio.text_to_3d(prompt="a bench", model="TENCENT_RAPID")
+    wait_imported()
+    assert [o.name for o in ai_objects()] == ["a bench"]
