@@ -112,6 +112,10 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
             changed |= apply_event(event)
         if len(events) < _DRAIN_BATCH or time.perf_counter() >= deadline:
             break
+    if STATE.wallet_changed:
+        STATE.wallet_changed, changed = False, True
+        if STATE.wallet_error:
+            session.add_message("ERROR", STATE.wallet_error)
     if do_imports and STATE.pending_imports:
         _import_next()
         changed = True

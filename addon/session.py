@@ -54,6 +54,7 @@ class State:
         default_factory=lambda: collections.deque(maxlen=30))  # (level, text, time)
     wallet: str = ""
     wallet_error: str = ""
+    wallet_changed: bool = False     # set by the wallet thread, cleared by the pump
     pending_imports: collections.deque = dataclasses.field(default_factory=collections.deque)
     rows_dirty: bool = True          # the WindowManager job rows need rebuilding
     restart_needed: bool = False     # credentials changed since the engine started

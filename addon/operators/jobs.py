@@ -1,6 +1,8 @@
 """Operators on jobs that already exist: cancel, import again, wait, wallet, folder."""
 
+import dataclasses
 import os
+import threading
 
 import bpy
 from bpy.props import FloatProperty, StringProperty
@@ -92,7 +94,7 @@ class AISTUDIO_OT_wait_jobs(bpy.types.Operator):
 
 
 class AISTUDIO_OT_refresh_wallet(bpy.types.Operator):
-    """Fetch the wallet balance (one request; the panel shows the cached value)"""
+    """Fetch the wallet balance in the background; the panel shows the cached value"""
 
     bl_idname = "aistudio.refresh_wallet"
     bl_label = "Refresh Balance"
@@ -101,18 +103,31 @@ class AISTUDIO_OT_refresh_wallet(bpy.types.Operator):
         if not online.network_allowed():
             self.report({"ERROR"}, online.OFFLINE_MESSAGE)
             return {"CANCELLED"}
-        settings = session.refresh_settings(context)
-        client_mod = bridge_module("client")
+        settings = dataclasses.replace(session.refresh_settings(context))
         try:
-            wallet = client_mod.client_for("3daistudio", settings,
-                                           online_check=online.network_allowed).wallet()
-        except errors.BridgeError as exc:
-            session.STATE.wallet_error = str(exc)
+            settings.require_key()
+        except errors.ConfigError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        session.STATE.wallet, session.STATE.wallet_error = str(wallet), ""
-        self.report({"INFO"}, f"Balance: {wallet}")
+        # Operators never wait on the network: a thread asks, the pump redraws.
+        threading.Thread(target=_fetch_wallet, args=(settings,), daemon=True,
+                         name="aistudio-wallet").start()
+        session.STATE.wallet_error = ""
+        self.report({"INFO"}, "Fetching the balance…")
         return {"FINISHED"}
+
+
+def _fetch_wallet(settings) -> None:
+    # Worker thread: plain Python only; the pump notices STATE.wallet_changed.
+    client_mod = bridge_module("client")
+    try:
+        wallet = client_mod.client_for("3daistudio", settings,
+                                       online_check=lambda: session.STATE.online).wallet()
+    except errors.BridgeError as exc:
+        session.STATE.wallet_error = str(exc)
+    else:
+        session.STATE.wallet = str(wallet)
+    session.STATE.wallet_changed = True
 
 
 class AISTUDIO_OT_open_folder(bpy.types.Operator):
