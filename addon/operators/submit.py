@@ -36,6 +36,11 @@ def credit_high(request) -> int:
         return 0
 
 
+def needs_confirmation(prefs, request) -> bool:
+    """True when the estimate's upper end is above the user's "confirm above" amount."""
+    return prefs is not None and credit_high(request) > prefs.confirm_credits
+
+
 class SubmitMixin:
     """Mixed into operators that define ``prepare(self, context) -> Prepared``."""
 
@@ -70,9 +75,7 @@ class SubmitMixin:
         prepared = self._prepare_or_report(context)
         if prepared is None:
             return {"CANCELLED"}
-        prefs = preferences.get_prefs(context)
-        threshold = prefs.confirm_credits if prefs is not None else 0
-        if prefs is not None and credit_high(prepared.request) > threshold:
+        if needs_confirmation(preferences.get_prefs(context), prepared.request):
             message = f"Submit {prepared.label}? Estimated {credit_text(prepared.request)}."
             try:
                 return context.window_manager.invoke_confirm(
