@@ -94,6 +94,15 @@ def _op_override() -> dict:
 
 
 def _run_importer(path: Path) -> None:
+    try:
+        result = _call_importer(path)
+    except RuntimeError as exc:  # what bpy.ops raises when an importer fails
+        raise ImportFailed(f"Blender could not import {path.name}: {str(exc).strip()[:200]}") from None
+    if "FINISHED" not in result:
+        raise ImportFailed(f"Blender could not import {path.name}.")
+
+
+def _call_importer(path: Path) -> set:
     ext = path.suffix.lower()
     with bpy.context.temp_override(**_op_override()):
         if ext in (".glb", ".gltf"):
@@ -108,8 +117,7 @@ def _run_importer(path: Path) -> None:
             result = bpy.ops.import_scene.fbx(filepath=str(path))
         else:
             raise ImportFailed(f"No importer for {path.name}.")
-    if "FINISHED" not in result:
-        raise ImportFailed(f"Blender could not import {path.name}.")
+    return result
 
 
 def ai_collection(scene) -> bpy.types.Collection:

@@ -11,6 +11,7 @@ next tick so the UI stays responsive) and asks for a redraw.
 from __future__ import annotations
 
 import time
+import traceback
 
 import bpy
 from bpy.app.handlers import persistent
@@ -119,15 +120,23 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
     if do_imports and STATE.pending_imports:
         _import_next()
         changed = True
-    if changed:
+    if STATE.rows_dirty:  # also after loading a file, with no event to say so
         sync_rows()
+        changed = True
+    if changed:
         redraw()
     return changed
 
 
 def pump() -> float:
     """The timer callback: returns seconds until the next tick."""
-    pump_once()
+    try:
+        pump_once()
+    except Exception as exc:  # noqa: BLE001
+        # Blender drops a timer whose callback raises, and with it every job's
+        # progress and import. Keep ticking and tell the user instead.
+        traceback.print_exc()
+        session.add_message("ERROR", f"Internal error while applying job updates: {exc}")
     busy = STATE.pending_imports or (STATE.engine is not None and STATE.engine.active_count())
     return ACTIVE_INTERVAL_S if busy else IDLE_INTERVAL_S
 

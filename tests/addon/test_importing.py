@@ -127,3 +127,18 @@ def test_a_job_without_files_is_reported_not_crashed(records):
     records.records["e1"] = _record("e1", [])
     with pytest.raises(importing.ImportFailed, match="no downloaded files"):
         importing.import_job("e1")
+
+
+def test_a_corrupt_model_is_reported_and_the_pump_keeps_running(records, tmp_path):
+    from addon import pump, session
+    bad = tmp_path / "c1_3d_model_0.glb"
+    bad.write_bytes(b"glTF" + b"\0" * 64)
+    records.records["c1"] = _record("c1", [bad], meta={"name": "Broken"})
+    records.drain = lambda max_events=None: []
+    records.active_count = lambda: 0
+    session.track("c1", "Broken", "TRIPO", "3d", "")
+    session.STATE.pending_imports.append("c1")
+    assert pump.pump() == pump.IDLE_INTERVAL_S
+    view = session.STATE.jobs["c1"]
+    assert not view.imported and "could not import c1_3d_model_0.glb" in view.error
+    assert any("Broken" in text for _level, text, _t in session.STATE.messages)

@@ -49,11 +49,15 @@ def test_register_unregister_round_trip_twice(tmp_path):
 
 
 def test_pump_survives_loading_another_file(addon):
-    from addon import pump
-    assert pump.is_registered()
+    from addon import pump, session
+    session.track("j1", "Chair", "TRIPO", "3d", "40")
+    pump.pump_once()
+    assert [r.job_id for r in bpy.context.window_manager.aistudio.jobs] == ["j1"]
     bpy.ops.wm.read_homefile(use_empty=True)
     assert pump.is_registered()
     assert hasattr(bpy.context.scene, "aistudio")
+    pump.pump_once()  # the job list is rebuilt for the new window manager
+    assert [r.job_id for r in bpy.context.window_manager.aistudio.jobs] == ["j1"]
 
 
 def test_pump_interval_is_short_while_jobs_run_and_long_when_idle(addon):
