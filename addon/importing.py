@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import bpy
@@ -171,7 +170,7 @@ def import_model(path: Path, context, name: str) -> tuple[bpy.types.Object, list
 
 
 def _scale_to_height(top, objects, height_cm: float, scene) -> None:
-    bpy.context.view_layer.update()
+    bpy.context.view_layer.update()  # matrix_world of just-parented objects
     bounds = _world_bounds(objects)
     if bounds is None:
         return
@@ -220,8 +219,18 @@ def _target_height(meta: dict) -> float | None:
 
 
 def import_job(job_id: str, context=None) -> ImportResult:
-    """Import everything usable a job downloaded (again, if called again)."""
-    context = context or bpy.context
+    """Import everything usable a job downloaded (again, if called again).
+
+    Without a context (the pump runs in a timer, whose context may lack a
+    window) the first window's context is used.
+    """
+    if context is None:
+        with bpy.context.temp_override(**_op_override()):
+            return _import_job(job_id, bpy.context)
+    return _import_job(job_id, context)
+
+
+def _import_job(job_id: str, context) -> ImportResult:
     record = _job_record(job_id)
     files = _files_of(job_id, record)
     meta = dict(record.meta or {}) if record is not None else {}
@@ -239,7 +248,7 @@ def import_job(job_id: str, context=None) -> ImportResult:
         if height is not None:
             _scale_to_height(top, new, height, context.scene)
         _tag(top, job_id, record)
-        for obj in context.selected_objects:
+        for obj in list(context.view_layer.objects.selected):
             obj.select_set(False)
         top.select_set(True)
         context.view_layer.objects.active = top
@@ -251,7 +260,3 @@ def import_job(job_id: str, context=None) -> ImportResult:
         bpy.ops.ed.undo_push(message="Import AI Studio result")
     return ImportResult(objects, images, folder)
 
-
-def open_folder(path: str) -> None:
-    if path and os.path.isdir(path):
-        bpy.ops.wm.path_open(filepath=path)
