@@ -11,7 +11,7 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 
 from .. import imagesource, request_factory
 from ..properties import MODELS, VIEWS
-from .submit import Prepared, SubmitMixin, short_name
+from .submit import Prepared, SubmitMixin, picture_name, short_name
 
 
 def _model(op, context) -> str:
@@ -58,7 +58,7 @@ class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
                                    fallback=None if scripted else settings.picture)
         model = _model(self, context)
         request = request_factory.image_request(model, path, settings.options)
-        name = self.image or ("Render" if use_render else Path(self.filepath or path).stem)
+        name = picture_name(self.filepath, self.image, use_render, settings.picture)
         return Prepared(request, short_name(name, "AI Model"), model, {"source": "image"})
 
 

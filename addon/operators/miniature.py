@@ -1,13 +1,11 @@
 """Picture to a printable miniature figure (the service's miniature flow)."""
 
-from pathlib import Path
-
 import bpy
 from bpy.props import FloatProperty, StringProperty
 
 from .. import imagesource, request_factory
 from ..properties import AISTUDIO_PG_miniature
-from .submit import Prepared, SubmitMixin, short_name
+from .submit import Prepared, SubmitMixin, picture_name, short_name
 
 _PG = AISTUDIO_PG_miniature.__annotations__
 
@@ -40,7 +38,7 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
         height = self._value(context, "scale_height_cm")
         request = request_factory.miniature_request(
             path, self._value(context, "preset"), self._value(context, "edition"), scale, height)
-        name = self.image or Path(self.filepath or path).stem
+        name = picture_name(self.filepath, self.image, False, settings.picture)
         meta = {"source": "miniature", "scale": request.scale,
                 "scale_height_cm": request.scale_height_cm}
         return Prepared(request, short_name(name, "Miniature"), "MINIATURE", meta)

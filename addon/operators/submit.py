@@ -7,6 +7,7 @@ Anything wrong is reported with ``self.report`` and nothing is sent.
 """
 
 import dataclasses
+from pathlib import Path
 
 from .. import online, preferences, session
 from ..bridgelink import bridge_module
@@ -119,3 +120,12 @@ def short_name(text: str, fallback: str) -> str:
     words = text.split()
     name = " ".join(words[:6])
     return name[:48]
+
+
+def picture_name(filepath: str, image: str, use_render: bool, slot) -> str:
+    """What the picture is called to the user (not the temp PNG it may be saved as)."""
+    if use_render:
+        return "Render"
+    if image or filepath:
+        return image or Path(filepath).stem
+    return slot.image.name if slot.image is not None else Path(slot.filepath).stem

@@ -165,3 +165,15 @@ def test_a_corrected_key_is_used_by_the_next_job(studio):
     bpy.ops.aistudio.text_to_3d(prompt="a bench", model="TENCENT_RAPID")
     wait_imported()
     assert [o.name for o in ai_objects()] == ["a bench"]
+
+
+def test_panel_path_uses_the_scene_settings_and_names_after_the_image(studio):
+    image = bpy.data.images.load(str(sample_picture()))
+    image.name = "Officer"
+    mini = bpy.context.scene.aistudio.miniature
+    mini.picture.image, mini.edition = image, "fast"
+    assert bpy.ops.aistudio.miniature() == {"FINISHED"}  # no arguments: what the button does
+    wait_imported()
+    assert [o.name for o in ai_objects()] == ["Officer"]
+    (submit,) = _accepted(studio, "/flow/miniature/")
+    assert submit["body"]["edition"] == "fast"
