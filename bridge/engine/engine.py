@@ -42,6 +42,8 @@ log = logging.getLogger("bridge.engine")
 SCAN_SECONDS = 30.0      # clock seconds between looks for orphaned journal jobs
 IDLE_SECONDS = 5.0       # longest dispatcher nap when nothing is due
 WAIT_TICK = 0.25         # clock seconds between checks in wait()
+PACE_FRACTION = 1.03     # API calls this many rate slots apart: a little over one, so
+                         # our window and the server's never disagree by network jitter
 _ENDING_KINDS = ("finished", "failed", "cancelled", "expired", "unknown")
 
 
@@ -74,6 +76,7 @@ class JobEngine:
         self._rate = settings.rate_limit
         self.finished_at: dict[str, float] = {}     # job_id -> clock time FINISHED was seen
         self._started = False
+        self._last_call = float("-inf")
 
     # -- public interface ------------------------------------------------------
     def start(self) -> "JobEngine":
@@ -242,9 +245,6 @@ class JobEngine:
         if client is None:
             client = self.client_factory(provider, self.settings, self.clock, self._stop)
             self._clients[provider] = client
-        if provider not in self._wallet_checked:
-            self._wallet_checked.add(provider)
-            self._check_wallet(client)
         return client
 
     def _check_wallet(self, client) -> None:
@@ -314,16 +314,28 @@ class JobEngine:
         except ConfigError as exc:
             self._reschedule_config(job_id, step, exc)
             return None, 0.0
+        # Pace calls one slot apart instead of spending a window's slots in one burst:
+        # a burst of submits would leave polls of finished jobs waiting a whole window.
+        pace = self._last_call + self.slot_seconds() * PACE_FRACTION - self.clock.now()
+        if pace > 0:
+            return None, pace
         budget = _budget(client)
         if budget is not None:
             wait = budget.next_slot_in(SUBMIT_PRIORITY if step.action == steps.SUBMIT
                                        else POLL_PRIORITY)
             if wait > 0:
                 return None, wait  # choose again when the slot is free: priorities may change
+        if provider not in self._wallet_checked and self._last_call > float("-inf"):
+            # Once, in the slot after the first call: the first job is not held back by it.
+            self._wallet_checked.add(provider)
+            self._last_call = self.clock.now()
+            self._check_wallet(client)
+            return None, 0.0
         with self._lock:
             if self._plan.get(job_id) is not step:
                 return None, 0.0
             del self._plan[job_id]
+        self._last_call = self.clock.now()
         return (job_id, step), 0.0
 
     def _provider_of(self, job_id: str) -> str:
