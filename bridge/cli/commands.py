@@ -17,7 +17,7 @@ from ..config import Settings, load_settings
 from ..errors import JobFailedError
 from ..status import FAILED
 from .output import dry_run_text, status_text
-from .run import download_results, run_to_completion
+from .run import download_results, run_to_completion, submit_and_record
 
 
 @dataclasses.dataclass
@@ -59,8 +59,9 @@ def submit(args, ctx: Context) -> int:
         for path in files:
             ctx.out(str(path))
         return 0
-    submission = client_for(request, settings, clock=ctx.clock).submit(request)
-    ctx.out(submission.task_id)
+    # Journaled with its output dir, so `python -m bridge resume` delivers it there.
+    ctx.out(submit_and_record(request, settings, args.output_dir, ctx.progress,
+                              clock=ctx.clock, timeout=args.timeout))
     return 0
 
 

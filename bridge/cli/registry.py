@@ -6,6 +6,7 @@ their registrar here.
 
 from __future__ import annotations
 
+from .engine_cmds import register_engine
 from .generate_cmds import register_generation
 from .image_cmds import register_images
 from .task_cmds import register_tasks
@@ -16,4 +17,5 @@ REGISTRARS = [
     register_generation,   # tencent-*, trellis, tripo*, miniature, image3d
     register_images,       # image-gemini*, image-seedream
     register_tools,        # convert, render, repair, optimize, bake-texture, ...
+    register_engine,       # jobs, resume (the journal)
 ]

@@ -1,9 +1,9 @@
 """Submit, wait, download: the one place the CLI waits for a job.
 
-The job engine (``bridge.engine``) will own waiting, journaling and resuming;
-until the CLI moves onto it, :func:`run_to_completion` is the whole of that
-behaviour, kept small so it can be swapped for ``JobEngine.submit`` +
-``JobEngine.wait`` in one place.
+Jobs go through the job engine (``bridge.engine``): journaled before they
+are sent, so ``python -m bridge resume`` can finish what a crash or Ctrl-C
+left. :func:`download_results` serves the ``download`` command, which
+fetches a task by id without the journal.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from ..api.base import ApiRequest
 from ..client import ProviderClient, client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..config import Settings
-from ..errors import DownloadError
+from ..engine import Event, JobEngine, JobRecord
+from ..errors import (CancelledError, DownloadError, ExpiredError, JobFailedError, TimeoutError_,
+                      UncertainDeliveryError)
 from ..imagefile import sniff_image_type
 from ..status import TaskStatus
 
@@ -30,27 +32,90 @@ def _quiet(_message: str) -> None:
     pass
 
 
+def open_engine(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> JobEngine:
+    """The CLI's job engine on the journal under ``settings.home`` (started)."""
+    def factory(provider, settings, clock, cancel):
+        # Looked up at call time, so tests can swap in a fake client.
+        return client_for(provider, settings, clock=clock, cancel=cancel)
+    return JobEngine(settings, home=settings.home, clock=clock, client_factory=factory,
+                     workers=2).start()
+
+
 def run_to_completion(request: ApiRequest, settings: Settings, output_dir: str | Path,
                       on_progress: Progress | None = None, *, clock: Clock = SYSTEM_CLOCK,
                       timeout: float = DEFAULT_TIMEOUT,
                       cancel: threading.Event | None = None) -> list[Path]:
-    """Submit ``request``, poll until done, download every result; the saved files."""
-    say = on_progress or _quiet
-    client = client_for(request, settings, clock=clock, cancel=cancel)
-    submission = client.submit(request)
-    task_id = submission.task_id
-    say(f"Submitted {request.LABEL}: task {task_id}")
-    last = [None]
+    """Submit ``request`` through the journal, wait for it, return the saved files.
 
-    def report(status: TaskStatus) -> None:
-        line = f"{task_id}: {status.state} {status.progress}%"
-        if line != last[0]:  # one line per change, not one per poll
-            last[0] = line
-            say(line)
+    The job is journaled first, so a crash or Ctrl-C leaves it to
+    ``python -m bridge resume``. ``cancel`` stops waiting (the job stays resumable).
+    """
+    engine = open_engine(settings, clock)
+    try:
+        job_id = engine.submit(request, output_dir=output_dir)
+        narrate = Narrator(on_progress or _quiet, request.LABEL)
+        [record] = engine.wait([job_id], timeout=timeout, on_event=narrate,
+                               stop=cancel)
+    finally:
+        engine.shutdown()
+    return delivered(record)
 
-    status = client.wait(task_id, poll_interval=settings.poll_interval, timeout=timeout,
-                         on_status=report, cancel=cancel)
-    return download_results(client, status, output_dir, say)
+
+def submit_and_record(request: ApiRequest, settings: Settings, output_dir: str | Path,
+                      on_progress: Progress | None = None, *, clock: Clock = SYSTEM_CLOCK,
+                      timeout: float = DEFAULT_TIMEOUT) -> str:
+    """Journal and send ``request``; its task id. ``resume`` fetches the results later."""
+    engine = open_engine(settings, clock)
+    try:
+        job_id = engine.submit(request, output_dir=output_dir)
+        record = engine.wait_submitted(job_id, timeout=timeout,
+                                       on_event=Narrator(on_progress or _quiet, request.LABEL))
+    finally:
+        engine.shutdown()
+    if record.task_id:
+        return record.task_id
+    return delivered(record) and ""  # raises: why there is no task id
+
+
+class Narrator:
+    """Engine events as the CLI's progress lines: one line per change."""
+
+    def __init__(self, say: Progress, label: str = ""):
+        self.say, self.label, self.last = say, label, None
+
+    def __call__(self, event: Event) -> None:
+        task = event.task_id or event.job_id
+        if event.kind == "submitted":
+            line = f"Submitted {self.label}: task {event.task_id} (job {event.job_id})"
+        elif event.kind == "progress" and event.state == "DOWNLOADING":
+            line = f"{task}: FINISHED 100%"
+        elif event.kind == "progress":
+            word = "PENDING" if event.state == "QUEUED" or not event.progress else "IN_PROGRESS"
+            line = f"{task}: {word} {event.progress}%" + (f" ({event.message})" if event.message else "")
+        elif event.kind == "downloaded":
+            line = "\n".join(f"Saved {path}" for path in event.files)
+        else:
+            return  # endings are reported by the caller, once
+        if line != self.last:
+            self.last = line
+            self.say(line)
+
+
+def delivered(record: JobRecord) -> list[Path]:
+    """The files of a DONE job; otherwise the error that says why there are none."""
+    if record.state == "DONE":
+        return [Path(f) for f in record.files]
+    reason = record.error or f"The job ended {record.state}."
+    if record.state == "FAILED":
+        raise JobFailedError(reason, advice="")
+    if record.state == "EXPIRED":
+        raise ExpiredError(reason, status=410, advice="")
+    if record.state == "UNKNOWN":
+        raise UncertainDeliveryError(reason, advice="")
+    if record.state == "CANCELLED":
+        raise CancelledError(reason)
+    raise TimeoutError_(f"Job {record.job_id} is still {record.state}.",
+                        advice="It keeps running; collect it later with: python -m bridge resume --wait")
 
 
 def safe_stem(text: str) -> str:

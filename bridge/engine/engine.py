@@ -164,34 +164,50 @@ class JobEngine:
         return len(self._held)
 
     def wait(self, job_ids: Iterable[str] | None = None, timeout: float | None = None,
-             on_event: Callable[[Event], None] | None = None) -> list[JobRecord]:
+             on_event: Callable[[Event], None] | None = None,
+             stop: threading.Event | None = None) -> list[JobRecord]:
         """Drain events (to ``on_event``) until the jobs have ended; their records.
 
         Without ``job_ids``: every job unfinished in the journal when called.
-        On timeout the records are returned as they stand (still active).
+        On timeout (or ``stop`` set) the records are returned as they stand.
         """
         targets = list(job_ids) if job_ids is not None else self.journal.unfinished_ids()
-        deadline = None if timeout is None else self.clock.now() + timeout
         ended: set[str] = set()
-        while True:
+
+        def over(records: list[JobRecord]) -> bool:
+            # The journal is written before the event is queued: a job we work on is
+            # over for the caller once its last event has been handed over too.
+            return all(r.terminal and (r.job_id in ended or r.job_id not in self._held)
+                       for r in records)
+        return self._wait_until(targets, over, ended, timeout, on_event, stop)
+
+    def wait_submitted(self, job_id: str, timeout: float | None = None,
+                       on_event: Callable[[Event], None] | None = None) -> JobRecord:
+        """Block until the job has a task id (or has ended); its record."""
+        ended: set[str] = set()
+        [record] = self._wait_until(
+            [job_id], lambda rs: bool(rs[0].task_id) or rs[0].terminal and job_id in ended,
+            ended, timeout, on_event, None)
+        return record
+
+    def _wait_until(self, targets, done, ended, timeout, on_event, stop) -> list[JobRecord]:
+        deadline = None if timeout is None else self.clock.now() + timeout
+
+        def hand_over():
             for event in self.drain():
                 if event.kind in _ENDING_KINDS:
                     ended.add(event.job_id)
                 if on_event is not None:
                     on_event(event)
+        while True:
+            hand_over()
             records = self.journal.records(job_ids=targets)
-            # The journal is written before the event is queued: a job we work on is
-            # over for the caller once its last event has been handed over too.
-            if self._stop.is_set() or all(
-                    r.terminal and (r.job_id in ended or r.job_id not in self._held)
-                    for r in records):
-                for event in self.drain():
-                    if on_event is not None:
-                        on_event(event)
+            finished = done(records)
+            if finished or self._stop.is_set() or (stop is not None and stop.is_set()) or (
+                    deadline is not None and self.clock.now() >= deadline):
+                hand_over()
                 return records
-            if deadline is not None and self.clock.now() >= deadline:
-                return records
-            self.clock.sleep(WAIT_TICK)
+            self.clock.sleep(WAIT_TICK, stop)
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop every thread (within ``timeout``) and hand our jobs back to the journal."""
@@ -249,6 +265,8 @@ class JobEngine:
 
     def _check_wallet(self, client) -> None:
         """Best effort: adopt a higher rate limit the account reports."""
+        if not hasattr(client, "wallet"):
+            return
         try:
             wallet = client.wallet()
         except BridgeError as exc:
@@ -273,7 +291,11 @@ class JobEngine:
                 if self.clock.now() >= next_scan:
                     resume.scan(self)
                     next_scan = self.clock.now() + SCAN_SECONDS
-                picked, nap = self._pick()
+                try:
+                    picked, nap = self._pick()
+                except Exception:  # a bug must not stop every job: log it, carry on
+                    log.exception("dispatcher: choosing the next step failed")
+                    picked, nap = None, IDLE_SECONDS
                 if picked is None:
                     nap = min(nap, max(0.0, next_scan - self.clock.now()), IDLE_SECONDS,
                               self._renew_nap(next_renew))

@@ -193,6 +193,7 @@ def download(eng: "JobEngine", job_id: str, client, cancel) -> Next | None:
     files = list(row["files"])
     counters: dict[str, int] = {}
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         for asset in assets:
             kind = str(asset.get("asset_type") or "file")
             counters[kind] = counters.get(kind, 0) + 1
@@ -213,7 +214,9 @@ def download(eng: "JobEngine", job_id: str, client, cancel) -> Next | None:
         return _expire(eng, job_id, {**row, "files": files}, exc)
     except CancelledError:
         return None
-    except (DownloadError, TransportError, ConfigError) as exc:
+    except (DownloadError, TransportError, ConfigError, OSError) as exc:
+        if isinstance(exc, OSError):  # disk full, no permission: say where
+            exc = DownloadError(f"Could not write the results to {out_dir}: {exc.strerror or exc}.")
         attempts = int(row.get("attempts") or 0) + 1
         if attempts >= MAX_DOWNLOAD_ATTEMPTS:
             return _fail(eng, job_id, {**row, "files": files},

@@ -11,11 +11,13 @@ import pytest
 from bridge.cli import Context, build_parser, main
 from bridge.cli import commands as commands_module
 from bridge.cli import run as run_module
-from bridge.errors import ServerError
+from bridge.clock import FakeClock
 from bridge.status import Asset, TaskStatus
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-GLB = b"glTF\x02\x00\x00\x00" + b"\x00" * 32
+# A complete (empty) GLB: the engine checks magic, version, length and the JSON chunk.
+GLB = (b"glTF\x02\x00\x00\x00" + (12 + 8 + 32).to_bytes(4, "little") + (32).to_bytes(4, "little")
+       + b"JSON" + b'{"asset":{"version":"2.0"}}'.ljust(32))
 KEY = "sk-cli-secret-0123456789"
 
 
@@ -42,8 +44,9 @@ def cli(argv, environ=None):
     # services at a closed loopback port.
     environ = {"3D_AI_STUDIO_API_URL": "http://127.0.0.1:9", "IMAGE3D_API_URL": "http://127.0.0.1:9",
                **(environ or {})}
+    # A fake clock: the job engine's polls and retries then take no real time.
     ctx = Context(environ=environ, stdout=io.StringIO(),
-                  stderr=io.StringIO())
+                  stderr=io.StringIO(), clock=FakeClock())
     code = main(argv, ctx=ctx)
     return code, ctx.stdout.getvalue(), ctx.stderr.getvalue()
 
@@ -206,6 +209,9 @@ class FakeClient:
         return status
 
     def status(self, task_id):
+        self.polls += 1
+        if self.fail:
+            return TaskStatus(task_id, "FAILED", 40, failure_reason=self.fail)
         return TaskStatus(task_id, "FINISHED", 100, results=self.results)
 
     def download(self, url, dest, **kw):
@@ -245,27 +251,32 @@ def test_wait_downloads_with_safe_names(files, fake):
     code, out, err = cli(["tencent-rapid", "--prompt", "chair", "--wait", "--output-dir", str(out_dir)],
                          environ={"3D_AI_STUDIO_API_KEY": KEY})
     assert code == 0, err
-    names = sorted(p.name for p in out_dir.iterdir())
-    # URL extension when plain, otherwise from the bytes (zip, png) — never from a crafted path.
-    assert names == ["task-42_3d_model_1.glb", "task-42_3d_model_2.zip", "task-42_image_1.png"]
-    assert out.splitlines() == [str(out_dir / n) for n in
-                                ("task-42_3d_model_1.glb", "task-42_3d_model_2.zip", "task-42_image_1.png")]
-    # One progress line per change, on stderr.
-    assert err.count("IN_PROGRESS 50%") == 1 and "FINISHED 100%" in err
+    names = sorted(p.name for p in out_dir.iterdir() if p.is_file())
+    job_id = names[0].split("_", 1)[0]
+    # The job engine names files <job_id>_<asset type>_<n>: the URL's extension when plain,
+    # otherwise the bytes (zip, png) decide — never a crafted path. Zips are unpacked beside.
+    assert names == [f"{job_id}_3d_model_1.glb", f"{job_id}_3d_model_2.zip", f"{job_id}_image_1.png"]
+    assert (out_dir / f"{job_id}_3d_model_2" / "model.obj").is_file()
+    assert out.splitlines() == [str(out_dir / n) for n in (
+        f"{job_id}_3d_model_1.glb", f"{job_id}_3d_model_2.zip",
+        f"{job_id}_3d_model_2/model.obj", f"{job_id}_image_1.png")]
+    assert "task task-42" in err and "FINISHED 100%" in err and KEY not in err
 
 
 def test_wait_refuses_a_glb_that_is_not_one(files, fake):
     fake.contents["https://cdn.e.x/a/model.glb?sig=1"] = b"<html>expired</html>"
     code, _, err = cli(["tencent-rapid", "--prompt", "chair", "--wait"],
                        environ={"3D_AI_STUDIO_API_KEY": KEY})
-    assert code == 1 and "not a GLB model" in err
+    assert code == 1 and "not a GLB file" in err
 
 
 def test_wait_failure_is_one_line(files, fake):
-    fake.fail = ServerError("The service failed (HTTP 503).")
+    fake.fail = "mesh generation crashed"
     code, _, err = cli(["tencent-rapid", "--prompt", "chair", "--wait"],
                        environ={"3D_AI_STUDIO_API_KEY": KEY})
-    assert code == 1 and err.splitlines()[-1].startswith("error: The service failed (HTTP 503).")
+    assert code == 1
+    assert err.splitlines()[-1].startswith("error: The service reports the job failed: "
+                                           "mesh generation crashed.")
 
 
 def test_download_command_uses_the_same_names(files, fake):

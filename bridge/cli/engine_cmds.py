@@ -1,0 +1,84 @@
+"""Journal commands: ``jobs`` lists it, ``resume`` finishes what is unfinished.
+
+Every job the CLI (or the Blender add-on, sharing the same home) submits is
+in the journal under ``AISTUDIO_HOME``; these commands read it through the
+job engine, whose leases keep two processes from working on the same job.
+"""
+
+from __future__ import annotations
+
+from .run import DEFAULT_TIMEOUT, Narrator, open_engine
+
+RESUME_PEEK_SECONDS = 120.0
+
+
+def register_engine(sub) -> None:
+    p = sub.add_parser("jobs", help="list the jobs in the journal",
+                       description="List the journal's jobs, newest first: id, task id, kind, "
+                                   "state, progress, cost and files.")
+    p.add_argument("--limit", type=int, default=50, help="how many jobs (default 50)")
+    p.add_argument("--files", action="store_true", help="list every file of every job")
+    p.set_defaults(handler=jobs)
+
+    p = sub.add_parser("resume", help="pick up every unfinished job and deliver its files",
+                       description="Resume every unfinished journal job (after a crash, Ctrl-C "
+                                   "or a submit without --wait): poll it, download its results "
+                                   "to the output dir it was submitted with. A job whose submit "
+                                   "may or may not have reached the service is never resent.")
+    p.add_argument("--wait", action="store_true", help="wait until every job has ended")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help=f"give up waiting after this long (default {DEFAULT_TIMEOUT:.0f} with "
+                        f"--wait, {RESUME_PEEK_SECONDS:.0f} without)")
+    p.set_defaults(handler=resume)
+
+
+def _cost(record) -> str:
+    if record.credits_low is None:
+        return "?"
+    if record.credits_high in (None, record.credits_low):
+        return str(record.credits_low)
+    return f"{record.credits_low}-{record.credits_high}"
+
+
+def jobs(args, ctx) -> int:
+    from ..engine.journal import Journal
+    records = Journal(ctx.settings().home).records(limit=args.limit)
+    if not records:
+        ctx.out("The journal has no jobs.")
+        return 0
+    ctx.out(f"{'JOB':12}  {'TASK':36}  {'KIND':9}  {'STATE':11}  {'%':>3}  {'COST':>7}  FILES")
+    for r in records:
+        ctx.out(f"{r.job_id:12}  {(r.task_id or '-'):36}  {r.kind:9}  {r.state:11}  "
+                f"{r.progress:>3}  {_cost(r):>7}  {len(r.files)} in {r.output_dir}")
+        if args.files:
+            for path in r.files:
+                ctx.out(f"    {path}")
+        if r.error and r.state not in ("DONE",):
+            ctx.out(f"    {r.error}")
+    return 0
+
+
+def resume(args, ctx) -> int:
+    settings = ctx.settings()
+    engine = open_engine(settings, ctx.clock)
+    timeout = args.timeout if args.timeout is not None else (
+        DEFAULT_TIMEOUT if args.wait else RESUME_PEEK_SECONDS)
+    try:
+        targets = engine.journal.unfinished_ids()
+        if not targets:
+            ctx.out("Nothing to resume: every job in the journal has ended.")
+            return 0
+        ctx.progress(f"Resuming {len(targets)} job(s).")
+        records = engine.wait(targets, timeout=timeout, on_event=Narrator(ctx.progress))
+    finally:
+        engine.shutdown()
+    for r in records:
+        ctx.out(f"{r.job_id} {r.task_id or '-'} {r.state}" + (f": {r.error}" if r.error and
+                                                              r.state != "DONE" else ""))
+        for path in r.files:
+            ctx.out(f"    {path}")
+    unfinished = [r for r in records if not r.terminal]
+    if unfinished:
+        ctx.progress(f"{len(unfinished)} job(s) still running; run `python -m bridge resume "
+                     "--wait` to wait for them.")
+    return 0 if all(r.state == "DONE" for r in records) else 1
