@@ -32,7 +32,7 @@ from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import BridgeError, ConfigError
 from ..ratebudget import POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY
-from . import leases, resume, steps
+from . import downloads, leases, resume, steps, waiting
 from .journal import Journal
 from .model import ACTIVE_STATES, CANCEL_NOTE, CANCELLED, QUEUED, SUBMITTING, Event, JobRecord
 from .schedule import retry_delay, slot_seconds
@@ -41,10 +41,8 @@ log = logging.getLogger("bridge.engine")
 
 SCAN_SECONDS = 30.0      # clock seconds between looks for orphaned journal jobs
 IDLE_SECONDS = 5.0       # longest dispatcher nap when nothing is due
-WAIT_TICK = 0.25         # clock seconds between checks in wait()
 PACE_FRACTION = 1.03     # API calls this many rate slots apart: a little over one, so
                          # our window and the server's never disagree by network jitter
-_ENDING_KINDS = ("finished", "failed", "cancelled", "expired", "unknown")
 
 
 class JobEngine:
@@ -86,7 +84,7 @@ class JobEngine:
         self._threads.append(threading.Thread(target=self._dispatch_loop, daemon=True,
                                               name="aistudio-dispatch"))
         for n in range(self.workers):
-            self._threads.append(threading.Thread(target=self._download_loop, daemon=True,
+            self._threads.append(threading.Thread(target=downloads.worker, args=(self,), daemon=True,
                                                   name=f"aistudio-download-{n}"))
         for thread in self._threads:
             thread.start()
@@ -171,43 +169,12 @@ class JobEngine:
         Without ``job_ids``: every job unfinished in the journal when called.
         On timeout (or ``stop`` set) the records are returned as they stand.
         """
-        targets = list(job_ids) if job_ids is not None else self.journal.unfinished_ids()
-        ended: set[str] = set()
-
-        def over(records: list[JobRecord]) -> bool:
-            # The journal is written before the event is queued: a job we work on is
-            # over for the caller once its last event has been handed over too.
-            return all(r.terminal and (r.job_id in ended or r.job_id not in self._held)
-                       for r in records)
-        return self._wait_until(targets, over, ended, timeout, on_event, stop)
+        return waiting.until_ended(self, job_ids, timeout, on_event, stop)
 
     def wait_submitted(self, job_id: str, timeout: float | None = None,
                        on_event: Callable[[Event], None] | None = None) -> JobRecord:
         """Block until the job has a task id (or has ended); its record."""
-        ended: set[str] = set()
-        [record] = self._wait_until(
-            [job_id], lambda rs: bool(rs[0].task_id) or rs[0].terminal and job_id in ended,
-            ended, timeout, on_event, None)
-        return record
-
-    def _wait_until(self, targets, done, ended, timeout, on_event, stop) -> list[JobRecord]:
-        deadline = None if timeout is None else self.clock.now() + timeout
-
-        def hand_over():
-            for event in self.drain():
-                if event.kind in _ENDING_KINDS:
-                    ended.add(event.job_id)
-                if on_event is not None:
-                    on_event(event)
-        while True:
-            hand_over()
-            records = self.journal.records(job_ids=targets)
-            finished = done(records)
-            if finished or self._stop.is_set() or (stop is not None and stop.is_set()) or (
-                    deadline is not None and self.clock.now() >= deadline):
-                hand_over()
-                return records
-            self.clock.sleep(WAIT_TICK, stop)
+        return waiting.until_submitted(self, job_id, timeout, on_event)
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop every thread (within ``timeout``) and hand our jobs back to the journal."""
@@ -415,38 +382,6 @@ class JobEngine:
             self._requests.pop(job_id, None)
         if record is not None and record.state not in ACTIVE_STATES:
             self.journal.release(self.owner, [job_id])
-
-    # -- downloads ----------------------------------------------------------------
-    def _download_loop(self) -> None:
-        try:
-            while not self._stop.is_set():
-                job_id = self._downloads.get()
-                if job_id is None or self._stop.is_set():
-                    return
-                with self._lock:
-                    if job_id not in self._held:
-                        continue
-                    stop = self._job_cancel[job_id] = threading.Event()
-                try:
-                    client = self.client_factory(self._provider_of(job_id), self.settings,
-                                                 self.clock, stop)
-                    following = steps.download(self, job_id, client, stop)
-                except ConfigError as exc:
-                    following = steps.Next(steps.DOWNLOAD, 60.0)
-                    log.info("job %s: cannot download yet: %s", job_id, exc)
-                except Exception:  # keep the thread alive; the download is retried
-                    log.exception("job %s: download step crashed", job_id)
-                    following = steps.Next(steps.DOWNLOAD, retry_delay(3, self.rng))
-                finally:
-                    with self._lock:
-                        self._job_cancel.pop(job_id, None)
-                if following is not None and following.action == steps.DOWNLOAD:
-                    self._schedule(job_id, following)  # retried later via the dispatcher
-                else:
-                    self._after(job_id, following)
-        finally:
-            self.journal.close_thread()
-
 
 def _budget(client):
     return getattr(getattr(client, "transport", None), "budget", None)

@@ -147,9 +147,6 @@ class Journal:
                           "ORDER BY created_at").fetchall()
         return [r[0] for r in rows]
 
-    def count_active(self) -> int:
-        sql = f"SELECT COUNT(*) FROM jobs WHERE state IN ({_ACTIVE_SQL})"
-        return self._exec(sql).fetchone()[0]
 
     # -- leases ---------------------------------------------------------------
     def claimable(self, now: float) -> list[tuple[str, str | None]]:

@@ -25,7 +25,7 @@ from ..errors import (AuthError, BridgeError, CancelledError, ConfigError, Downl
                       TransportError, UncertainDeliveryError)
 from ..status import FAILED as SERVICE_FAILED, FINISHED as SERVICE_FINISHED
 from . import files as resultfiles
-from .model import (CANCELLED, DONE, DOWNLOADING, EXPIRED, FAILED, QUEUED, REFUND_NOTE, RUNNING,
+from .model import (DONE, DOWNLOADING, EXPIRED, FAILED, QUEUED, REFUND_NOTE, RUNNING,
                     SUBMITTING, UNKNOWN, UNKNOWN_NOTE, Event)
 from .schedule import EMPTY_RESULTS_DELAY, next_poll_delay, remaining_seconds, retry_delay
 
@@ -261,4 +261,4 @@ def request_from_row(row: dict) -> ApiRequest:
     return ApiRequest.from_record(row["request"])
 
 
-__all__ = ["Next", "submit", "poll", "download", "SUBMIT", "POLL", "DOWNLOAD", "CANCELLED"]
+__all__ = ["Next", "submit", "poll", "download", "SUBMIT", "POLL", "DOWNLOAD"]

@@ -17,7 +17,7 @@ from bridge.errors import (ConfigError, NotSentError, ServerError, UncertainDeli
 from bridge.status import TaskStatus
 
 from engine_fakes import SECRET
-from engine_fakes import EXPIRED, PNG, make_glb
+from engine_fakes import EXPIRED, make_glb
 
 
 def rapid(prompt="a small wooden chair"):
