@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 
 import pytest
@@ -262,7 +261,7 @@ def test_shutdown_stops_threads_quickly_on_a_real_clock(eng_settings, service, t
     started = time.monotonic()
     engine.shutdown(timeout=2.0)
     assert time.monotonic() - started < 2.0
-    assert not any(t.is_alive() for t in threading.enumerate() if t.name.startswith("aistudio"))
+    assert engine._threads and not any(t.is_alive() for t in engine._threads)
     # Released, so a new engine resumes it at once.
     assert engine.journal.row(job_id)["lease_owner"] is None
 

@@ -78,6 +78,12 @@ def test_cli_killed_mid_job_is_finished_by_resume(live_emu, tmp_path):
     check_glb(out_dir / f"{record.job_id}_3d_model_1.glb")
     assert len(live_emu.accepted) == 1
     assert Journal(home).record(record.job_id).state == "DONE"
+    listing = bridge_cli(["jobs", "--files"], env, tmp_path)
+    out, err = listing.communicate(timeout=30)
+    row = next(line for line in out.splitlines() if line.startswith(record.job_id))
+    assert record.task_id in row and "DONE" in row and " 35 " in row and "1 in" in row
+    assert str(out_dir / f"{record.job_id}_3d_model_1.glb") in out
+    assert "test-key" not in out + err
 
 
 def test_two_concurrent_resumes_share_the_work_without_doubles(live_emu, tmp_path):
