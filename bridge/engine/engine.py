@@ -39,6 +39,9 @@ from .schedule import retry_delay, slot_seconds
 
 log = logging.getLogger("bridge.engine")
 
+OFFLINE_NOTE = ("Waiting: online access is turned off (Preferences > System > Network > "
+                "Allow Online Access); nothing is sent until it is on.")
+
 SCAN_SECONDS = 30.0      # clock seconds between looks for orphaned journal jobs
 IDLE_SECONDS = 5.0       # longest dispatcher nap when nothing is due
 PACE_FRACTION = 1.03     # API calls this many rate slots apart: a little over one, so
@@ -75,6 +78,7 @@ class JobEngine:
         self.finished_at: dict[str, float] = {}     # job_id -> clock time FINISHED was seen
         self._started = False
         self._last_call = float("-inf")
+        self._told_offline: set[str] = set()
 
     # -- public interface ------------------------------------------------------
     def start(self) -> "JobEngine":
@@ -344,8 +348,12 @@ class JobEngine:
 
     def _run_api_step(self, job_id: str, step: steps.Next) -> None:
         if self.online_check is not None and not self.online_check():
+            if job_id not in self._told_offline:  # say it once, not every 5 s
+                self._told_offline.add(job_id)
+                self.emit(Event("progress", job_id, message=OFFLINE_NOTE))
             self._schedule(job_id, steps.Next(step.action, 5.0, step.likely_done))
             return
+        self._told_offline.discard(job_id)
         client = self._clients[self._provider_of(job_id)]
         try:
             if step.action == steps.SUBMIT:

@@ -307,3 +307,40 @@ def test_drain_is_cheap_on_the_main_thread(make_engine):
     per_event = (time.perf_counter() - started) / len(got)
     assert len(got) == 20_000 and got[0].job_id == "j0"
     assert per_event < 50e-6
+
+
+def test_offline_jobs_wait_without_sending_and_say_so_once(make_engine, service):
+    online = {"on": False}
+    engine = make_engine(online_check=lambda: online["on"])
+    job_id = engine.submit(rapid())
+    seen = []
+    [record] = engine.wait([job_id], timeout=120, on_event=seen.append)
+    assert record.state == "QUEUED" and service.submit_calls == 0
+    notes = [e for e in seen if "online access" in e.message]
+    assert len(notes) == 1
+    online["on"] = True
+    [record], events = run(engine, [job_id])
+    assert record.state == "DONE" and service.submit_calls == 1
+    assert len(notes) + len([e for e in events if "online access" in e.message]) == 1
+
+
+def test_a_dead_local_holder_gives_up_its_lease_at_once(make_engine, service, tmp_path):
+    import socket
+    import subprocess
+    import sys
+    from bridge.engine.leases import holder_is_dead, new_owner_id
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = f"{socket.gethostname()}:{child.pid}:abcd1234"
+    assert holder_is_dead(dead) and not holder_is_dead(new_owner_id())
+    assert not holder_is_dead(f"other-host:{child.pid}:abcd1234")
+    first = make_engine(start=False)
+    job_id = first.submit(rapid(), output_dir=tmp_path / "out")
+    service.tasks["task-9"] = service.clock.now()
+    # A live lease, but its holder (a killed process on this machine) is gone.
+    first.journal.update(job_id, 0.0, state="RUNNING", task_id="task-9",
+                         submitted_at=service.clock.wall(), lease_owner=dead,
+                         lease_until=time.time() + 3600)
+    engine = make_engine()
+    [record], _ = run(engine, [job_id])
+    assert record.state == "DONE" and service.submit_calls == 0
