@@ -39,8 +39,8 @@ class Settings:
         if not self.api_key:
             raise ConfigError(
                 "No 3D AI Studio API key is set.",
-                advice="Set 3D_AI_STUDIO_API_KEY (or put it in a .env file), "
-                       "or enter it in the add-on preferences.")
+                advice="Put 3D_AI_STUDIO_API_KEY=... in a .env file, set AISTUDIO_API_KEY "
+                       "in the shell, or enter it in the add-on preferences.")
         return self.api_key
 
     def require_image3d_token(self) -> str:
@@ -84,14 +84,24 @@ def _number(env: dict, name: str, default, cast):
     return value
 
 
+# The documented names start with a digit, which POSIX shells cannot
+# ``export``; these spellings work in a shell and mean the same.
+SHELL_ALIASES = {"AISTUDIO_API_KEY": "3D_AI_STUDIO_API_KEY",
+                 "AISTUDIO_API_URL": "3D_AI_STUDIO_API_URL"}
+
+
 def load_settings(environ: dict | None = None, dotenv: Path | None = None) -> Settings:
     """Settings from ``environ`` (default ``os.environ``), a ``.env`` file filling gaps.
 
     The ``.env`` file is looked for in the current directory unless given.
-    Real environment variables win over the file.
+    Real environment variables win over the file; a documented name wins
+    over its shell-friendly alias.
     """
     env = dict(read_dotenv(dotenv or Path.cwd() / ".env"))
     env.update(os.environ if environ is None else environ)
+    for alias, name in SHELL_ALIASES.items():
+        if env.get(alias) and not env.get(name):
+            env[name] = env[alias]
     home = env.get("AISTUDIO_HOME")
     return Settings(
         api_key=env.get("3D_AI_STUDIO_API_KEY", "").strip(),

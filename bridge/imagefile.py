@@ -32,18 +32,18 @@ def read_image(path: str | os.PathLike, what: str = "image") -> tuple[bytes, str
     """Bytes and type of an image file; raises :class:`ValidationError` with a clear reason."""
     p = Path(path)
     if not p.is_file():
-        raise ValidationError(f"The {what} file does not exist: {p}")
+        raise ValidationError(f"The {what} file {p} does not exist.")
     size = p.stat().st_size
     if size == 0:
-        raise ValidationError(f"The {what} file is empty: {p.name}")
+        raise ValidationError(f"The {what} file {p.name} is empty.")
     if size > MAX_IMAGE_BYTES:
-        raise ValidationError(f"The {what} file is {size / 1e6:.1f} MB; the limit is "
-                              f"{MAX_IMAGE_BYTES / 1e6:.0f} MB: {p.name}")
+        raise ValidationError(f"The {what} file {p.name} is {size / 1e6:.1f} MB; the limit is "
+                              f"{MAX_IMAGE_BYTES / 1e6:.0f} MB.")
     data = p.read_bytes()
     kind = sniff_image_type(data)
     if kind is None:
-        raise ValidationError(f"The {what} file is not a PNG, JPEG or WebP image "
-                              f"(by its content): {p.name}")
+        raise ValidationError(f"The {what} file {p.name} is not a PNG, JPEG or WebP image "
+                              "(judged by its content, not its name).")
     return data, kind
 
 

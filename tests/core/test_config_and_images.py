@@ -62,3 +62,12 @@ def test_data_url_round_trip():
     url = data_url(data, kind)
     assert url.startswith("data:image/png;base64,")
     assert decode_data_url(url) == (data, "image/png")
+
+
+def test_shell_friendly_alias_for_names_a_shell_cannot_export(tmp_path):
+    s = load_settings({"AISTUDIO_API_KEY": "k", "AISTUDIO_API_URL": "http://127.0.0.1:9/"},
+                      tmp_path / "none")
+    assert s.api_key == "k" and s.api_url == "http://127.0.0.1:9"
+    s = load_settings({"AISTUDIO_API_KEY": "alias", "3D_AI_STUDIO_API_KEY": "documented"},
+                      tmp_path / "none")
+    assert s.api_key == "documented"
