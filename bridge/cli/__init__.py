@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None, *, ctx: Context | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:500]
+    """The message on one line, ending as a sentence (more text may follow it)."""
+    text = " ".join(str(exc).split())[:500]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 __all__ = ["main", "Context", "build_parser"]

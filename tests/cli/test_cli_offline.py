@@ -179,7 +179,7 @@ def test_unexpected_exception_is_one_line(files, monkeypatch):
     monkeypatch.setattr("bridge.cli.task_cmds.balance", explode)
     code, _, err = cli(["balance"], environ={"3D_AI_STUDIO_API_KEY": KEY})
     assert code == 1
-    assert err == "error: unexpected RuntimeError: boom second line\n"
+    assert err == "error: unexpected RuntimeError: boom second line.\n"
 
 
 # -- submit, --wait and download against a fake client -------------------------------------
