@@ -9,9 +9,16 @@ import bpy
 from bpy.props import (BoolProperty, CollectionProperty, EnumProperty, FloatProperty,
                        IntProperty, PointerProperty, StringProperty)
 
+from . import recipelist
 from .bridgelink import bridge_module
 
 miniature_api = bridge_module("api.miniature")
+try:
+    from .printing.properties import AISTUDIO_PG_print
+except ModuleNotFoundError as exc:  # the print tools are built separately and may be absent
+    if not (exc.name or "").endswith("printing"):
+        raise
+    AISTUDIO_PG_print = None
 
 MODELS = (
     ("TENCENT_RAPID", "Tencent Rapid", "Hunyuan 3D rapid: text or picture, quick"),
@@ -94,6 +101,33 @@ class AISTUDIO_PG_tools(bpy.types.PropertyGroup):
         ("3/4", "front", "back", "left", "right", "top", "isometric")), default="3/4")
 
 
+def _prompt_get(self) -> str:
+    # Until the user edits it, the field shows the chosen recipe's own prompt.
+    return self.prompt_text if self.prompt_edited else recipelist.prompt_of(self.recipe)
+
+
+def _prompt_set(self, value: str) -> None:
+    self.prompt_text, self.prompt_edited = value, True
+
+
+def _recipe_changed(self, _context) -> None:
+    self.prompt_edited = False  # refill the prompt with the new recipe's text
+
+
+class AISTUDIO_PG_prepare(bpy.types.PropertyGroup):
+    """Picture preparation: a recipe applied by an image-edit model to the source picture."""
+
+    recipe: EnumProperty(name="Recipe", items=recipelist.enum_items, update=_recipe_changed)
+    prompt: StringProperty(name="Prompt", get=_prompt_get, set=_prompt_set,
+                           description="What the edit model is asked; edit it before sending")
+    prompt_text: StringProperty(options={"HIDDEN"})
+    prompt_edited: BoolProperty(options={"HIDDEN"})
+    model: EnumProperty(name="Edit Model", items=recipelist.EDIT_MODELS, default="gemini-3-pro")
+    reconstruct_model: EnumProperty(name="3D Model", items=(
+        ("TENCENT_PRO", "Tencent Pro 3.0", "Multi-view Hunyuan 3D Pro (the tutorial's choice)"),
+        ("TRIPO", "Tripo", "Tripo multi-view")), default="TENCENT_PRO")
+
+
 class AISTUDIO_PG_settings(bpy.types.PropertyGroup):
     model: EnumProperty(name="Model", items=MODELS, default="TENCENT_RAPID")
     prompt: StringProperty(name="Prompt", description="What to generate (up to 1024 characters)")
@@ -106,6 +140,11 @@ class AISTUDIO_PG_settings(bpy.types.PropertyGroup):
     multiview: PointerProperty(type=AISTUDIO_PG_multiview)
     miniature: PointerProperty(type=AISTUDIO_PG_miniature)
     tools: PointerProperty(type=AISTUDIO_PG_tools)
+    prepare: PointerProperty(type=AISTUDIO_PG_prepare)
+
+
+if AISTUDIO_PG_print is not None:
+    AISTUDIO_PG_settings.__annotations__["printing"] = PointerProperty(type=AISTUDIO_PG_print)
 
 
 class AISTUDIO_PG_job_row(bpy.types.PropertyGroup):
@@ -118,10 +157,12 @@ class AISTUDIO_PG_runtime(bpy.types.PropertyGroup):
     active_job: IntProperty(default=0)
 
 
+# A group is registered after every group it points at.
 classes = (
     AISTUDIO_PG_picture, AISTUDIO_PG_multiview, AISTUDIO_PG_model_options,
-    AISTUDIO_PG_miniature, AISTUDIO_PG_tools, AISTUDIO_PG_settings,
-    AISTUDIO_PG_job_row, AISTUDIO_PG_runtime,
+    AISTUDIO_PG_miniature, AISTUDIO_PG_tools, AISTUDIO_PG_prepare,
+    *((AISTUDIO_PG_print,) if AISTUDIO_PG_print is not None else ()),
+    AISTUDIO_PG_settings, AISTUDIO_PG_job_row, AISTUDIO_PG_runtime,
 )
 
 

@@ -2,20 +2,15 @@
 
 Geometry lives in plain functions (one module per job) that tests call
 directly; operators and the panel are thin layers over them. The add-on's
-``register()`` registers :data:`classes` and then calls :func:`register`,
-which adds ``Scene.aistudio_print``.
+``register()`` registers :data:`classes`; the settings group
+(``properties.AISTUDIO_PG_print``) is registered by ``addon/properties.py``,
+which nests it as ``Scene.aistudio.printing``.
 """
 
 from __future__ import annotations
 
-from . import operators, panel, properties
+from . import operators, panel
 
-classes = (properties.AISTUDIO_PG_print, *operators.classes, *panel.classes)
-
-
-def register():
-    properties.register()
-
-
-def unregister():
-    properties.unregister()
+# The settings group is not listed: the add-on's properties register it first,
+# because the add-on's settings group points at it.
+classes = (*operators.classes, *panel.classes)

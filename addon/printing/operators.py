@@ -10,12 +10,9 @@ import bpy
 from . import check, clay, decimate, hollow, manifold, material, multiview, scaling
 from .bridgeimport import BridgeError, bridge_module
 
-#: Paths of the last multi-view capture, by view; the generation panel reads them.
-LAST_VIEWS: dict[str, str] = {}
-
 
 def _settings(context):
-    return context.scene.aistudio_print
+    return context.scene.aistudio.printing
 
 
 def _mm_to_units(context, mm: float) -> float:
@@ -142,8 +139,20 @@ class AISTUDIO_OT_clay_toggle(_MeshOperator):
         return "Clay preview on." if clay.toggle_clay(ob) else "Original materials restored."
 
 
+def _addon_module(name: str):
+    # The add-on's own modules, looked up lazily so this package still imports on its own.
+    return importlib.import_module(__name__.rsplit(".printing", 1)[0] + "." + name)
+
+
+def _views_folder(props) -> Path:
+    """The views folder; a path relative to an unsaved .blend goes to the add-on's user folder."""
+    if props.views_folder.startswith("//") and not bpy.data.filepath:
+        return _addon_module("preferences").user_folder("views")
+    return Path(bpy.path.abspath(props.views_folder))
+
+
 class AISTUDIO_OT_capture_views(bpy.types.Operator):
-    """Render front, back, left and right views of the selection on studio grey"""
+    """Render front, back, left and right views of the selection on studio grey into the multi-view slots"""
     bl_idname = "aistudio.capture_views"
     bl_label = "Capture 4 Views"
 
@@ -154,15 +163,21 @@ class AISTUDIO_OT_capture_views(bpy.types.Operator):
     def execute(self, context):
         props = _settings(context)
         try:
-            paths = multiview.capture_views(context.selected_objects,
-                                            bpy.path.abspath(props.views_folder),
+            paths = multiview.capture_views(context.selected_objects, _views_folder(props),
                                             props.views_resolution, scene=context.scene)
         except BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        LAST_VIEWS.clear()
-        LAST_VIEWS.update({k: str(v) for k, v in paths.items()})
-        self.report({"INFO"}, f"Four views written to {Path(paths['front']).parent}")
+        except OSError as exc:
+            self.report({"ERROR"}, f"The views could not be written: {exc.strerror or exc}. "
+                                   "Choose another views folder.")
+            return {"CANCELLED"}
+        # Straight into the multi-view slots, so "Reconstruct 3D" can send them next.
+        slots = _addon_module("slots")
+        for view, path in paths.items():
+            slots.fill(context.scene, view.upper(), slots.load_image(path))
+        self.report({"INFO"}, f"Four views written to {Path(paths['front']).parent} and put into "
+                              "the multi-view slots.")
         return {"FINISHED"}
 
 
@@ -177,9 +192,8 @@ class AISTUDIO_OT_print_cloud(_MeshOperator):
                                         ("decimate", "Optimize", "")])
 
     def run(self, context, ob, props):
-        # The engine belongs to the add-on's session module; looked up lazily
-        # so this package still imports on its own.
-        session = importlib.import_module(__name__.rsplit(".printing", 1)[0] + ".session")
+        # The engine belongs to the add-on's session module.
+        session = _addon_module("session")
         tools = bridge_module("api.tools")
         folder = Path(bpy.app.tempdir or "/tmp") / "aistudio_print"
         model = str(scaling.export_stl_mm(ob, folder / f"{bpy.path.clean_name(ob.name)}.stl"))

@@ -28,7 +28,7 @@ class AISTUDIO_PT_print(bpy.types.Panel):
 
     def draw(self, context):
         layout = self.layout
-        props = context.scene.aistudio_print
+        props = context.scene.aistudio.printing
         ob = context.active_object
         if ob is None or ob.type != "MESH":
             layout.label(text="Select a mesh object.", icon="INFO")

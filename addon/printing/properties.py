@@ -1,10 +1,14 @@
-"""Settings of the print tools: one PropertyGroup on ``Scene.aistudio_print``."""
+"""Settings of the print tools: one PropertyGroup, ``Scene.aistudio.printing``.
+
+The add-on's own settings group (``addon/properties.py``) holds it as a
+pointer, so every setting hangs off one ``Scene.aistudio``; that module also
+registers this class, before the group that points at it.
+"""
 
 from __future__ import annotations
 
 import bpy
-from bpy.props import (BoolProperty, EnumProperty, FloatProperty, IntProperty,
-                       PointerProperty, StringProperty)
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, StringProperty
 
 from .material import PLA_DENSITY, PLA_PRICE_PER_KG, RESIN_DENSITY, RESIN_PRICE_PER_L
 
@@ -52,10 +56,3 @@ class AISTUDIO_PG_print(bpy.types.PropertyGroup):
 
     last_report: StringProperty(name="Last check", default="")
 
-
-def register():
-    bpy.types.Scene.aistudio_print = PointerProperty(type=AISTUDIO_PG_print)
-
-
-def unregister():
-    del bpy.types.Scene.aistudio_print

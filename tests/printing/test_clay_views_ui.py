@@ -73,15 +73,17 @@ def test_four_views_share_frame_and_mirror(scene, make, tmp_path):
 
 
 @pytest.fixture
-def registered():
-    import addon.printing as printing
-    for cls in printing.classes:
-        bpy.utils.register_class(cls)
-    printing.register()
-    yield printing
-    printing.unregister()
-    for cls in reversed(printing.classes):
-        bpy.utils.unregister_class(cls)
+def registered(tmp_path):
+    """The whole add-on: the print settings live under its ``Scene.aistudio``."""
+    import addon
+    from addon import session
+    session.ENGINE_OPTIONS.update(home=tmp_path / "home")
+    addon.register()
+    try:
+        yield addon.printing
+    finally:
+        addon.unregister()
+        session.ENGINE_OPTIONS.clear()
 
 
 def test_operators_run_and_panel_shows_costs(scene, make, registered):
@@ -90,9 +92,9 @@ def test_operators_run_and_panel_shows_costs(scene, make, registered):
     assert AISTUDIO_PT_print.bl_category == "AI Studio"
     ob = make("op", lambda bm: cube(bm))
     assert bpy.ops.aistudio.print_check() == {"FINISHED"}
-    assert "Watertight: yes" in scene.aistudio_print.last_report
-    assert "ml" in scene.aistudio_print.last_report
-    scene.aistudio_print.wall_thickness_mm = 100.0
+    assert "Watertight: yes" in scene.aistudio.printing.last_report
+    assert "ml" in scene.aistudio.printing.last_report
+    scene.aistudio.printing.wall_thickness_mm = 100.0
     assert bpy.ops.aistudio.hollow() == {"FINISHED"}
     assert bpy.ops.aistudio.clay_toggle() == {"FINISHED"} and clay.is_clay(ob)
     assert costs.cost_line("repair") == "Local: free · Cloud repair: 60 cr / 90 with hollow"

@@ -1,0 +1,53 @@
+"""Where a prepared picture goes: the source picture or a multi-view slot.
+
+The "source" is the picture the Generate and Miniature sections send (and
+the Prepare section edits), so a result accepted there feeds the next step;
+the four multi-view slots feed a multi-view reconstruction. Slots hold image
+datablocks: the datablock wins over a file path in every picture group.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bpy
+
+from .properties import VIEWS
+
+SLOTS = (
+    ("SOURCE", "Source", "The picture the Generate, Miniature and Prepare sections use"),
+    ("FRONT", "Front", "The front view of the multi-view set"),
+    ("BACK", "Back", "The back view of the multi-view set"),
+    ("LEFT", "Left", "The left view of the multi-view set"),
+    ("RIGHT", "Right", "The right view of the multi-view set"),
+)
+
+
+def load_image(path: str | Path) -> bpy.types.Image:
+    """An image datablock for *path*, re-read if it was loaded before (the file may be new)."""
+    path = str(path)
+    existing = next((i for i in bpy.data.images if bpy.path.abspath(i.filepath) == path), None)
+    if existing is not None:
+        existing.reload()
+        return existing
+    return bpy.data.images.load(path, check_existing=False)
+
+
+def fill(scene, slot: str, image: bpy.types.Image) -> None:
+    """Put *image* into *slot* (SOURCE, FRONT, BACK, LEFT or RIGHT)."""
+    settings = scene.aistudio
+    if slot == "SOURCE":
+        settings.picture.image = image
+        settings.source = "IMAGE"
+        settings.miniature.picture.image = image  # the miniature flow starts from the same picture
+        return
+    view = slot.lower()
+    if view not in VIEWS:
+        raise ValueError(f"Unknown slot {slot!r}")
+    getattr(settings.multiview, view).image = image
+
+
+def describe(slots) -> str:
+    names = {key: label for key, label, _ in SLOTS}
+    return " and ".join(("the source picture" if s == "SOURCE" else f"the {names[s].lower()} view")
+                        for s in slots)
