@@ -210,6 +210,22 @@ def _load_images(files: list[Path], job_id: str) -> list:
     return images
 
 
+def _grey_background(images, job_id: str, record, meta: dict, context) -> list:
+    """Remove-bg results also arrive on studio grey (the original stays loaded).
+
+    Known by the request type, so jobs sent from the CLI count too; a job the
+    Prepare section sent replaces its source picture, as the user asked for.
+    """
+    request_type = ((record.request if record is not None else None) or {}).get("type")
+    if request_type != "RemoveBackgroundRequest" or not images:
+        return []
+    from . import greyimage, slots
+    greys = greyimage.grey_versions(images, job_id)
+    if greys and meta.get("source") == "remove_bg":
+        slots.fill(context.scene, "SOURCE", greys[0])
+    return greys
+
+
 def _target_height(meta: dict) -> float | None:
     scale = meta.get("scale")
     if not scale or scale == "none":
@@ -254,6 +270,7 @@ def _import_job(job_id: str, context) -> ImportResult:
         context.view_layer.objects.active = top
         objects.append(top)
     images = _load_images(files, job_id)
+    images += _grey_background(images, job_id, record, meta, context)
     if view is not None:
         view.image_names = [i.name for i in images]
     if objects and bpy.ops.ed.undo_push.poll():

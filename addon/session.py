@@ -37,6 +37,7 @@ class JobView:
     output_dir: str = ""
     imported: bool = False
     image_names: list = dataclasses.field(default_factory=list)
+    meta: dict = dataclasses.field(default_factory=dict)  # what the operator asked (recipe, picture…)
 
     @property
     def active(self) -> bool:
@@ -167,6 +168,7 @@ def view_from_record(record, view: JobView | None = None) -> JobView:
     view.files = list(record.files or [])
     view.output_dir = str(record.output_dir or "")
     view.imported = view.imported or bool(meta.get("imported"))
+    view.meta = dict(meta)
     return view
 
 
@@ -181,10 +183,12 @@ def load_known_jobs(limit: int = 200) -> None:
     STATE.rows_dirty = True
 
 
-def track(job_id: str, label: str, model: str, kind: str, credits: str) -> JobView:
+def track(job_id: str, label: str, model: str, kind: str, credits: str,
+          meta: dict | None = None) -> JobView:
     """Show a just-submitted job at once, before the engine's first event."""
     view = STATE.jobs.get(job_id) or JobView(job_id)
     view.label, view.model, view.kind, view.credits = label, model, kind, credits
+    view.meta = dict(meta or view.meta)
     STATE.jobs[job_id] = view
     if job_id not in STATE.order:
         STATE.order.insert(0, job_id)

@@ -105,7 +105,7 @@ class SubmitMixin:
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request))
+        session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request), meta)
         self.report({"INFO"}, f"Submitted {prepared.label} ({credit_text(request)}); job {job_id}.")
         from .. import pump
         pump.sync_rows(context)

@@ -10,6 +10,7 @@ from .. import request_factory, session
 from ..bridgelink import bridge_module
 from ..properties import VIEWS
 from .joblist import draw_job_details
+from .prepare_panel import AISTUDIO_PT_prepare
 
 errors = bridge_module("errors")
 
@@ -196,8 +197,9 @@ def draw_status(self, context):
         self.layout.label(text=f"AI Studio: {text[:60]}", icon="ERROR" if level == "ERROR" else "INFO")
 
 
-classes = (AISTUDIO_PT_main, AISTUDIO_PT_generate, AISTUDIO_PT_miniature, AISTUDIO_PT_tools,
-           AISTUDIO_PT_jobs)
+# Sub-panels show in registration order: the picture is prepared before the miniature is made.
+classes = (AISTUDIO_PT_main, AISTUDIO_PT_generate, AISTUDIO_PT_prepare, AISTUDIO_PT_miniature,
+           AISTUDIO_PT_tools, AISTUDIO_PT_jobs)
 
 
 def register():

@@ -1,0 +1,99 @@
+"""Local picture steps, no credits: accept a prepared result into a slot, grey background.
+
+``prepare_accept`` puts a finished preparation's picture into the source
+picture or a multi-view slot; ``composite_grey`` flattens a picture with
+transparency onto #BEBEBE in Blender and makes it the source picture.
+"""
+
+from pathlib import Path
+
+import bpy
+from bpy.props import EnumProperty, StringProperty
+
+from .. import greyimage, imagesource, recipelist, session, slots
+from ..bridgelink import bridge_module
+
+errors = bridge_module("errors")
+IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def _result_image(view) -> bpy.types.Image | None:
+    """The job's picture: its grey version if it has one, else the first result picture."""
+    images = [bpy.data.images.get(name) for name in view.image_names]
+    images = [i for i in images if i is not None]
+    if not images:
+        files = [Path(f) for f in view.files if Path(f).suffix.lower() in IMAGE_EXTS
+                 and Path(f).name.startswith(view.job_id) and Path(f).is_file()]
+        images = [slots.load_image(f) for f in sorted(files)]
+    greys = [i for i in images if Path(i.filepath).stem.endswith("_grey")]
+    return (greys or images or [None])[0]
+
+
+def default_slots(meta: dict) -> list[str]:
+    """A view recipe fills its own view; anything else becomes the source and the front view."""
+    slot = recipelist.default_slot(meta.get("recipe", ""))
+    return ["SOURCE", "FRONT"] if slot == "SOURCE" else [slot]
+
+
+class AISTUDIO_OT_prepare_accept(bpy.types.Operator):
+    """Use this prepared picture: as the source picture or as one of the four views"""
+
+    bl_idname = "aistudio.prepare_accept"
+    bl_label = "Accept"
+    bl_options = {"REGISTER", "UNDO"}
+
+    job_id: StringProperty(name="Job")
+    slot: EnumProperty(name="Slot", items=slots.SLOTS,
+                       description="Unset: a view recipe's own view, else source and front")
+
+    def execute(self, context):
+        view = session.STATE.jobs.get(self.job_id)
+        if view is None:
+            self.report({"ERROR"}, f"No such job: {self.job_id or '(none given)'}.")
+            return {"CANCELLED"}
+        if view.state != "DONE":
+            self.report({"ERROR"}, f"{view.label or self.job_id} has not finished yet "
+                                   f"({view.state.lower()}); accept it when its picture is shown.")
+            return {"CANCELLED"}
+        image = _result_image(view)
+        if image is None:
+            self.report({"ERROR"}, f"{view.label or self.job_id} brought back no picture; "
+                                   "use Redo to try again.")
+            return {"CANCELLED"}
+        targets = [self.slot] if self.properties.is_property_set("slot") else default_slots(view.meta)
+        for slot in targets:
+            slots.fill(context.scene, slot, image)
+        self.report({"INFO"}, f"{image.name} is now {slots.describe(targets)}.")
+        return {"FINISHED"}
+
+
+class AISTUDIO_OT_composite_grey(bpy.types.Operator):
+    """Put a picture with transparency on flat studio grey (#BEBEBE), locally and free"""
+
+    bl_idname = "aistudio.composite_grey"
+    bl_label = "Grey Background"
+    bl_options = {"REGISTER", "UNDO"}
+
+    filepath: StringProperty(name="File", subtype="FILE_PATH")
+    image: StringProperty(name="Image", description="Name of an image datablock")
+
+    def execute(self, context):
+        settings = context.scene.aistudio
+        scripted = bool(self.filepath or self.image)
+        try:
+            path = imagesource.resolve(self.filepath, self.image, not scripted and settings.source == "RENDER",
+                                       fallback=None if scripted else settings.picture)
+            result = greyimage.composite_file(path)
+        except errors.BridgeError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        except OSError as exc:
+            self.report({"ERROR"}, f"The grey picture could not be written: {exc.strerror or exc}. "
+                                   "Check that the add-on's user folder is writable.")
+            return {"CANCELLED"}
+        slots.fill(context.scene, "SOURCE", result)
+        self.report({"INFO"}, f"{result.name} (on #BEBEBE grey) is now the source picture.")
+        return {"FINISHED"}
+
+
+classes = (AISTUDIO_OT_prepare_accept, AISTUDIO_OT_composite_grey)

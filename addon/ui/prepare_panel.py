@@ -1,0 +1,131 @@
+"""The Prepare section: recipe, prompt, edit model, results to accept, views to reconstruct.
+
+Drawn only from scene properties and the pump's cache (job views and their
+meta), never from the engine or the network. Costs come from the requests'
+own ``credits()``; a picture never changes them, so none is read to draw.
+"""
+
+import bpy
+
+from .. import recipelist, request_factory, session, slots
+from ..bridgelink import bridge_module
+from ..properties import VIEWS
+from .joblist import draw_progress
+
+recipes_mod = bridge_module("recipes")
+image_tools = bridge_module("api.image_tools")
+errors = bridge_module("errors")
+
+PREPARE_SOURCES = ("prepare", "remove_bg")
+SHOWN_RESULTS = 3
+_PLACEHOLDER_IMAGE = "picture.png"
+
+
+def _cost(build) -> str:
+    try:
+        return f" ({build().credits()})"
+    except (errors.BridgeError, NotImplementedError, TypeError, ValueError):
+        return ""
+
+
+def _draw_source(layout, settings) -> None:
+    box = layout.box()
+    box.label(text="Source Picture", icon="IMAGE_DATA")
+    box.prop(settings, "source", expand=True)
+    if settings.source == "FILE":
+        box.prop(settings.picture, "filepath", text="")
+    elif settings.source == "IMAGE":
+        box.template_ID(settings.picture, "image", open="image.open")
+    row = box.row(align=True)
+    row.operator("aistudio.composite_grey", text="Grey Background (free)", icon="IMAGE_BACKGROUND")
+    cost = _cost(lambda: image_tools.RemoveBackgroundRequest(image_file=_PLACEHOLDER_IMAGE))
+    row.operator("aistudio.remove_background", text=f"Remove BG{cost}", icon="IMAGE_ALPHA")
+
+
+def _draw_recipe(layout, prep) -> None:
+    layout.prop(prep, "recipe")
+    problem = recipelist.load_error()
+    if problem:
+        layout.label(text=problem[:90], icon="ERROR")
+    row = layout.row(align=True)
+    row.prop(prep, "prompt", text="")
+    row.operator("aistudio.prepare_reset_prompt", text="", icon="LOOP_BACK")
+    layout.prop(prep, "model")
+    cost = _cost(lambda: recipes_mod.EDIT_MODELS[prep.model](prompt="x"))
+    layout.operator("aistudio.prepare_picture", text=f"Send{cost}", icon="PLAY")
+
+
+def prepare_jobs(limit: int = SHOWN_RESULTS) -> list:
+    """The newest preparation jobs, from the cache."""
+    found = []
+    for job_id in session.STATE.order:
+        view = session.STATE.jobs.get(job_id)
+        if view is not None and view.meta.get("source") in PREPARE_SOURCES:
+            found.append(view)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _draw_result(layout, view) -> None:
+    box = layout.box()
+    box.label(text=view.label or view.job_id, icon="IMAGE_DATA")
+    if view.active:
+        draw_progress(box, view)
+        return
+    if view.state != "DONE":
+        box.label(text=(view.error or view.state.title())[:90], icon="ERROR")
+    for name in view.image_names[-1:]:  # the grey version comes last when there is one
+        image = bpy.data.images.get(name)
+        if image is not None and image.preview is not None:
+            box.template_icon(icon_value=image.preview.icon_id, scale=5.0)
+    row = box.row(align=True)
+    if view.state == "DONE":
+        row.operator("aistudio.prepare_accept", text="Accept", icon="CHECKMARK").job_id = view.job_id
+    row.operator("aistudio.prepare_redo", text="Redo", icon="FILE_REFRESH").job_id = view.job_id
+    if view.state == "DONE":
+        row = box.row(align=True)
+        for key, label, _ in slots.SLOTS:
+            op = row.operator("aistudio.prepare_accept", text=label)
+            op.job_id, op.slot = view.job_id, key
+
+
+def _draw_views(layout, context, prep) -> None:
+    settings = context.scene.aistudio
+    box = layout.box()
+    box.label(text="Multi-view Slots", icon="MOD_ARRAY")
+    for view in VIEWS:
+        slot = getattr(settings.multiview, view)
+        row = box.row(align=True)
+        row.label(text=view.title())
+        row.prop(slot, "image", text="")
+    if hasattr(bpy.types, "AISTUDIO_OT_capture_views"):
+        box.operator("aistudio.capture_views", text="Capture from Scene", icon="RESTRICT_RENDER_OFF")
+    box.prop(prep, "reconstruct_model")
+    views = {v: _PLACEHOLDER_IMAGE for v in VIEWS}
+    cost = _cost(lambda: request_factory.multiview_request(prep.reconstruct_model, views,
+                                                           settings.options))
+    op = box.operator("aistudio.multiview_to_3d", text=f"Reconstruct 3D{cost}", icon="PLAY")
+    op.model = prep.reconstruct_model
+
+
+class AISTUDIO_PT_prepare(bpy.types.Panel):
+    bl_idname = "AISTUDIO_PT_prepare"
+    bl_label = "Prepare Picture"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "AI Studio"
+    bl_parent_id = "AISTUDIO_PT_main"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context):
+        layout = self.layout
+        settings = context.scene.aistudio
+        _draw_source(layout, settings)
+        _draw_recipe(layout, settings.prepare)
+        for view in prepare_jobs():
+            _draw_result(layout, view)
+        _draw_views(layout, context, settings.prepare)
+
+
+classes = (AISTUDIO_PT_prepare,)
