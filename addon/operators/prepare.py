@@ -153,5 +153,21 @@ class AISTUDIO_OT_prepare_reset_prompt(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class AISTUDIO_OT_reload_recipes(bpy.types.Operator):
+    """Read the recipes again (the shipped ones and your $AISTUDIO_RECIPES file)"""
+
+    bl_idname = "aistudio.reload_recipes"
+    bl_label = "Reload Recipes"
+
+    def execute(self, context):
+        count = len(recipelist.reload())
+        problem = recipelist.load_error()
+        if problem:
+            self.report({"WARNING"}, problem)
+        else:
+            self.report({"INFO"}, f"{count} recipes loaded.")
+        return {"FINISHED"}
+
+
 classes = (AISTUDIO_OT_prepare_picture, AISTUDIO_OT_prepare_redo, AISTUDIO_OT_remove_background,
-           AISTUDIO_OT_prepare_reset_prompt)
+           AISTUDIO_OT_prepare_reset_prompt, AISTUDIO_OT_reload_recipes)

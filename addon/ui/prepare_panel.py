@@ -43,7 +43,9 @@ def _draw_source(layout, settings) -> None:
 
 
 def _draw_recipe(layout, prep) -> None:
-    layout.prop(prep, "recipe")
+    row = layout.row(align=True)
+    row.prop(prep, "recipe")
+    row.operator("aistudio.reload_recipes", text="", icon="FILE_REFRESH")
     problem = recipelist.load_error()
     if problem:
         layout.label(text=problem[:90], icon="ERROR")

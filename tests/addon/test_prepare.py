@@ -224,3 +224,46 @@ def test_prepare_panel_shows_costs_and_accept_redo_for_results(addon):
     assert any(text.startswith("Remove BG (") for text in buttons)
     assert {"Accept", "Redo", "Source", "Front", "Back", "Left", "Right"} <= set(buttons)
     assert [v.job_id for v in prepare_panel.prepare_jobs()] == ["p1"]
+
+
+def test_the_readme_flow_from_one_picture_to_a_multiview_model(studio):
+    s = bpy.context.scene.aistudio
+    s.source, s.picture.filepath = "FILE", str(sample_picture())
+    bpy.ops.aistudio.prepare_picture(recipe="standing_pose", model="gemini-3-pro")
+    assert bpy.ops.aistudio.wait_jobs(timeout=30) == {"FINISHED"}
+    jobs = [r.job_id for r in bpy.context.window_manager.aistudio.jobs]
+    bpy.ops.aistudio.prepare_accept(job_id=jobs[0])
+    for view in ("view_back", "view_left", "view_right"):
+        bpy.ops.aistudio.prepare_picture(recipe=view)
+    assert bpy.ops.aistudio.wait_jobs(timeout=30) == {"FINISHED"}
+    for row in list(bpy.context.window_manager.aistudio.jobs)[:3]:
+        bpy.ops.aistudio.prepare_accept(job_id=row.job_id)
+    slots = [getattr(s.multiview, v).image for v in ("front", "back", "left", "right")]
+    assert all(slots) and len(set(slots)) == 4
+    assert bpy.ops.aistudio.multiview_to_3d(model="TENCENT_PRO") == {"FINISHED"}
+    wait_imported()
+    (submit,) = [a for a in studio.accepted if "/tencent/generate/pro/" in a["endpoint"]]
+    assert len(submit["body"]["multi_view_images"]) == 4
+    edits = _edits(studio)
+    assert len(edits) == 4 and all("/gemini/3/pro/edit/" in e["endpoint"] for e in edits)
+
+
+def test_a_users_recipe_file_adds_recipes_and_a_broken_one_falls_back(addon, tmp_path, monkeypatch):
+    import json
+    from addon import recipelist
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"recipes": [{"id": "hat", "label": "Add a hat",
+                                             "prompt": "Give the character a red hat."}]}))
+    monkeypatch.setenv("AISTUDIO_RECIPES", str(mine))
+    try:
+        recipelist.reload()
+        prep = bpy.context.scene.aistudio.prepare
+        prep.recipe = "hat"
+        assert prep.prompt == "Give the character a red hat."
+        mine.write_text("{broken")
+        assert bpy.ops.aistudio.reload_recipes() == {"FINISHED"}   # warns, keeps working
+        assert "not valid JSON" in recipelist.load_error()
+        assert "grey_background" in recipelist.recipes()
+    finally:
+        monkeypatch.delenv("AISTUDIO_RECIPES")
+        recipelist.reload()
