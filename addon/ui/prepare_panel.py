@@ -83,7 +83,10 @@ def _draw_result(layout, view) -> None:
             box.template_icon(icon_value=image.preview.icon_id, scale=5.0)
     row = box.row(align=True)
     if view.state == "DONE":
-        row.operator("aistudio.prepare_accept", text="Accept", icon="CHECKMARK").job_id = view.job_id
+        target = recipelist.default_slot(view.meta.get("recipe", ""))
+        where = "Source + Front" if target == "SOURCE" else target.title()
+        row.operator("aistudio.prepare_accept", text=f"Accept as {where}",
+                     icon="CHECKMARK").job_id = view.job_id
     row.operator("aistudio.prepare_redo", text="Redo", icon="FILE_REFRESH").job_id = view.job_id
     if view.state == "DONE":
         row = box.row(align=True)

@@ -222,7 +222,7 @@ def test_prepare_panel_shows_costs_and_accept_redo_for_results(addon):
     assert any(text.startswith("Send (50 credits") for text in buttons), buttons
     assert any(text.startswith("Reconstruct 3D (") and "credits" in text for text in buttons)
     assert any(text.startswith("Remove BG (") for text in buttons)
-    assert {"Accept", "Redo", "Source", "Front", "Back", "Left", "Right"} <= set(buttons)
+    assert {"Accept as Source + Front", "Redo", "Source", "Front", "Back", "Left", "Right"} <= set(buttons)
     assert [v.job_id for v in prepare_panel.prepare_jobs()] == ["p1"]
 
 
