@@ -273,7 +273,9 @@ def _import_job(job_id: str, context) -> ImportResult:
     images += _grey_background(images, job_id, record, meta, context)
     if view is not None:
         view.image_names = [i.name for i in images]
-    if objects and bpy.ops.ed.undo_push.poll():
+    # One undo step for the user. Background Blender has no user and no
+    # window-bound undo stack: pushing there crashed the bpy 4.2 module.
+    if objects and not bpy.app.background and bpy.ops.ed.undo_push.poll():
         bpy.ops.ed.undo_push(message="Import AI Studio result")
     return ImportResult(objects, images, folder)
 
