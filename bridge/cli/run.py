@@ -8,9 +8,7 @@ fetches a task by id without the journal.
 
 from __future__ import annotations
 
-import re
 import threading
-import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -19,9 +17,9 @@ from ..client import ProviderClient, client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..config import Settings
 from ..engine import Event, JobEngine, JobRecord
-from ..errors import (CancelledError, DownloadError, ExpiredError, JobFailedError, TimeoutError_,
+from ..engine import files as resultfiles
+from ..errors import (CancelledError, ExpiredError, JobFailedError, TimeoutError_,
                       UncertainDeliveryError)
-from ..imagefile import sniff_image_type
 from ..status import TaskStatus
 
 Progress = Callable[[str], None]
@@ -118,44 +116,14 @@ def delivered(record: JobRecord) -> list[Path]:
                         advice="It keeps running; collect it later with: python -m bridge resume --wait")
 
 
-def safe_stem(text: str) -> str:
-    """A file-name-safe version of a task id or asset type."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "result"
-
-
-def _ext_from_content(path: Path) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    if head.startswith(b"glTF"):
-        return "glb"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    image = sniff_image_type(head)
-    if image:
-        return "jpg" if image == "jpeg" else image
-    if head.lstrip().startswith(b"{"):
-        return "json"
-    return "bin"
-
-
-def _check_file(path: Path, ext: str) -> None:
-    """Refuse a file whose bytes contradict its type (an error page saved as .glb)."""
-    if path.stat().st_size == 0:
-        raise DownloadError(f"The downloaded file {path.name} is empty.")
-    with open(path, "rb") as fh:
-        head = fh.read(4)
-    if ext == "glb" and head != b"glTF":
-        raise DownloadError(f"The downloaded file {path.name} is not a GLB model.")
-    if ext == "zip" and not zipfile.is_zipfile(path):
-        raise DownloadError(f"The downloaded file {path.name} is not a valid ZIP archive.")
-
-
 def download_results(client: ProviderClient, status: TaskStatus, output_dir: str | Path,
                      on_progress: Progress | None = None) -> list[Path]:
     """Save every result asset as ``<task_id>_<asset_type lower>_<n>.<ext>``.
 
-    The URL only lends its extension when it is plain alphanumerics; otherwise
-    the bytes decide, so a crafted URL can never choose a path or a suffix.
+    The same naming, checks and safe unzipping as the engine's downloads
+    (``bridge.engine.files``): the URL only lends its extension when it is a
+    known one, otherwise the bytes decide, so a crafted URL can never choose
+    a path or a suffix.
     """
     say = on_progress or _quiet
     out = Path(output_dir)
@@ -163,17 +131,23 @@ def download_results(client: ProviderClient, status: TaskStatus, output_dir: str
     counts: dict[str, int] = {}
     saved: list[Path] = []
     for asset in status.results:
-        kind = safe_stem(asset.asset_type.lower())
+        kind = asset.asset_type.lower()
         counts[kind] = counts.get(kind, 0) + 1
-        stem = f"{safe_stem(status.task_id)}_{kind}_{counts[kind]}"
         ext = asset.extension()
-        if ext:
-            dest = client.download(asset.url, out / f"{stem}.{ext}")
+        if ext not in resultfiles.KNOWN_EXTS:
+            temp = client.download(asset.url, out / resultfiles.result_name(
+                status.task_id, kind, counts[kind], "part"))
+            ext = resultfiles.sniff_ext(temp) or "bin"
+            dest = temp.replace(out / resultfiles.result_name(status.task_id, kind,
+                                                              counts[kind], ext))
         else:
-            temp = client.download(asset.url, out / f"{stem}.download")
-            ext = _ext_from_content(temp)
-            dest = temp.replace(out / f"{stem}.{ext}")
-        _check_file(dest, ext)
+            dest = client.download(asset.url, out / resultfiles.result_name(
+                status.task_id, kind, counts[kind], ext))
+        resultfiles.check_file(dest, asset.asset_type)
         say(f"Saved {dest}")
         saved.append(dest)
+        if dest.suffix == ".zip":
+            for member in resultfiles.extract_zip(dest):
+                say(f"Saved {member}")
+                saved.append(member)
     return saved
