@@ -87,9 +87,23 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         self._dispatch()
 
+    def send_response(self, code, message=None):
+        # Log before the first byte leaves: a client that has read its answer
+        # must find the request in emu.log (logging afterwards raced tests).
+        self._status = code
+        self._record(code)
+        super().send_response(code, message)
+
+    def _record(self, status: int) -> None:
+        if not self._recorded:
+            self._recorded = True
+            self.emulator.state.record_request(
+                method=self.command, path=self.path.split("?", 1)[0], status=status,
+                had_auth="Authorization" in self.headers)
+
     def _dispatch(self) -> None:
-        emu = self.emulator
         self._status = 0
+        self._recorded = False
         path = self.path.split("?", 1)[0]
         try:
             if path.startswith("/files/"):
@@ -104,8 +118,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 raise
             self._error(500, "emulator_error", f"The emulator failed: {type(exc).__name__}: {exc}")
         finally:
-            emu.state.record_request(method=self.command, path=path, status=self._status,
-                                     had_auth="Authorization" in self.headers)
+            self._record(0)  # no answer was sent: a dropped connection
 
     def _api(self, path: str) -> None:
         emu, state = self.emulator, self.emulator.state
