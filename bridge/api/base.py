@@ -25,10 +25,12 @@ class Credits:
     low: int
     high: int
     note: str = ""
+    unit: str = "credits"    # image3d.io counts generations of a plan, not credits
 
     def __str__(self) -> str:
         text = f"{self.low}" if self.low == self.high else f"{self.low}–{self.high}"
-        return f"{text} credits" + (f" ({self.note})" if self.note else "")
+        unit = self.unit[:-1] if self.unit.endswith("s") and self.high == 1 else self.unit
+        return f"{text} {unit}" + (f" ({self.note})" if self.note else "")
 
 
 @dataclasses.dataclass

@@ -72,7 +72,7 @@ class Image3dRequest(ApiRequest):
 
     def credits(self) -> Credits:
         # image3d.io publishes plan quotas (generations), not per-request prices.
-        return Credits(1, 1, "one generation of the image3d.io plan quota")
+        return Credits(1, 1, "of the image3d.io plan quota", unit="generations")
 
     def expected_seconds(self) -> float:
         return QUALITY_SECONDS[self.quality or "pro"]

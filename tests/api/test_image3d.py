@@ -46,3 +46,11 @@ def test_not_an_image_by_bytes(not_an_image):
 def test_expected_seconds_follow_quality():
     assert Image3dRequest(prompt="x", quality="fast").expected_seconds() < \
         Image3dRequest(prompt="x", quality="ultra").expected_seconds()
+
+
+def test_cost_is_shown_as_a_plan_generation_not_credits():
+    from bridge.api.base import Credits
+    from bridge.api.image3d import Image3dRequest
+    text = str(Image3dRequest(mode="text", prompt="a lamp").credits())
+    assert text.startswith("1 generation ") and "credit" not in text
+    assert str(Credits(1, 1)) == "1 credit" and str(Credits(5, 10)) == "5–10 credits"
