@@ -76,6 +76,8 @@ class SubmitMixin:
         prepared = self._prepare_or_report(context)
         if prepared is None:
             return {"CANCELLED"}
+        # execute() runs next on this instance: don't save the picture twice.
+        self._prepared = prepared
         if needs_confirmation(preferences.get_prefs(context), prepared.request):
             message = f"Submit {prepared.label}? Estimated {credit_text(prepared.request)}."
             try:
@@ -89,7 +91,8 @@ class SubmitMixin:
         if not online.network_allowed():
             self.report({"ERROR"}, online.OFFLINE_MESSAGE)
             return {"CANCELLED"}
-        prepared = self._prepare_or_report(context)
+        prepared = getattr(self, "_prepared", None) or self._prepare_or_report(context)
+        self._prepared = None
         if prepared is None:
             return {"CANCELLED"}
         request = prepared.request

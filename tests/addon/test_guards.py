@@ -76,3 +76,27 @@ def test_the_api_key_never_lands_in_a_saved_blend(addon, tmp_path):
     assert b"a chair" in data  # the scene settings are saved (so the search works)...
     assert secret.encode() not in data  # ...but the key is not
     assert KEY.encode() not in data
+
+
+
+def test_invoke_hands_what_it_prepared_to_execute(studio):
+    """The panel's path (invoke → execute) prepares the picture once, submits once.
+
+    Background Blender never calls invoke, so the mixin is driven directly.
+    """
+    from addon import session
+    from addon.operators.submit import Prepared, SubmitMixin
+    from bridge.api.tencent import TencentRapidRequest
+    prepared = []
+
+    class Probe(SubmitMixin):
+        def prepare(self, context):
+            prepared.append(1)
+            return Prepared(TencentRapidRequest(prompt="a chair"), "a chair", "TENCENT_RAPID", {})
+
+        def report(self, level, message):
+            pass
+
+    assert Probe().invoke(bpy.context, None) == {"FINISHED"}
+    assert prepared == [1]
+    assert len(session.STATE.jobs) == 1
