@@ -11,11 +11,12 @@ import dataclasses
 
 import bmesh
 import bpy
+import numpy as np
 
 from .booleans import apply_boolean, remove_object, temp_object
 from .bridgeimport import PrintPrepError
 from .check import check_object
-from .meshdata import shells
+from .meshdata import FaceArrays, shell_ids
 
 
 @dataclasses.dataclass
@@ -38,16 +39,36 @@ class ManifoldReport:
 
 
 def _remove_duplicate_faces(bm: bmesh.types.BMesh) -> int:
-    seen, extra = set(), []
-    for face in bm.faces:
-        key = frozenset(v.index for v in face.verts)
-        if key in seen:
-            extra.append(face)
-        else:
-            seen.add(key)
-    if extra:
-        bmesh.ops.delete(bm, geom=extra, context="FACES_ONLY")
-    return len(extra)
+    """Delete faces whose vertex set repeats an earlier face's (first one kept)."""
+    arr = FaceArrays(bm)
+    if not len(arr.start):
+        return 0
+    # Compare sorted vertex-index rows. A face with a repeated vertex is keyed
+    # by its distinct vertices only (what the old frozenset key did), so rows
+    # are bucketed by their distinct-vertex count, not by their corner count.
+    buckets: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for size in np.unique(arr.total).tolist():
+        faces = np.flatnonzero(arr.total == size)
+        rows = np.sort(arr.corners[arr.start[faces, None] + np.arange(size)], axis=1)
+        odd = (rows[:, 1:] == rows[:, :-1]).any(axis=1)
+        buckets.setdefault(size, []).append((faces[~odd], rows[~odd]))
+        for face, row in zip(faces[odd].tolist(), rows[odd]):
+            key = np.unique(row)
+            buckets.setdefault(len(key), []).append((np.array([face]), key[None, :]))
+    doomed: list[int] = []
+    for parts in buckets.values():
+        faces = np.concatenate([f for f, _ in parts])
+        if not len(faces):
+            continue
+        order = np.argsort(faces, kind="stable")   # the first face in bmesh order survives
+        _, first = np.unique(np.concatenate([r for _, r in parts])[order], axis=0, return_index=True)
+        keep = np.zeros(len(faces), bool)
+        keep[first] = True
+        doomed.extend(faces[order][~keep].tolist())
+    if doomed:
+        bm.faces.ensure_lookup_table()
+        bmesh.ops.delete(bm, geom=[bm.faces[i] for i in sorted(doomed)], context="FACES_ONLY")
+    return len(doomed)
 
 
 def _remove_loose(bm: bmesh.types.BMesh) -> int:
@@ -72,87 +93,92 @@ def _fill_holes(bm: bmesh.types.BMesh) -> int:
     return len(result["faces"]) if result["faces"] else len(bm.faces) - before
 
 
-def _signed_volume(faces) -> float:
-    total = 0.0
-    for face in faces:
-        v0 = face.verts[0].co
-        for i in range(1, len(face.verts) - 1):
-            total += v0.dot(face.verts[i].co.cross(face.verts[i + 1].co))
-    return total / 6.0
+class _Shells:
+    """Per-shell signed volume and bounding box, computed over bulk arrays."""
 
+    def __init__(self, bm: bmesh.types.BMesh):
+        arr = self.arrays = FaceArrays(bm)
+        self.ids, self.count = shell_ids(arr)
+        cid = self.ids[arr.corner_face]
+        # Fan triangulation from each face's first vertex: v0 . (vi x vi+1).
+        local = np.arange(len(arr.corners)) - arr.start[arr.corner_face]
+        fan = np.flatnonzero((local >= 1) & (local <= arr.total[arr.corner_face] - 2))
+        v0 = arr.co[arr.corners[arr.start[arr.corner_face[fan]]]]
+        triple = np.einsum("ij,ij->i", v0, np.cross(arr.co[arr.corners[fan]], arr.co[arr.corners[fan + 1]]))
+        self.volume = np.bincount(cid[fan], weights=triple, minlength=self.count) / 6.0
+        order = np.argsort(cid, kind="stable")
+        pts = arr.co[arr.corners[order]]
+        starts = np.searchsorted(cid[order], np.arange(self.count))
+        self.lo = np.minimum.reduceat(pts, starts, axis=0) if self.count else np.zeros((0, 3))
+        self.hi = np.maximum.reduceat(pts, starts, axis=0) if self.count else np.zeros((0, 3))
 
-def _bbox(faces):
-    cos = [v.co for f in faces for v in f.verts]
-    return ([min(c[k] for c in cos) for k in range(3)], [max(c[k] for c in cos) for k in range(3)])
+    def faces(self, bm: bmesh.types.BMesh, shell_ids) -> list[bmesh.types.BMFace]:
+        bm.faces.ensure_lookup_table()
+        return [bm.faces[i] for i in np.flatnonzero(np.isin(self.ids, shell_ids)).tolist()]
 
+    def is_nested(self, g: int) -> bool:
+        """Whether another shell's bounding box strictly contains this one's."""
+        inside = np.all(self.lo < self.lo[g], axis=1) & np.all(self.hi[g] < self.hi, axis=1)
+        inside[g] = False
+        return bool(inside.any())
 
-def _is_nested(group, groups) -> bool:
-    """Whether another shell's bounding box strictly contains this one's."""
-    lo, hi = _bbox(group)
-    for other in groups:
-        if other is group:
-            continue
-        olo, ohi = _bbox(other)
-        if all(olo[k] < lo[k] and hi[k] < ohi[k] for k in range(3)):
-            return True
-    return False
+    def overlapping_groups(self) -> list[list[int]]:
+        """Indices of solid shells whose bounding boxes overlap, grouped transitively.
 
+        Bounding boxes, not a BVH overlap test: shells that only meet along
+        coplanar faces (a common export artefact) are invisible to
+        triangle-triangle tests but still need the union. Cavities (inward
+        normals) are never candidates.
+        """
+        solid = np.flatnonzero(self.volume > 0)
+        lo, hi = self.lo[solid], self.hi[solid]
+        parent = list(range(len(solid)))
 
-def _overlapping_groups(groups) -> list[list[int]]:
-    """Indices of solid shells whose bounding boxes overlap, grouped transitively.
+        def find(i):
+            while parent[i] != i:
+                i = parent[i]
+            return i
 
-    Bounding boxes, not a BVH overlap test: shells that only meet along
-    coplanar faces (a common export artefact) are invisible to
-    triangle-triangle tests but still need the union. Cavities (inward
-    normals) are never candidates.
-    """
-    solid = [i for i, g in enumerate(groups) if _signed_volume(g) > 0]
-    boxes = {i: _bbox(groups[i]) for i in solid}
-    parent = {i: i for i in solid}
+        for n in range(len(solid)):
+            hits = np.all(lo[n] < hi[n + 1:], axis=1) & np.all(lo[n + 1:] < hi[n], axis=1)
+            for m in (np.flatnonzero(hits) + n + 1).tolist():
+                parent[find(n)] = find(m)
+        clusters: dict[int, list[int]] = {}
+        for n, i in enumerate(solid.tolist()):
+            clusters.setdefault(find(n), []).append(i)
+        return [c for c in clusters.values() if len(c) > 1]
 
-    def find(i):
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for n, i in enumerate(solid):
-        for j in solid[n + 1:]:
-            (alo, ahi), (blo, bhi) = boxes[i], boxes[j]
-            if all(alo[k] < bhi[k] and blo[k] < ahi[k] for k in range(3)):
-                parent[find(i)] = find(j)
-    clusters: dict[int, list[int]] = {}
-    for i in solid:
-        clusters.setdefault(find(i), []).append(i)
-    return [c for c in clusters.values() if len(c) > 1]
-
-
-def _shell_mesh(faces, name: str) -> bpy.types.Mesh:
-    index: dict[int, int] = {}
-    coords, polys = [], []
-    for face in faces:
-        poly = []
-        for v in face.verts:
-            if v.index not in index:
-                index[v.index] = len(coords)
-                coords.append(v.co.copy())
-            poly.append(index[v.index])
-        polys.append(poly)
-    mesh = bpy.data.meshes.new(name)
-    mesh.from_pydata(coords, [], polys)
-    mesh.update()
-    return mesh
+    def mesh(self, shell: int, name: str) -> bpy.types.Mesh:
+        """A new Mesh of one shell, vertices numbered in order of first use."""
+        arr = self.arrays
+        faces = np.flatnonzero(self.ids == shell)
+        sel = np.flatnonzero(self.ids[arr.corner_face] == shell)
+        used, first, inverse = np.unique(arr.corners[sel], return_index=True, return_inverse=True)
+        rank = np.empty(len(used), np.int64)
+        rank[np.argsort(first)] = np.arange(len(used))
+        mesh = bpy.data.meshes.new(name)
+        mesh.vertices.add(len(used))
+        mesh.vertices.foreach_set("co", arr.co[used[np.argsort(first)]].astype(np.float32).ravel())
+        mesh.loops.add(len(sel))
+        mesh.loops.foreach_set("vertex_index", rank[inverse.ravel()].astype(np.int32))
+        mesh.polygons.add(len(faces))
+        totals = arr.total[faces]
+        mesh.polygons.foreach_set("loop_start", (np.cumsum(totals) - totals).astype(np.int32))
+        mesh.update(calc_edges=True)
+        mesh.update()
+        return mesh
 
 
 def _union_shells(ob: bpy.types.Object, bm: bmesh.types.BMesh, report: ManifoldReport) -> None:
-    groups = shells(bm)
-    if len(groups) < 2:
+    groups = _Shells(bm)
+    if groups.count < 2:
         return
-    clusters = _overlapping_groups(groups)
+    clusters = groups.overlapping_groups()
     if not clusters:
         return
     merged = []
     for cluster in clusters:
-        parts = [temp_object(f"AISTUDIO_shell_{i}", _shell_mesh(groups[i], "AISTUDIO_shell"))
+        parts = [temp_object(f"AISTUDIO_shell_{i}", groups.mesh(i, "AISTUDIO_shell"))
                  for i in cluster]
         for part in parts:
             part.matrix_world = ob.matrix_world
@@ -163,7 +189,7 @@ def _union_shells(ob: bpy.types.Object, bm: bmesh.types.BMesh, report: ManifoldR
             for part in parts:
                 remove_object(part)
         report.shells_unioned += len(cluster)
-    doomed = [f for cluster in clusters for i in cluster for f in groups[i]]
+    doomed = groups.faces(bm, [i for cluster in clusters for i in cluster])
     bmesh.ops.delete(bm, geom=doomed, context="FACES")
     for mesh in merged:
         bm.from_mesh(mesh)   # appends to what is already in bm
@@ -189,13 +215,16 @@ def make_manifold(ob: bpy.types.Object, weld_distance: float = 1e-5,
         report.holes_filled = _fill_holes(bm)
         # A cavity authored with inward normals (a hollowed print) must stay
         # inward; recalc would turn it into a second solid.
-        groups = shells(bm)
-        cavities = ([g for g in groups if _signed_volume(g) < 0 and _is_nested(g, groups)]
-                    if len(groups) > 1 else [])
+        groups = _Shells(bm)
+        cavities = ([g for g in np.flatnonzero(groups.volume < 0).tolist() if groups.is_nested(g)]
+                    if groups.count > 1 else [])
         bmesh.ops.recalc_face_normals(bm, faces=bm.faces[:])
-        for group in cavities:
-            if _signed_volume(group) > 0:
-                bmesh.ops.reverse_faces(bm, faces=group)
+        if cavities:
+            # Same topology, so the shell numbering still holds; only winding changed.
+            after = _Shells(bm)
+            flip = [g for g in cavities if after.volume[g] > 0]
+            if flip:
+                bmesh.ops.reverse_faces(bm, faces=after.faces(bm, flip))
         bm.verts.index_update()
         bm.faces.index_update()
         if union_shells:
