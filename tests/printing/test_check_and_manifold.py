@@ -6,7 +6,7 @@ import pytest
 
 from addon.printing.check import check_object
 from addon.printing.manifold import make_manifold
-from conftest import cube
+from print_helpers import cube
 
 
 def test_check_reports_a_clean_cube_in_mm_and_ml(scene, make):

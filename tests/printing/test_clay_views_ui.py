@@ -9,7 +9,7 @@ from mathutils import Matrix
 from addon.printing import clay
 from addon.printing.multiview import capture_views
 from bridge.pngcodec import decode_png
-from conftest import cube
+from print_helpers import cube
 
 
 def test_clay_toggle_restores_slots_after_save_and_reload(scene, make, tmp_path):

@@ -14,7 +14,7 @@ from addon.printing.decimate import decimate_to, export_glb
 from addon.printing.hollow import METHOD_OFFSET, METHOD_SDF, hollow
 from addon.printing.material import estimate_filament, estimate_resin
 from addon.printing.scaling import export_stl_mm, scale_to_miniature, target_height_mm
-from conftest import cube
+from print_helpers import cube
 
 
 def _sphere(bm):
