@@ -7,21 +7,10 @@ cache; drawing never touches the network or the journal.
 import bpy
 
 from .. import request_factory, session
-from ..bridgelink import bridge_module
 from ..properties import VIEWS
 from .joblist import draw_job_details
 from .prepare_panel import AISTUDIO_PT_prepare
-
-errors = bridge_module("errors")
-
-_PLACEHOLDER_IMAGE = "picture.png"  # credits never depend on the picture itself
-
-
-def _estimate(build) -> str:
-    try:
-        return f" ({build().credits()})"
-    except (errors.BridgeError, NotImplementedError, TypeError, ValueError):
-        return ""
+from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
 
 
 class _Sidebar:
@@ -72,17 +61,13 @@ class AISTUDIO_PT_generate(_Child, bpy.types.Panel):
         box = layout.box()
         box.label(text="From Text", icon="FONT_DATA")
         box.prop(settings, "prompt", text="")
-        cost = _estimate(lambda: request_factory.text_request(settings.model, settings.prompt or "x", opts))
+        cost = cost_suffix(lambda: request_factory.text_request(settings.model, settings.prompt or "x", opts))
         box.operator("aistudio.text_to_3d", text=f"Generate{cost}", icon="PLAY")
 
         box = layout.box()
         box.label(text="From Picture", icon="IMAGE_DATA")
-        box.prop(settings, "source", expand=True)
-        if settings.source == "FILE":
-            box.prop(settings.picture, "filepath", text="")
-        elif settings.source == "IMAGE":
-            box.template_ID(settings.picture, "image", open="image.open")
-        cost = _estimate(lambda: request_factory.image_request(settings.model, _PLACEHOLDER_IMAGE, opts))
+        draw_picture_source(box, settings)
+        cost = cost_suffix(lambda: request_factory.image_request(settings.model, PLACEHOLDER_IMAGE, opts))
         box.operator("aistudio.image_to_3d", text=f"Generate{cost}", icon="PLAY")
 
         if settings.model in request_factory.MULTIVIEW_ORDER:
@@ -94,8 +79,8 @@ class AISTUDIO_PT_generate(_Child, bpy.types.Panel):
                 row.label(text=view.title())
                 row.prop(slot, "filepath", text="")
                 row.prop(slot, "image", text="")
-            views = {v: _PLACEHOLDER_IMAGE for v in VIEWS}
-            cost = _estimate(lambda: request_factory.multiview_request(settings.model, views, opts))
+            views = {v: PLACEHOLDER_IMAGE for v in VIEWS}
+            cost = cost_suffix(lambda: request_factory.multiview_request(settings.model, views, opts))
             box.operator("aistudio.multiview_to_3d", text=f"Generate{cost}", icon="PLAY")
 
 
@@ -137,8 +122,8 @@ class AISTUDIO_PT_miniature(_Child, bpy.types.Panel):
         layout.prop(mini, "scale")
         if mini.scale == "custom":
             layout.prop(mini, "scale_height_cm")
-        cost = _estimate(lambda: request_factory.miniature_request(
-            _PLACEHOLDER_IMAGE, mini.preset, mini.edition, mini.scale, mini.scale_height_cm))
+        cost = cost_suffix(lambda: request_factory.miniature_request(
+            PLACEHOLDER_IMAGE, mini.preset, mini.edition, mini.scale, mini.scale_height_cm))
         layout.operator("aistudio.miniature", text=f"Make Miniature{cost}", icon="PLAY")
 
 
@@ -164,7 +149,7 @@ class AISTUDIO_PT_tools(_Child, bpy.types.Panel):
             layout.label(text="Select a mesh (active object)", icon="INFO")
         if tools.tool == "BAKE":
             layout.label(text="Bake takes model URLs only (see tooltip)", icon="INFO")
-        cost = _estimate(lambda: request_factory.tool_request(
+        cost = cost_suffix(lambda: request_factory.tool_request(
             tools.tool, "model.glb", tools, original_url="https://x/a.glb", retopo_url="https://x/b.glb"))
         op = layout.operator("aistudio.mesh_tool", text=f"Run{cost}", icon="PLAY")
         op.tool = tools.tool

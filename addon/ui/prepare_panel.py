@@ -11,34 +11,20 @@ from .. import recipelist, request_factory, session, slots
 from ..bridgelink import bridge_module
 from ..properties import VIEWS
 from .joblist import draw_progress
+from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
 
 recipes_mod = bridge_module("recipes")
 image_tools = bridge_module("api.image_tools")
-errors = bridge_module("errors")
 
 PREPARE_SOURCES = ("prepare", "remove_bg")
 SHOWN_RESULTS = 3
-_PLACEHOLDER_IMAGE = "picture.png"
-
-
-def _cost(build) -> str:
-    try:
-        return f" ({build().credits()})"
-    except (errors.BridgeError, NotImplementedError, TypeError, ValueError):
-        return ""
-
-
 def _draw_source(layout, settings) -> None:
     box = layout.box()
     box.label(text="Source Picture", icon="IMAGE_DATA")
-    box.prop(settings, "source", expand=True)
-    if settings.source == "FILE":
-        box.prop(settings.picture, "filepath", text="")
-    elif settings.source == "IMAGE":
-        box.template_ID(settings.picture, "image", open="image.open")
+    draw_picture_source(box, settings)
     row = box.row(align=True)
     row.operator("aistudio.composite_grey", text="Grey Background (free)", icon="IMAGE_BACKGROUND")
-    cost = _cost(lambda: image_tools.RemoveBackgroundRequest(image_file=_PLACEHOLDER_IMAGE))
+    cost = cost_suffix(lambda: image_tools.RemoveBackgroundRequest(image_file=PLACEHOLDER_IMAGE))
     row.operator("aistudio.remove_background", text=f"Remove BG{cost}", icon="IMAGE_ALPHA")
 
 
@@ -53,7 +39,7 @@ def _draw_recipe(layout, prep) -> None:
     row.prop(prep, "prompt", text="")
     row.operator("aistudio.prepare_reset_prompt", text="", icon="LOOP_BACK")
     layout.prop(prep, "model")
-    cost = _cost(lambda: recipes_mod.EDIT_MODELS[prep.model](prompt="x"))
+    cost = cost_suffix(lambda: recipes_mod.EDIT_MODELS[prep.model](prompt="x"))
     layout.operator("aistudio.prepare_picture", text=f"Send{cost}", icon="PLAY")
 
 
@@ -107,8 +93,8 @@ def _draw_views(layout, context, prep) -> None:
     if hasattr(bpy.types, "AISTUDIO_OT_capture_views"):
         box.operator("aistudio.capture_views", text="Capture from Scene", icon="RESTRICT_RENDER_OFF")
     box.prop(prep, "reconstruct_model")
-    views = {v: _PLACEHOLDER_IMAGE for v in VIEWS}
-    cost = _cost(lambda: request_factory.multiview_request(prep.reconstruct_model, views,
+    views = {v: PLACEHOLDER_IMAGE for v in VIEWS}
+    cost = cost_suffix(lambda: request_factory.multiview_request(prep.reconstruct_model, views,
                                                            settings.options))
     op = box.operator("aistudio.multiview_to_3d", text=f"Reconstruct 3D{cost}", icon="PLAY")
     op.model = prep.reconstruct_model
