@@ -32,7 +32,7 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
 
     api_key: StringProperty(
         name="API Key", subtype="PASSWORD",
-        description="3D AI Studio API key; when empty, the 3D_AI_STUDIO_API_KEY environment variable is used")
+        description="3D AI Studio API key; when empty, the 3D_AI_STUDIO_API_KEY (or AISTUDIO_API_KEY) environment variable is used")
     api_url: StringProperty(
         name="Service URL", default=config.DEFAULT_API_URL,
         description="3D AI Studio API address; 3D_AI_STUDIO_API_URL overrides the default")
@@ -57,7 +57,7 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
         layout = self.layout
         col = layout.column()
         col.prop(self, "api_key")
-        if not self.api_key and os.environ.get("3D_AI_STUDIO_API_KEY"):
+        if not self.api_key and config.env_value("3D_AI_STUDIO_API_KEY"):
             col.label(text="Using 3D_AI_STUDIO_API_KEY from the environment", icon="INFO")
         col.prop(self, "image3d_token")
         col.prop(self, "rate_limit")
@@ -85,7 +85,7 @@ def _env_or(field_value: str, default: str, env_name: str) -> str:
     value = (field_value or "").strip()
     if value and value != default:
         return value.rstrip("/")
-    return (os.environ.get(env_name) or default).strip().rstrip("/")
+    return (config.env_value(env_name) or default).strip().rstrip("/")
 
 
 def download_folder(prefs=None) -> Path:
@@ -113,7 +113,7 @@ def engine_home() -> Path:
 def current_settings(context=None, home: Path | None = None):
     """A bridge ``Settings`` built from the preferences (environment filling gaps)."""
     prefs = get_prefs(context)
-    key = (prefs.api_key if prefs else "").strip() or os.environ.get("3D_AI_STUDIO_API_KEY", "").strip()
+    key = (prefs.api_key if prefs else "").strip() or config.env_value("3D_AI_STUDIO_API_KEY")
     token = (prefs.image3d_token if prefs else "").strip() or os.environ.get("IMAGE3D_TOKEN", "").strip()
     return config.Settings(
         api_key=key,

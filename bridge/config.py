@@ -90,6 +90,17 @@ SHELL_ALIASES = {"AISTUDIO_API_KEY": "3D_AI_STUDIO_API_KEY",
                  "AISTUDIO_API_URL": "3D_AI_STUDIO_API_URL"}
 
 
+def env_value(name: str, environ: dict | None = None) -> str:
+    """``name`` from the environment, else its shell-friendly alias ('' if neither)."""
+    env = os.environ if environ is None else environ
+    value = env.get(name, "")
+    if not value:
+        for alias, documented in SHELL_ALIASES.items():
+            if documented == name:
+                value = env.get(alias, "")
+    return value.strip()
+
+
 def load_settings(environ: dict | None = None, dotenv: Path | None = None) -> Settings:
     """Settings from ``environ`` (default ``os.environ``), a ``.env`` file filling gaps.
 

@@ -93,3 +93,14 @@ def test_preferences_fall_back_to_the_environment(addon, monkeypatch):
     assert (settings.api_key, settings.api_url) == ("typed-key", "http://example.invalid")
     assert "typed-key" not in repr(settings)
     assert preferences.download_folder(prefs).is_dir()
+
+
+def test_blender_started_from_a_shell_finds_the_aliased_key(addon, monkeypatch):
+    """`export 3D_AI_STUDIO_API_KEY=...` is impossible in a POSIX shell; the alias works."""
+    from addon import preferences
+    monkeypatch.delenv("3D_AI_STUDIO_API_KEY", raising=False)
+    monkeypatch.delenv("3D_AI_STUDIO_API_URL", raising=False)
+    monkeypatch.setenv("AISTUDIO_API_KEY", "shell-key")
+    monkeypatch.setenv("AISTUDIO_API_URL", "http://127.0.0.1:9/")
+    settings = preferences.current_settings()
+    assert (settings.api_key, settings.api_url) == ("shell-key", "http://127.0.0.1:9")
