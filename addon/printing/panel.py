@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bpy
 
+from ..sidebar import Sidebar
 from . import clay, compat, costs
 
 
@@ -17,12 +18,9 @@ def _step_header(layout, props, step: str, where_prop: str | None):
     return box
 
 
-class AISTUDIO_PT_print(bpy.types.Panel):
+class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
     bl_label = "Print Preparation"
     bl_idname = "AISTUDIO_PT_print"
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "AI Studio"
     bl_order = 100   # below the generation panels
     bl_options = {"DEFAULT_CLOSED"}
 

@@ -6,20 +6,15 @@ cache; drawing never touches the network or the journal.
 
 import bpy
 
-from .. import request_factory, session
+from .. import online, request_factory, session
 from ..properties import VIEWS
 from .joblist import draw_job_details
 from .prepare_panel import AISTUDIO_PT_prepare
+from ..sidebar import Sidebar, SidebarChild
 from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
 
 
-class _Sidebar:
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "AI Studio"
-
-
-class AISTUDIO_PT_main(_Sidebar, bpy.types.Panel):
+class AISTUDIO_PT_main(Sidebar, bpy.types.Panel):
     bl_idname = "AISTUDIO_PT_main"
     bl_label = "AI Studio"
 
@@ -32,7 +27,7 @@ class AISTUDIO_PT_main(_Sidebar, bpy.types.Panel):
         row.operator("aistudio.refresh_wallet", text="", icon="FILE_REFRESH")
         if state.wallet_error:
             layout.label(text=state.wallet_error[:80], icon="ERROR")
-        if not bpy.app.online_access:
+        if not online.network_allowed():
             box = layout.box()
             box.label(text="Online access is off", icon="ERROR")
             box.label(text="Preferences > System > Network")
@@ -43,11 +38,7 @@ class AISTUDIO_PT_main(_Sidebar, bpy.types.Panel):
             box.operator("aistudio.clear_messages", text="Clear", icon="TRASH")
 
 
-class _Child(_Sidebar):
-    bl_parent_id = "AISTUDIO_PT_main"
-
-
-class AISTUDIO_PT_generate(_Child, bpy.types.Panel):
+class AISTUDIO_PT_generate(SidebarChild, bpy.types.Panel):
     bl_idname = "AISTUDIO_PT_generate"
     bl_label = "Generate"
 
@@ -107,7 +98,7 @@ def _draw_model_options(layout, model: str, opts) -> None:
         col.prop(opts, "image3d_mesh_only")
 
 
-class AISTUDIO_PT_miniature(_Child, bpy.types.Panel):
+class AISTUDIO_PT_miniature(SidebarChild, bpy.types.Panel):
     bl_idname = "AISTUDIO_PT_miniature"
     bl_label = "Miniature"
     bl_options = {"DEFAULT_CLOSED"}
@@ -127,7 +118,7 @@ class AISTUDIO_PT_miniature(_Child, bpy.types.Panel):
         layout.operator("aistudio.miniature", text=f"Make Miniature{cost}", icon="PLAY")
 
 
-class AISTUDIO_PT_tools(_Child, bpy.types.Panel):
+class AISTUDIO_PT_tools(SidebarChild, bpy.types.Panel):
     bl_idname = "AISTUDIO_PT_tools"
     bl_label = "Tools"
     bl_options = {"DEFAULT_CLOSED"}
@@ -155,7 +146,7 @@ class AISTUDIO_PT_tools(_Child, bpy.types.Panel):
         op.tool = tools.tool
 
 
-class AISTUDIO_PT_jobs(_Child, bpy.types.Panel):
+class AISTUDIO_PT_jobs(SidebarChild, bpy.types.Panel):
     bl_idname = "AISTUDIO_PT_jobs"
     bl_label = "Jobs"
 

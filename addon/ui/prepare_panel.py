@@ -11,6 +11,7 @@ from .. import recipelist, request_factory, session, slots
 from ..bridgelink import bridge_module
 from ..properties import VIEWS
 from .joblist import draw_progress
+from ..sidebar import SidebarChild
 from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
 
 recipes_mod = bridge_module("recipes")
@@ -100,13 +101,9 @@ def _draw_views(layout, context, prep) -> None:
     op.model = prep.reconstruct_model
 
 
-class AISTUDIO_PT_prepare(bpy.types.Panel):
+class AISTUDIO_PT_prepare(SidebarChild, bpy.types.Panel):
     bl_idname = "AISTUDIO_PT_prepare"
     bl_label = "Prepare Picture"
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "AI Studio"
-    bl_parent_id = "AISTUDIO_PT_main"
     bl_options = {"DEFAULT_CLOSED"}
 
     def draw(self, context):
