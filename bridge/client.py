@@ -52,6 +52,20 @@ class ProviderClient:
     provider = ""
     transport: Transport
 
+    def __init__(self, settings: Settings, *, clock: Clock = SYSTEM_CLOCK,
+                 budget: RateBudget | None = None, transport: Transport | None = None,
+                 cancel: threading.Event | None = None,
+                 online_check: Callable[[], bool] | None = None):
+        url, token, per_minute = self._credentials(settings)
+        self.settings = settings
+        self.transport = transport or Transport(
+            url, token, clock=clock, timeout=settings.timeout, cancel=cancel,
+            budget=budget or budget_for(token, per_minute, clock), online_check=online_check)
+
+    def _credentials(self, settings: Settings) -> tuple[str, str, int]:
+        """Base URL, bearer credential (raising ConfigError if unset) and requests/minute."""
+        raise NotImplementedError
+
     def submit(self, request: ApiRequest) -> Submission:
         raise NotImplementedError
 
@@ -89,16 +103,8 @@ class StudioClient(ProviderClient):
 
     provider = "3daistudio"
 
-    def __init__(self, settings: Settings, *, clock: Clock = SYSTEM_CLOCK,
-                 budget: RateBudget | None = None, transport: Transport | None = None,
-                 cancel: threading.Event | None = None,
-                 online_check: Callable[[], bool] | None = None):
-        key = settings.require_key()
-        self.settings = settings
-        self.transport = transport or Transport(
-            settings.api_url, key, clock=clock, timeout=settings.timeout, cancel=cancel,
-            budget=budget or budget_for(key, settings.rate_limit, clock),
-            online_check=online_check)
+    def _credentials(self, settings: Settings) -> tuple[str, str, int]:
+        return settings.api_url, settings.require_key(), settings.rate_limit
 
     def wallet(self) -> Wallet:
         try:
@@ -131,16 +137,9 @@ class Image3dClient(ProviderClient):
 
     provider = "image3d"
 
-    def __init__(self, settings: Settings, *, clock: Clock = SYSTEM_CLOCK,
-                 budget: RateBudget | None = None, transport: Transport | None = None,
-                 cancel: threading.Event | None = None,
-                 online_check: Callable[[], bool] | None = None):
-        token = settings.require_image3d_token()
-        self.settings = settings
-        self.transport = transport or Transport(
-            settings.image3d_url, token, clock=clock, timeout=settings.timeout, cancel=cancel,
-            budget=budget or budget_for(token, max(settings.rate_limit, 10), clock),
-            online_check=online_check)
+    def _credentials(self, settings: Settings) -> tuple[str, str, int]:
+        # Its own token and its own budget: image3d.io limits concurrency, not 3/min.
+        return settings.image3d_url, settings.require_image3d_token(), max(settings.rate_limit, 10)
 
     def wallet(self) -> Wallet:
         body = self.transport.get("/api/balance", priority=OTHER)
