@@ -85,42 +85,27 @@ def shells(bm: bmesh.types.BMesh) -> list[list[bmesh.types.BMFace]]:
     return [[faces[i] for i in part.tolist()] for part in np.split(order, bounds)] if count else []
 
 
+def _edge_ends(edges) -> tuple[np.ndarray, np.ndarray]:
+    ends = np.fromiter((v.index for e in edges for v in e.verts), np.int64, 2 * len(edges))
+    return ends[0::2], ends[1::2]
+
+
 def vertex_components(bm: bmesh.types.BMesh) -> int:
     """Connected components counting loose vertices and wire edges too."""
-    parent = list(range(len(bm.verts)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     bm.verts.index_update()
-    for edge in bm.edges:
-        a, b = find(edge.verts[0].index), find(edge.verts[1].index)
-        if a != b:
-            parent[a] = b
-    return len({find(i) for i in range(len(parent))})
+    a, b = _edge_ends(bm.edges)
+    return len(np.unique(_components(len(bm.verts), a, b)))
 
 
 def boundary_loops(bm: bmesh.types.BMesh) -> int:
     """Number of holes: connected chains of edges that have only one face."""
     boundary = [e for e in bm.edges if len(e.link_faces) == 1]
-    parent: dict[int, int] = {}
-
-    def find(i: int) -> int:
-        parent.setdefault(i, i)
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    if not boundary:
+        return 0
     bm.verts.index_update()
-    for edge in boundary:
-        a, b = find(edge.verts[0].index), find(edge.verts[1].index)
-        if a != b:
-            parent[a] = b
-    return len({find(i) for i in parent})
+    a, b = _edge_ends(boundary)
+    roots = _components(len(bm.verts), a, b)
+    return len(np.unique(roots[np.concatenate((a, b))]))
 
 
 def replace_mesh_data(ob: bpy.types.Object, bm: bmesh.types.BMesh, world: bool = True) -> None:
