@@ -1,39 +1,24 @@
 """AI Studio Bridge: the Blender side.
 
 ``register()`` registers the submodules in order (preferences, properties,
-operators, panels, and the print-preparation tools when present), starts the
-session's job engine, and registers the pump timer last. ``unregister()``
-undoes it in reverse: pump first, then the engine, then the classes.
-The package imports the plain-Python ``bridge`` through ``bridgelink``.
+operators, panels, the print-preparation tools), starts the session's job
+engine, and registers the pump timer last. ``unregister()`` undoes it in
+reverse: pump first, then the engine, then the classes.
+``addon`` and the plain-Python ``bridge`` are sibling subpackages of the
+extension's package, so the add-on imports the bridge relatively
+(``from ..bridge import errors``), in the tests as in the installed zip.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import bpy
 
-from . import operators, preferences, properties, ui
+from . import operators, preferences, printing, properties, ui
 
-_MODULES = [preferences, properties, operators, ui]
+_MODULES = [preferences, properties, operators, ui, printing]
 # Created by register() when the add-on was not enabled through Blender's
 # add-on manager (tests call register() directly): preferences need an entry.
 _OWN_PREFS_ENTRY = False
-
-
-def _optional_modules() -> list:
-    """The print-preparation tools, built separately; registered only if present."""
-    try:
-        printing = importlib.import_module(f"{__name__}.printing")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith("printing"):
-            return []
-        raise
-    return [printing] if hasattr(printing, "classes") else []
-
-
-def _modules() -> list:
-    return _MODULES + _optional_modules()
 
 
 def _ensure_prefs_entry() -> None:
@@ -55,7 +40,7 @@ def _drop_prefs_entry() -> None:
 
 def register() -> None:
     from . import pump, session
-    for module in _modules():
+    for module in _MODULES:
         for cls in getattr(module, "classes", ()):
             bpy.utils.register_class(cls)
         if hasattr(module, "register"):
@@ -73,7 +58,7 @@ def unregister() -> None:
     finally:
         # Whatever the engine did, leave Blender clean so the add-on can be enabled again.
         session.reset_cache()
-        for module in reversed(_modules()):
+        for module in reversed(_MODULES):
             if hasattr(module, "unregister"):
                 module.unregister()
             for cls in reversed(getattr(module, "classes", ())):

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..bridge import errors
+from ..bridge.recipes import grey
 from . import preferences, slots
-from .bridgelink import bridge_module
-
-grey = bridge_module("recipes.grey")
-errors = bridge_module("errors")
 
 
 def _safe(stem: str) -> str:

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import bpy
 
+from ..bridge.errors import ValidationError
 from . import preferences
-from .bridgelink import bridge_module
 
-ValidationError = bridge_module("errors").ValidationError
 RENDER_RESULT = "Render Result"
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import bpy
 from mathutils import Vector
 
+from ..bridge.api import miniature
 from . import session
-from .bridgelink import bridge_module
 
 COLLECTION_NAME = "AI Studio"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}
@@ -230,7 +230,6 @@ def _target_height(meta: dict) -> float | None:
     scale = meta.get("scale")
     if not scale or scale == "none":
         return None
-    miniature = bridge_module("api.miniature")
     return miniature.target_height_cm(scale, meta.get("scale_height_cm"))
 
 

@@ -12,9 +12,7 @@ from pathlib import Path
 import bpy
 from bpy.props import BoolProperty, IntProperty, StringProperty
 
-from .bridgelink import bridge_module
-
-config = bridge_module("config")
+from ..bridge import config
 
 
 def _package_root(package: str) -> str:

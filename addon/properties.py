@@ -6,13 +6,19 @@ from the engine, so it hangs off the window manager, which is never saved.
 """
 
 import bpy
-from bpy.props import (BoolProperty, CollectionProperty, EnumProperty, FloatProperty,
-                       IntProperty, PointerProperty, StringProperty)
+from bpy.props import (
+    BoolProperty,
+    CollectionProperty,
+    EnumProperty,
+    FloatProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
 
+from ..bridge.api import miniature as miniature_api
 from . import recipelist
-from .bridgelink import bridge_module
 
-miniature_api = bridge_module("api.miniature")
 try:
     from .printing.properties import AISTUDIO_PG_print
 except ModuleNotFoundError as exc:  # the print tools are built separately and may be absent

@@ -2,14 +2,13 @@
 
 No ``bpy`` here beyond reading option values handed in, so the mapping from
 "Tencent Pro, multi-view, PBR" to a request type and its wire fields sits in
-one small place. Request modules are imported on first use, not at register.
+one small place.
 """
 
 from __future__ import annotations
 
-from .bridgelink import bridge_module
-
-ValidationError = bridge_module("errors").ValidationError
+from ..bridge.api import image3d, miniature, tencent, tools, trellis, tripo
+from ..bridge.errors import ValidationError
 
 #: Models that take several views, and the order their endpoint expects them.
 MULTIVIEW_ORDER = {
@@ -18,10 +17,6 @@ MULTIVIEW_ORDER = {
     "TRIPO_P1": ("front", "left", "back", "right"),
 }
 TEXT_MODELS = ("TENCENT_RAPID", "TENCENT_PRO", "TRIPO", "TRIPO_P1", "IMAGE3D")
-
-
-def _api(module: str):
-    return bridge_module(f"api.{module}")
 
 
 def _tripo_common(opts) -> dict:
@@ -40,16 +35,16 @@ def text_request(model: str, prompt: str, opts):
     if not (prompt or "").strip():
         raise ValidationError("Type a prompt first: describe the object to generate.")
     if model == "TENCENT_RAPID":
-        return _api("tencent").TencentRapidRequest(prompt=prompt, enable_pbr=bool(opts.enable_pbr))
+        return tencent.TencentRapidRequest(prompt=prompt, enable_pbr=bool(opts.enable_pbr))
     if model == "TENCENT_PRO":
-        return _api("tencent").TencentProRequest(prompt=prompt, **_tencent_pro(opts))
+        return tencent.TencentProRequest(prompt=prompt, **_tencent_pro(opts))
     if model == "TRIPO":
-        return _api("tripo").TripoTextRequest(prompt=prompt, version=f"v{opts.tripo_version}",
+        return tripo.TripoTextRequest(prompt=prompt, version=f"v{opts.tripo_version}",
                                               **_tripo_common(opts))
     if model == "TRIPO_P1":
-        return _api("tripo").TripoP1TextRequest(prompt=prompt, **_tripo_common(opts))
+        return tripo.TripoP1TextRequest(prompt=prompt, **_tripo_common(opts))
     if model == "IMAGE3D":
-        return _api("image3d").Image3dRequest(mode="text", prompt=prompt, quality=opts.image3d_quality,
+        return image3d.Image3dRequest(mode="text", prompt=prompt, quality=opts.image3d_quality,
                                               mesh_only=bool(opts.image3d_mesh_only) or None)
     raise ValidationError(f"{model} makes models from pictures only; pick a picture "
                           f"or another model ({', '.join(TEXT_MODELS)}).")
@@ -57,19 +52,19 @@ def text_request(model: str, prompt: str, opts):
 
 def image_request(model: str, image: str, opts):
     if model == "TENCENT_RAPID":
-        return _api("tencent").TencentRapidRequest(image=image, enable_pbr=bool(opts.enable_pbr))
+        return tencent.TencentRapidRequest(image=image, enable_pbr=bool(opts.enable_pbr))
     if model == "TENCENT_PRO":
-        return _api("tencent").TencentProRequest(image=image, **_tencent_pro(opts))
+        return tencent.TencentProRequest(image=image, **_tencent_pro(opts))
     if model == "TRELLIS2":
-        return _api("trellis").Trellis2Request(image=image, resolution=opts.trellis_resolution,
+        return trellis.Trellis2Request(image=image, resolution=opts.trellis_resolution,
                                                textures=bool(opts.trellis_textures))
     if model == "TRIPO":
-        return _api("tripo").TripoImageRequest(image=image, version=f"v{opts.tripo_version}",
+        return tripo.TripoImageRequest(image=image, version=f"v{opts.tripo_version}",
                                                **_tripo_common(opts))
     if model == "TRIPO_P1":
-        return _api("tripo").TripoP1ImageRequest(image=image, **_tripo_common(opts))
+        return tripo.TripoP1ImageRequest(image=image, **_tripo_common(opts))
     if model == "IMAGE3D":
-        return _api("image3d").Image3dRequest(mode="image", image=image, quality=opts.image3d_quality,
+        return image3d.Image3dRequest(mode="image", image=image, quality=opts.image3d_quality,
                                               mesh_only=bool(opts.image3d_mesh_only) or None)
     raise ValidationError(f"Unknown model {model!r}.")
 
@@ -84,44 +79,43 @@ def multiview_request(model: str, views: dict[str, str], opts):
     given = [v for v in order if views.get(v)]
     if model == "TENCENT_PRO":
         items = [{"view_type": v, "view_image": views[v]} for v in given]
-        return _api("tencent").TencentProRequest(multi_view_images=items, **_tencent_pro(opts))
+        return tencent.TencentProRequest(multi_view_images=items, **_tencent_pro(opts))
     if len(given) < 2:
         raise ValidationError("Tripo multi-view needs 2 to 4 pictures (front plus at least one more).")
     images = [{"image": views[v]} for v in given]
     if model == "TRIPO":
-        return _api("tripo").TripoMultiviewRequest(images=images, version=f"v{opts.tripo_version}",
+        return tripo.TripoMultiviewRequest(images=images, version=f"v{opts.tripo_version}",
                                                    **_tripo_common(opts))
-    return _api("tripo").TripoP1MultiviewRequest(images=images, **_tripo_common(opts))
+    return tripo.TripoP1MultiviewRequest(images=images, **_tripo_common(opts))
 
 
 def miniature_request(image: str, preset: str, edition: str, scale: str, scale_height_cm: float):
-    return _api("miniature").MiniatureRequest(
+    return miniature.MiniatureRequest(
         image=image, preset=preset, edition=edition or None,
         scale=None if scale in ("", "none") else scale,
         scale_height_cm=float(scale_height_cm) if scale == "custom" else None)
 
 
 def tool_request(tool: str, model_file: str, tools_opts, *, original_url: str = "", retopo_url: str = ""):
-    api = _api("tools")
     height = float(tools_opts.target_height_cm) or None
     if tool == "REPAIR":
-        return api.RepairRequest(model_file=model_file, output_format=tools_opts.output_format,
-                                 hollow=bool(tools_opts.hollow) or None, target_height=height,
-                                 unit="cm" if height else None)
+        return tools.RepairRequest(model_file=model_file, output_format=tools_opts.output_format,
+                                   hollow=bool(tools_opts.hollow) or None, target_height=height,
+                                   unit="cm" if height else None)
     if tool == "OPTIMIZE":
-        return api.OptimizeRequest(model_file=model_file)
+        return tools.OptimizeRequest(model_file=model_file)
     if tool == "CONVERT":
-        return api.ConvertRequest(model_file=model_file, output_format=tools_opts.output_format)
+        return tools.ConvertRequest(model_file=model_file, output_format=tools_opts.output_format)
     if tool == "RENDER":
-        return api.RenderRequest(model_file=model_file, angle=tools_opts.render_angle)
+        return tools.RenderRequest(model_file=model_file, angle=tools_opts.render_angle)
     if tool == "VOLUME":
-        return api.VolumeRequest(model_file=model_file, target_height=height,
-                                 unit="cm" if height else None)
+        return tools.VolumeRequest(model_file=model_file, target_height=height,
+                                   unit="cm" if height else None)
     if tool == "BAKE":
         # The bake endpoint takes model URLs only (no file upload in the contract).
         if not (original_url and retopo_url):
             raise ValidationError(
                 "Bake Texture needs web addresses of both models (original_url and retopo_url): "
                 "the service does not accept uploaded files for baking.")
-        return api.BakeTextureRequest(original_url=original_url, retopo_url=retopo_url)
+        return tools.BakeTextureRequest(original_url=original_url, retopo_url=retopo_url)
     raise ValidationError(f"Unknown tool {tool!r}; use REPAIR, OPTIMIZE, BAKE, CONVERT, RENDER or VOLUME.")

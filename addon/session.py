@@ -14,8 +14,10 @@ import dataclasses
 import time
 from pathlib import Path
 
+from ..bridge import client
+from ..bridge.clock import SYSTEM_CLOCK
+from ..bridge.engine import JobEngine
 from . import online, preferences
-from .bridgelink import bridge_module
 
 ACTIVE_STATES = ("QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
 
@@ -108,7 +110,6 @@ def apply_changed_credentials() -> None:
 
 def _client_factory(provider, settings, clock, cancel):
     # Runs in a worker thread: uses only the snapshot, never bpy.
-    client = bridge_module("client")
     return client.client_for(provider, STATE.settings or settings, clock=clock, cancel=cancel,
                              online_check=lambda: STATE.online)
 
@@ -117,13 +118,11 @@ def start_engine(context=None):
     """Create and start the session's engine (resumes unfinished journal jobs)."""
     if STATE.engine is not None:
         return STATE.engine
-    engine_mod = bridge_module("engine")
-    clock_mod = bridge_module("clock")
     settings = refresh_settings(context)
     home = Path(ENGINE_OPTIONS.get("home") or settings.home)
     home.mkdir(parents=True, exist_ok=True)
-    engine = engine_mod.JobEngine(
-        settings, home=home, clock=ENGINE_OPTIONS.get("clock", clock_mod.SYSTEM_CLOCK),
+    engine = JobEngine(
+        settings, home=home, clock=ENGINE_OPTIONS.get("clock", SYSTEM_CLOCK),
         client_factory=ENGINE_OPTIONS.get("client_factory", _client_factory),
         online_check=lambda: STATE.online, workers=ENGINE_OPTIONS.get("workers", 2))
     engine.start()

@@ -26,6 +26,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # extension_package: the repository as the extension
 
 
 # -- a textured grid as GLB ------------------------------------------------------
@@ -137,7 +138,7 @@ class _SyntheticEngine:
 
 def _timed_ticks(ticks: int, before=None, pause: float = 0.0, **kw) -> tuple[list, list]:
     """Wall time and main-thread CPU time of ``ticks`` pump ticks."""
-    from addon import pump
+    from ai_studio_bridge.addon import pump
     wall, cpu = [], []
     for _ in range(ticks):
         if before:
@@ -152,7 +153,7 @@ def _timed_ticks(ticks: int, before=None, pause: float = 0.0, **kw) -> tuple[lis
 
 
 def bench_pump_synthetic(jobs: int, ticks: int) -> str:
-    from addon import pump, session
+    from ai_studio_bridge.addon import pump, session
     saved = session.STATE.engine
     engine = session.STATE.engine = _SyntheticEngine(jobs)
     try:
@@ -169,7 +170,7 @@ def bench_pump_synthetic(jobs: int, ticks: int) -> str:
 
 def bench_pump_real(jobs: int, ticks: int, sample: Path) -> str:
     import bpy
-    from addon import pump, session, preferences
+    from ai_studio_bridge.addon import pump, session, preferences
     from bridge.emulator import Emulator
     with Emulator(api_key="bench-key", time_scale=1.0, credits=10**7) as emu:  # jobs outlast the bench
         prefs = preferences.get_prefs()
@@ -194,7 +195,7 @@ def bench_pump_real(jobs: int, ticks: int, sample: Path) -> str:
 
 def bench_import(triangles: int, folder: Path) -> str:
     import bpy
-    from addon import importing
+    from ai_studio_bridge.addon import importing
     path = folder / "bench_500k.glb"
     t0 = time.perf_counter()
     count = write_textured_glb(path, triangles)
@@ -215,8 +216,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     import bpy
-    import addon
-    from addon import online, session
+    import extension_package
+    extension_package.load()  # the repository as the extension package
+    import ai_studio_bridge as addon
+    from ai_studio_bridge.addon import online, session
     online.network_allowed = lambda: True  # loopback emulator only
     with tempfile.TemporaryDirectory(prefix="aistudio-bench-") as tmp:
         session.ENGINE_OPTIONS.update(home=Path(tmp) / "home", workers=2)

@@ -20,17 +20,22 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import bpy  # noqa: E402  (first: it makes bmesh and mathutils importable)
 import bmesh  # noqa: E402
 from mathutils import Matrix, Vector  # noqa: E402
 from mathutils.bvhtree import BVHTree  # noqa: E402
 
-from addon.printing.check import check_object  # noqa: E402
-from addon.printing.decimate import decimate_to, triangle_count  # noqa: E402
-from addon.printing.hollow import hollow  # noqa: E402
-from addon.printing.manifold import make_manifold  # noqa: E402
-from addon.printing.scaling import export_stl_mm  # noqa: E402
+import extension_package  # noqa: E402  (the repository as the extension package)
+
+extension_package.load()
+
+from ai_studio_bridge.addon.printing.check import check_object  # noqa: E402
+from ai_studio_bridge.addon.printing.decimate import decimate_to, triangle_count  # noqa: E402
+from ai_studio_bridge.addon.printing.hollow import hollow  # noqa: E402
+from ai_studio_bridge.addon.printing.manifold import make_manifold  # noqa: E402
+from ai_studio_bridge.addon.printing.scaling import export_stl_mm  # noqa: E402
 
 
 def displaced_sphere(bm, rings: int, centre, seed: int):

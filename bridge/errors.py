@@ -102,6 +102,10 @@ class UncertainDeliveryError(TransportError):
               "are not charged twice. Check the job list on 3daistudio.com.")
 
 
+class PrintPrepError(BridgeError):
+    """A local print-preparation step could not be done; the message says why."""
+
+
 class DownloadError(BridgeError):
     """A result file could not be fetched or failed its integrity checks."""
 

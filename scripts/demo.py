@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # extension_package: the repository as the extension
 
 DEFAULT_PICTURE = ROOT / ".." / "shared" / "samples" / "police_woman.png"
 SHIPPED_PICTURE = ROOT / "scripts" / "demo_sample.png"
@@ -96,8 +97,9 @@ def main(argv=None) -> int:
     # Blender's switch like it would for the real service.
     bpy.context.preferences.system.use_online_access = True
 
-    import addon
-    from addon import preferences, session
+    import extension_package
+    addon = extension_package.load()  # the repository as the extension package
+    from ai_studio_bridge.addon import preferences, session
     with tempfile.TemporaryDirectory(prefix="aistudio-demo-") as home, \
             Emulator(api_key=DEMO_KEY, time_scale=TIME_SCALE) as emu:
         session.ENGINE_OPTIONS.update(home=Path(home), clock=ScaledClock(TIME_SCALE))

@@ -7,10 +7,8 @@ import threading
 import bpy
 from bpy.props import FloatProperty, StringProperty
 
+from ...bridge import errors
 from .. import online, pump, session
-from ..bridgelink import bridge_module
-
-errors = bridge_module("errors")
 
 
 def _job_id(op, context) -> str:
@@ -119,7 +117,7 @@ class AISTUDIO_OT_refresh_wallet(bpy.types.Operator):
 
 def _fetch_wallet(settings) -> None:
     # Worker thread: plain Python only; the pump notices STATE.wallet_changed.
-    client_mod = bridge_module("client")
+    from ...bridge import client as client_mod
     try:
         wallet = client_mod.client_for("3daistudio", settings,
                                        online_check=lambda: session.STATE.online).wallet()

@@ -10,10 +10,9 @@ from pathlib import Path
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
+from ...bridge import errors
 from .. import greyimage, imagesource, recipelist, session, slots
-from ..bridgelink import bridge_module
 
-errors = bridge_module("errors")
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 
 

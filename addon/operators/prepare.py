@@ -13,12 +13,11 @@ from pathlib import Path
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
+from ...bridge import recipes as recipes_mod
+from ...bridge.api import image_tools
+from ...bridge.errors import ValidationError
 from .. import imagesource, recipelist, session
-from ..bridgelink import bridge_module
 from .submit import Prepared, SubmitMixin, picture_name, short_name
-
-recipes_mod = bridge_module("recipes")
-ValidationError = bridge_module("errors").ValidationError
 
 EMPTY_PROMPT = ("The prompt is empty: type what the picture should become, or pick the recipe "
                 "again to get its prompt back.")
@@ -46,7 +45,7 @@ def edit_prepared(recipe: str, model: str, prompt: str, path: str, name: str) ->
 
 
 def remove_bg_prepared(path: str, name: str) -> Prepared:
-    request = bridge_module("api.image_tools").RemoveBackgroundRequest(image_file=path)
+    request = image_tools.RemoveBackgroundRequest(image_file=path)
     meta = {"source": "remove_bg", "picture": path, "picture_name": name}
     return Prepared(request, short_name(f"{name} no background", "Background removed"),
                     "REMOVE_BG", meta)

@@ -9,10 +9,8 @@ Anything wrong is reported with ``self.report`` and nothing is sent.
 import dataclasses
 from pathlib import Path
 
+from ...bridge import errors
 from .. import online, preferences, session
-from ..bridgelink import bridge_module
-
-errors = bridge_module("errors")
 
 
 @dataclasses.dataclass

@@ -7,12 +7,10 @@ the result is imported beside the source object.
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
+from ...bridge.errors import ValidationError
 from .. import imagesource, request_factory
-from ..bridgelink import bridge_module
 from ..properties import TOOLS
 from .submit import Prepared, SubmitMixin
-
-ValidationError = bridge_module("errors").ValidationError
 
 
 class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):

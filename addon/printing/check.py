@@ -13,7 +13,7 @@ import bmesh
 import bpy
 from mathutils.bvhtree import BVHTree
 
-from .bridgeimport import PrintPrepError
+from ...bridge.errors import PrintPrepError
 from .meshdata import boundary_loops, vertex_components, world_bmesh
 
 

@@ -6,9 +6,7 @@ place the contract's price table lives; nothing here needs bpy.
 
 from __future__ import annotations
 
-from .bridgeimport import bridge_module
-
-tools = bridge_module("api.tools")
+from ...bridge.api import tools
 
 #: step id → (label, the cloud request that does the same, or None when local only)
 STEPS = {

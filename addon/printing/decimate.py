@@ -7,7 +7,7 @@ from pathlib import Path
 
 import bpy
 
-from .bridgeimport import PrintPrepError
+from ...bridge.errors import PrintPrepError
 from .compat import draco_available
 
 

@@ -18,8 +18,8 @@ import bpy
 from mathutils import Matrix, Vector
 from mathutils.bvhtree import BVHTree
 
+from ...bridge.errors import PrintPrepError
 from .booleans import apply_boolean, remove_object, temp_object
-from .bridgeimport import PrintPrepError
 from .compat import has_sdf_nodes
 
 METHOD_SDF = "SDF"

@@ -13,8 +13,8 @@ import bmesh
 import bpy
 import numpy as np
 
+from ...bridge.errors import PrintPrepError
 from .booleans import apply_boolean, remove_object, temp_object
-from .bridgeimport import PrintPrepError
 from .check import check_object
 from .meshdata import FaceArrays, shell_ids
 

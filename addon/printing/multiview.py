@@ -14,7 +14,7 @@ from pathlib import Path
 import bpy
 from mathutils import Vector
 
-from .bridgeimport import PrintPrepError
+from ...bridge.errors import PrintPrepError
 
 GREY_SRGB = 190 / 255.0
 # Camera direction per view: the vector from the object centre to the camera.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import bpy
 
+from ...bridge.api import tools
+from ...bridge.errors import BridgeError
+from .. import preferences, session
 from . import check, clay, decimate, hollow, manifold, material, multiview, scaling
-from .bridgeimport import BridgeError, bridge_module
 
 
 def _settings(context):
@@ -139,15 +140,10 @@ class AISTUDIO_OT_clay_toggle(_MeshOperator):
         return "Clay preview on." if clay.toggle_clay(ob) else "Original materials restored."
 
 
-def _addon_module(name: str):
-    # The add-on's own modules, looked up lazily so this package still imports on its own.
-    return importlib.import_module(__name__.rsplit(".printing", 1)[0] + "." + name)
-
-
 def _views_folder(props) -> Path:
     """The views folder; a path relative to an unsaved .blend goes to the add-on's user folder."""
     if props.views_folder.startswith("//") and not bpy.data.filepath:
-        return _addon_module("preferences").user_folder("views")
+        return preferences.user_folder("views")
     return Path(bpy.path.abspath(props.views_folder))
 
 
@@ -173,7 +169,7 @@ class AISTUDIO_OT_capture_views(bpy.types.Operator):
                                    "Choose another views folder.")
             return {"CANCELLED"}
         # Straight into the multi-view slots, so "Reconstruct 3D" can send them next.
-        slots = _addon_module("slots")
+        from .. import slots  # here: slots needs the settings that import this package
         for view, path in paths.items():
             slots.fill(context.scene, view.upper(), slots.load_image(path))
         self.report({"INFO"}, f"Four views written to {Path(paths['front']).parent} and put into "
@@ -192,9 +188,6 @@ class AISTUDIO_OT_print_cloud(_MeshOperator):
                                         ("decimate", "Optimize", "")])
 
     def run(self, context, ob, props):
-        # The engine belongs to the add-on's session module.
-        session = _addon_module("session")
-        tools = bridge_module("api.tools")
         folder = Path(bpy.app.tempdir or "/tmp") / "aistudio_print"
         model = str(scaling.export_stl_mm(ob, folder / f"{bpy.path.clean_name(ob.name)}.stl"))
         if self.step == "check":

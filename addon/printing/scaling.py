@@ -11,10 +11,9 @@ from pathlib import Path
 
 import bpy
 
-from .bridgeimport import PrintPrepError, bridge_module
+from ...bridge.api import miniature
+from ...bridge.errors import PrintPrepError, ValidationError
 from .check import unit_scale
-
-miniature = bridge_module("api.miniature")
 
 
 @dataclasses.dataclass
@@ -39,7 +38,7 @@ def target_height_mm(scale: str, custom_height_mm: float | None = None,
         return float(custom_height_mm)
     try:
         ratio = miniature.scale_ratio(scale)
-    except bridge_module("errors").ValidationError as exc:
+    except ValidationError as exc:
         raise PrintPrepError(str(exc)) from None
     if ratio is None:
         raise PrintPrepError("Choose a scale (z, n, tt, h0, o, g, 1:N) or a custom height.")

@@ -7,18 +7,18 @@ own ``credits()``; a picture never changes them, so none is read to draw.
 
 import bpy
 
+from ...bridge import recipes as recipes_mod
+from ...bridge.api import image_tools
 from .. import recipelist, request_factory, session, slots
-from ..bridgelink import bridge_module
 from ..properties import VIEWS
-from .joblist import draw_progress
 from ..sidebar import SidebarChild
+from .joblist import draw_progress
 from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
-
-recipes_mod = bridge_module("recipes")
-image_tools = bridge_module("api.image_tools")
 
 PREPARE_SOURCES = ("prepare", "remove_bg")
 SHOWN_RESULTS = 3
+
+
 def _draw_source(layout, settings) -> None:
     box = layout.box()
     box.label(text="Source Picture", icon="IMAGE_DATA")

@@ -1,8 +1,7 @@
 """Small drawing pieces the sidebar panels share."""
 
-from ..bridgelink import bridge_module
 
-errors = bridge_module("errors")
+from ...bridge import errors
 
 # Credits never depend on the picture itself, so estimates use a stand-in name.
 PLACEHOLDER_IMAGE = "picture.png"

@@ -19,7 +19,7 @@ def sample_picture(name: str = "police_woman.png") -> Path:
 
 def pump_until(predicate, timeout: float = 30.0):
     """Call the pump like the timer would, until ``predicate()`` is true."""
-    from addon import pump
+    from ai_studio_bridge.addon import pump
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         pump.pump_once()
@@ -27,13 +27,13 @@ def pump_until(predicate, timeout: float = 30.0):
         if value:
             return value
         time.sleep(0.01)
-    from addon import session
+    from ai_studio_bridge.addon import session
     raise AssertionError(f"timed out; jobs: {list(session.STATE.jobs.values())}, "
                          f"messages: {list(session.STATE.messages)}")
 
 
 def last_job():
-    from addon import session
+    from ai_studio_bridge.addon import session
     return session.STATE.jobs[session.STATE.order[0]]
 
 

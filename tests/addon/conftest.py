@@ -11,7 +11,11 @@ import pytest
 
 bpy = pytest.importorskip("bpy")
 
-from bridge.clock import ScaledClock  # noqa: E402
+import extension_package  # noqa: E402
+
+extension_package.load()
+
+from ai_studio_bridge.bridge.clock import ScaledClock  # noqa: E402
 
 from addon_helpers import KEY, TIME_SCALE, TOKEN  # noqa: E402
 
@@ -19,8 +23,8 @@ from addon_helpers import KEY, TIME_SCALE, TOKEN  # noqa: E402
 @pytest.fixture
 def addon(tmp_path, monkeypatch):
     """The add-on registered on a fresh empty scene; unregistered afterwards."""
-    import addon as package
-    from addon import online, session
+    import ai_studio_bridge as package
+    from ai_studio_bridge.addon import online, session
     monkeypatch.delenv("3D_AI_STUDIO_API_KEY", raising=False)
     monkeypatch.delenv("3D_AI_STUDIO_API_URL", raising=False)
     monkeypatch.delenv("IMAGE3D_TOKEN", raising=False)
@@ -53,7 +57,7 @@ def scaled_emulator():
 @pytest.fixture
 def studio(addon, scaled_emulator, tmp_path):
     """The add-on pointed at the emulator, with a key and a results folder."""
-    from addon import preferences, session
+    from ai_studio_bridge.addon import preferences, session
     emulator = scaled_emulator
     prefs = preferences.get_prefs()
     prefs.api_key, prefs.api_url = KEY, emulator.url

@@ -14,7 +14,7 @@ def _refused(call, match):
 
 
 def test_offline_refuses_and_says_where_to_turn_it_on(studio, monkeypatch):
-    from addon import online
+    from ai_studio_bridge.addon import online
     monkeypatch.setattr(online, "network_allowed", lambda: False)
     _refused(lambda: bpy.ops.aistudio.text_to_3d(prompt="a chair"), "Allow Online Access")
     _refused(lambda: bpy.ops.aistudio.miniature(filepath=str(sample_picture())), "Allow Online Access")
@@ -35,7 +35,7 @@ def test_offline_refuses_and_says_where_to_turn_it_on(studio, monkeypatch):
     (lambda: bpy.ops.aistudio.mesh_tool(tool="REPAIR"), "Select a mesh"),
 ])
 def test_bad_input_is_refused_with_a_clear_message(studio, call, match):
-    from addon import session
+    from ai_studio_bridge.addon import session
     _refused(call, match)
     assert studio.log == []
     assert session.STATE.jobs == {}
@@ -49,7 +49,7 @@ def test_not_a_picture_is_refused_by_content(studio, tmp_path):
 
 
 def test_missing_key_is_refused(studio):
-    from addon import preferences
+    from ai_studio_bridge.addon import preferences
     preferences.get_prefs().api_key = ""
     _refused(lambda: bpy.ops.aistudio.text_to_3d(prompt="a chair"), "API key")
     assert studio.log == []
@@ -65,7 +65,7 @@ def test_bake_without_model_urls_explains_the_limit(studio):
 
 
 def test_the_api_key_never_lands_in_a_saved_blend(addon, tmp_path):
-    from addon import preferences
+    from ai_studio_bridge.addon import preferences
     secret = "sk-live-" + "7f3a9c" * 6
     preferences.get_prefs().api_key = secret
     preferences.get_prefs().image3d_token = secret + "-i3d"
@@ -84,9 +84,9 @@ def test_invoke_hands_what_it_prepared_to_execute(studio):
 
     Background Blender never calls invoke, so the mixin is driven directly.
     """
-    from addon import session
-    from addon.operators.submit import Prepared, SubmitMixin
-    from bridge.api.tencent import TencentRapidRequest
+    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.operators.submit import Prepared, SubmitMixin
+    from ai_studio_bridge.bridge.api.tencent import TencentRapidRequest
     prepared = []
 
     class Probe(SubmitMixin):

@@ -6,7 +6,7 @@ import bpy
 import pytest
 
 from bench.addon_bench import write_textured_glb
-from bridge.engine import JobRecord
+from ai_studio_bridge.bridge.engine import JobRecord
 
 pytestmark = pytest.mark.blender
 
@@ -40,7 +40,7 @@ def grid_glb(tmp_path):
 
 @pytest.fixture
 def records(addon):
-    from addon import session
+    from ai_studio_bridge.addon import session
     real, session.STATE.engine = session.STATE.engine, _Records()
     try:
         yield session.STATE.engine
@@ -49,7 +49,7 @@ def records(addon):
 
 
 def test_glb_lands_in_the_collection_at_the_cursor_tagged_and_selected(records, grid_glb):
-    from addon import importing
+    from ai_studio_bridge.addon import importing
     records.records["j1"] = _record("j1", [grid_glb], meta={"name": "Red chair"},
                                     request={"type": "X", "fields": {"image": "data:image/png;base64,AAAA",
                                                                      "api_key": "nope", "prompt": "chair"}})
@@ -71,7 +71,7 @@ def test_glb_lands_in_the_collection_at_the_cursor_tagged_and_selected(records, 
 
 
 def test_importing_twice_gives_two_objects(records, grid_glb):
-    from addon import importing
+    from ai_studio_bridge.addon import importing
     records.records["j1"] = _record("j1", [grid_glb], meta={"name": "Twice"})
     first = importing.import_job("j1").objects[0]
     second = importing.import_job("j1").objects[0]
@@ -81,7 +81,7 @@ def test_importing_twice_gives_two_objects(records, grid_glb):
 
 @pytest.mark.parametrize("scale_length", [1.0, 0.01])
 def test_scaled_miniature_arrives_at_its_printed_height(records, tmp_path, scale_length):
-    from addon import importing
+    from ai_studio_bridge.addon import importing
     scaled = tmp_path / "m1_scaled_3d_model_0.glb"
     write_textured_glb(scaled, triangles=200, texture_px=8)
     plain = tmp_path / "m1_3d_model_0.glb"
@@ -98,7 +98,7 @@ def test_scaled_miniature_arrives_at_its_printed_height(records, tmp_path, scale
 
 
 def test_tool_results_go_beside_their_source(records, grid_glb):
-    from addon import importing
+    from ai_studio_bridge.addon import importing
     bpy.ops.mesh.primitive_cube_add(size=2.0, location=(5.0, 0.0, 0.0))
     cube = bpy.context.active_object
     records.records["t1"] = _record("t1", [grid_glb], meta={"name": "Cube repaired",
@@ -109,7 +109,7 @@ def test_tool_results_go_beside_their_source(records, grid_glb):
 
 
 def test_pictures_become_image_datablocks_with_previews(records, tmp_path):
-    from addon import importing, session
+    from ai_studio_bridge.addon import importing, session
     from addon_helpers import sample_picture
     picture = tmp_path / "p1_edited_image_0.png"
     picture.write_bytes(sample_picture().read_bytes())
@@ -123,14 +123,14 @@ def test_pictures_become_image_datablocks_with_previews(records, tmp_path):
 
 
 def test_a_job_without_files_is_reported_not_crashed(records):
-    from addon import importing
+    from ai_studio_bridge.addon import importing
     records.records["e1"] = _record("e1", [])
     with pytest.raises(importing.ImportFailed, match="no downloaded files"):
         importing.import_job("e1")
 
 
 def test_a_corrupt_model_is_reported_and_the_pump_keeps_running(records, tmp_path):
-    from addon import pump, session
+    from ai_studio_bridge.addon import pump, session
     bad = tmp_path / "c1_3d_model_0.glb"
     bad.write_bytes(b"glTF" + b"\0" * 64)
     records.records["c1"] = _record("c1", [bad], meta={"name": "Broken"})

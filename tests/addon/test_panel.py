@@ -39,8 +39,8 @@ class NoTouching:
 
 @pytest.fixture
 def cache(addon, monkeypatch):
-    from addon import pump, session
-    from bridge import transport
+    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.bridge import transport
     monkeypatch.setattr(transport.Transport, "request",
                         lambda *a, **k: pytest.fail("drawing touched the network"))
     real, session.STATE.engine = session.STATE.engine, NoTouching()
@@ -63,7 +63,7 @@ def _draw(panel_cls):
 
 
 def test_submit_buttons_show_the_estimated_cost(cache):
-    from addon.ui import panels
+    from ai_studio_bridge.addon.ui import panels
     settings = bpy.context.scene.aistudio
     settings.model = "TENCENT_PRO"
     settings.options.enable_pbr = True
@@ -76,7 +76,7 @@ def test_submit_buttons_show_the_estimated_cost(cache):
 
 
 def test_main_panel_shows_the_cached_balance_and_messages(cache):
-    from addon.ui import panels
+    from ai_studio_bridge.addon.ui import panels
     cache.add_message("ERROR", "Statue: The picture shows no object.")
     labels = _draw(panels.AISTUDIO_PT_main).texts("label")
     assert "Balance: 150.00 credits" in labels
@@ -84,7 +84,7 @@ def test_main_panel_shows_the_cached_balance_and_messages(cache):
 
 
 def test_job_list_rows_show_progress_state_and_error(cache):
-    from addon.ui import joblist, panels
+    from ai_studio_bridge.addon.ui import joblist, panels
     runtime = bpy.context.window_manager.aistudio
     assert [row.job_id for row in runtime.jobs] == ["job2", "job1"]
     ui_list = types.SimpleNamespace()
@@ -101,7 +101,7 @@ def test_job_list_rows_show_progress_state_and_error(cache):
 
 
 def test_status_bar_line_summarises_running_jobs(cache):
-    from addon.ui import panels
+    from ai_studio_bridge.addon.ui import panels
     layout = RecordingLayout()
     panels.draw_status(types.SimpleNamespace(layout=layout), bpy.context)
     assert layout.texts("label") == ["AI Studio: 1 job(s), 40%"]

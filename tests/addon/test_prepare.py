@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from addon_helpers import last_job, pump_until, sample_picture, wait_imported
-from bridge.imagefile import decode_data_url
-from bridge.pngcodec import decode_png, encode_png
-from bridge.recipes import load_recipes
+from ai_studio_bridge.bridge.imagefile import decode_data_url
+from ai_studio_bridge.bridge.pngcodec import decode_png, encode_png
+from ai_studio_bridge.bridge.recipes import load_recipes
 
 pytestmark = pytest.mark.blender
 
@@ -82,7 +82,7 @@ def test_the_panel_sends_the_users_edited_prompt(studio):
     (lambda: bpy.ops.aistudio.composite_grey(), "Choose a picture"),
 ])
 def test_bad_input_sends_nothing(studio, call, match):
-    from addon import session
+    from ai_studio_bridge.addon import session
     with pytest.raises(RuntimeError, match=match):
         call()
     assert studio.log == [] and session.STATE.jobs == {}
@@ -209,8 +209,8 @@ def test_print_settings_hang_off_the_one_pointer(addon):
 
 def test_prepare_panel_shows_costs_and_accept_redo_for_results(addon):
     import types
-    from addon import session
-    from addon.ui import prepare_panel
+    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.ui import prepare_panel
     from test_panel import RecordingLayout
     view = session.track("p1", "Officer round base", "gemini-3-pro", "image", "50 credits",
                          {"source": "prepare", "recipe": "round_base"})
@@ -250,7 +250,7 @@ def test_the_readme_flow_from_one_picture_to_a_multiview_model(studio):
 
 def test_a_users_recipe_file_adds_recipes_and_a_broken_one_falls_back(addon, tmp_path, monkeypatch):
     import json
-    from addon import recipelist
+    from ai_studio_bridge.addon import recipelist
     mine = tmp_path / "mine.json"
     mine.write_text(json.dumps({"recipes": [{"id": "hat", "label": "Add a hat",
                                              "prompt": "Give the character a red hat."}]}))

@@ -10,7 +10,7 @@ OPERATORS = ("text_to_3d", "image_to_3d", "multiview_to_3d", "miniature", "mesh_
 
 
 def _registered() -> dict:
-    from addon import pump, session
+    from ai_studio_bridge.addon import pump, session
     return {
         "scene_pointer": hasattr(bpy.types.Scene, "aistudio"),
         "operators": all(hasattr(bpy.ops.aistudio, name) and
@@ -24,8 +24,8 @@ def _registered() -> dict:
 
 
 def test_register_unregister_round_trip_twice(tmp_path):
-    import addon
-    from addon import pump, session
+    import ai_studio_bridge as addon  # the extension's package, registered as Blender does
+    from ai_studio_bridge.addon import pump, session
     bpy.ops.wm.read_factory_settings(use_empty=True)
     session.ENGINE_OPTIONS.update(home=tmp_path)
     try:
@@ -33,8 +33,8 @@ def test_register_unregister_round_trip_twice(tmp_path):
             addon.register()
             state = _registered()
             assert all(state.values()), state
-            if addon._optional_modules():  # the print tools' settings hang off the one pointer
-                assert bpy.context.scene.aistudio.printing is not None
+            # the print tools' settings hang off the one pointer
+            assert bpy.context.scene.aistudio.printing is not None
             assert not hasattr(bpy.types.Scene, "aistudio_print")
             engine = session.STATE.engine
             addon.unregister()
@@ -50,7 +50,7 @@ def test_register_unregister_round_trip_twice(tmp_path):
 
 
 def test_pump_survives_loading_another_file(addon):
-    from addon import pump, session
+    from ai_studio_bridge.addon import pump, session
     session.track("j1", "Chair", "TRIPO", "3d", "40")
     pump.pump_once()
     assert [r.job_id for r in bpy.context.window_manager.aistudio.jobs] == ["j1"]
@@ -62,7 +62,7 @@ def test_pump_survives_loading_another_file(addon):
 
 
 def test_pump_interval_is_short_while_jobs_run_and_long_when_idle(addon):
-    from addon import pump, session
+    from ai_studio_bridge.addon import pump, session
 
     class Busy:
         def drain(self, max_events=None):
@@ -81,7 +81,7 @@ def test_pump_interval_is_short_while_jobs_run_and_long_when_idle(addon):
 
 
 def test_preferences_fall_back_to_the_environment(addon, monkeypatch):
-    from addon import preferences
+    from ai_studio_bridge.addon import preferences
     monkeypatch.setenv("3D_AI_STUDIO_API_KEY", "env-key")
     monkeypatch.setenv("3D_AI_STUDIO_API_URL", "http://127.0.0.1:9/")
     settings = preferences.current_settings()
@@ -97,7 +97,7 @@ def test_preferences_fall_back_to_the_environment(addon, monkeypatch):
 
 def test_blender_started_from_a_shell_finds_the_aliased_key(addon, monkeypatch):
     """`export 3D_AI_STUDIO_API_KEY=...` is impossible in a POSIX shell; the alias works."""
-    from addon import preferences
+    from ai_studio_bridge.addon import preferences
     monkeypatch.delenv("3D_AI_STUDIO_API_KEY", raising=False)
     monkeypatch.delenv("3D_AI_STUDIO_API_URL", raising=False)
     monkeypatch.setenv("AISTUDIO_API_KEY", "shell-key")

@@ -39,3 +39,20 @@ def test_no_bare_except_in_shipped_code():
             offenders += [f"{p.relative_to(ROOT)}:{h.lineno}" for h in ast.walk(tree)
                           if isinstance(h, ast.ExceptHandler) and h.type is None]
     assert offenders == []
+
+
+def test_the_addon_imports_the_bridge_relatively_and_by_name():
+    """As in the zip: ``from ..bridge import x``, never a top-level ``bridge`` or a string import."""
+    offenders = []
+    for p in sorted((ROOT / "addon").rglob("*.py")):
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                    and node.module.split(".")[0] in ("bridge", "addon"):
+                offenders.append(f"{p.relative_to(ROOT)}:{node.lineno} from {node.module}")
+            elif isinstance(node, ast.Import) and any(a.name.split(".")[0] in ("bridge", "addon", "importlib")
+                                                      for a in node.names):
+                offenders.append(f"{p.relative_to(ROOT)}:{node.lineno} import")
+            elif isinstance(node, ast.Name) and node.id == "__import__":
+                offenders.append(f"{p.relative_to(ROOT)}:{node.lineno} __import__")
+    assert offenders == []

@@ -1,15 +1,12 @@
-"""Print tests run inside the bpy module; the repo root goes on sys.path."""
-
-import sys
-from pathlib import Path
+"""Print tests run inside the bpy module, on the extension package as Blender loads it."""
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 bpy = pytest.importorskip("bpy")
+
+import extension_package  # noqa: E402
+
+extension_package.load()
 from print_helpers import mesh_object  # noqa: E402
 
 

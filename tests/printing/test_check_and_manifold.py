@@ -4,8 +4,8 @@ import bmesh
 import bpy
 import pytest
 
-from addon.printing.check import check_object
-from addon.printing.manifold import make_manifold
+from ai_studio_bridge.addon.printing.check import check_object
+from ai_studio_bridge.addon.printing.manifold import make_manifold
 from print_helpers import cube
 
 
@@ -81,7 +81,7 @@ def test_make_manifold_keeps_a_hollow_cavity(scene, make):
 
 
 def test_make_manifold_refuses_non_mesh(scene):
-    from addon.printing.bridgeimport import PrintPrepError
+    from ai_studio_bridge.bridge.errors import PrintPrepError
     empty = bpy.data.objects.new("e", None)
     with pytest.raises(PrintPrepError):
         make_manifold(empty)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from mathutils import Matrix
 
-from addon.printing import clay
-from addon.printing.multiview import capture_views
-from bridge.pngcodec import decode_png
+from ai_studio_bridge.addon.printing import clay
+from ai_studio_bridge.addon.printing.multiview import capture_views
+from ai_studio_bridge.bridge.pngcodec import decode_png
 from print_helpers import cube
 
 
@@ -75,8 +75,8 @@ def test_four_views_share_frame_and_mirror(scene, make, tmp_path):
 @pytest.fixture
 def registered(tmp_path):
     """The whole add-on: the print settings live under its ``Scene.aistudio``."""
-    import addon
-    from addon import session
+    from ai_studio_bridge import addon
+    from ai_studio_bridge.addon import session
     session.ENGINE_OPTIONS.update(home=tmp_path / "home")
     addon.register()
     try:
@@ -87,8 +87,8 @@ def registered(tmp_path):
 
 
 def test_operators_run_and_panel_shows_costs(scene, make, registered):
-    from addon.printing import costs
-    from addon.printing.panel import AISTUDIO_PT_print
+    from ai_studio_bridge.addon.printing import costs
+    from ai_studio_bridge.addon.printing.panel import AISTUDIO_PT_print
     assert AISTUDIO_PT_print.bl_category == "AI Studio"
     ob = make("op", lambda bm: cube(bm))
     assert bpy.ops.aistudio.print_check() == {"FINISHED"}

@@ -8,12 +8,12 @@ import pytest
 from mathutils import Vector
 from mathutils.bvhtree import BVHTree
 
-from addon.printing import compat
-from addon.printing.check import check_object
-from addon.printing.decimate import decimate_to, export_glb
-from addon.printing.hollow import METHOD_OFFSET, METHOD_SDF, hollow
-from addon.printing.material import estimate_filament, estimate_resin
-from addon.printing.scaling import export_stl_mm, scale_to_miniature, target_height_mm
+from ai_studio_bridge.addon.printing import compat
+from ai_studio_bridge.addon.printing.check import check_object
+from ai_studio_bridge.addon.printing.decimate import decimate_to, export_glb
+from ai_studio_bridge.addon.printing.hollow import METHOD_OFFSET, METHOD_SDF, hollow
+from ai_studio_bridge.addon.printing.material import estimate_filament, estimate_resin
+from ai_studio_bridge.addon.printing.scaling import export_stl_mm, scale_to_miniature, target_height_mm
 from print_helpers import cube
 
 
@@ -66,7 +66,7 @@ def test_hollow_cube_with_drain_holes_opens_the_cavity(scene, make):
 
 
 def test_hollow_rejects_a_wall_thicker_than_the_model(scene, make):
-    from addon.printing.bridgeimport import PrintPrepError
+    from ai_studio_bridge.bridge.errors import PrintPrepError
     ob = make("c", lambda bm: cube(bm, size=1.0))
     with pytest.raises(PrintPrepError, match="thickness"):
         hollow(ob, 0.6)
@@ -100,7 +100,7 @@ def test_scale_names_ratios_and_custom_heights():
     assert target_height_mm("n") == pytest.approx(1750 / 160)
     assert target_height_mm("1:10", subject_height_cm=200) == pytest.approx(200.0)
     assert target_height_mm("custom", custom_height_mm=54) == 54
-    from addon.printing.bridgeimport import PrintPrepError
+    from ai_studio_bridge.bridge.errors import PrintPrepError
     with pytest.raises(PrintPrepError):
         target_height_mm("banana")
 

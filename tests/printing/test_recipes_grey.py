@@ -6,12 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bridge.api.images import Gemini3ProEditRequest, SeedreamEditRequest
-from bridge.errors import ConfigError, ValidationError
-from bridge.imagefile import decode_data_url
-from bridge.pngcodec import decode_png
-from bridge.recipes import EDIT_MODELS, build_edit_request, load_recipes
-from bridge.recipes.grey import over_grey, over_grey_file
+from ai_studio_bridge.bridge.api.images import Gemini3ProEditRequest, SeedreamEditRequest
+from ai_studio_bridge.bridge.errors import ConfigError, ValidationError
+from ai_studio_bridge.bridge.imagefile import decode_data_url
+from ai_studio_bridge.bridge.pngcodec import decode_png
+from ai_studio_bridge.bridge.recipes import EDIT_MODELS, build_edit_request, load_recipes
+from ai_studio_bridge.bridge.recipes.grey import over_grey, over_grey_file
 
 SAMPLE = sorted(Path("/work/shared/samples").glob("*.png"))[0]
 REQUIRED = {"grey_background", "standing_pose", "round_base", "view_back", "view_left",
