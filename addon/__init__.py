@@ -1,8 +1,9 @@
 """AI Studio Bridge: the Blender side.
 
 ``register()`` registers the submodules in order (preferences, properties,
-operators, panels, the print-preparation tools), starts the session's job
-engine, and registers the pump timer last. ``unregister()`` undoes it in
+operators, panels, the print-preparation tools), resumes unfinished jobs
+when a journal exists (the engine otherwise starts on the first submit), and
+registers the pump timer last. ``unregister()`` undoes it in
 reverse: pump first, then the engine, then the classes.
 ``addon`` and the plain-Python ``bridge`` are sibling subpackages of the
 extension's package, so the add-on imports the bridge relatively
@@ -46,7 +47,7 @@ def register() -> None:
         if hasattr(module, "register"):
             module.register()
     _ensure_prefs_entry()
-    session.start_engine()
+    session.resume_on_start()  # only when a journal exists: nothing is created here
     pump.start()  # last: nothing may tick before everything above exists
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import bpy
 from bpy.props import BoolProperty, IntProperty, StringProperty
 
+from . import online
 from ..bridge import config
 
 
@@ -46,6 +47,15 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
     download_folder: StringProperty(
         name="Download Folder", subtype="DIR_PATH",
         description="Where results are saved; empty = the extension's own user folder")
+    data_folder: StringProperty(
+        name="Job Journal Folder", subtype="DIR_PATH",
+        description="Where the job journal lives. Empty = AISTUDIO_HOME when set, else the "
+                    "extension's own user folder. Point it at the command line's folder to share "
+                    "one journal (and its jobs) with pipeline scripts")
+    resume_on_start: BoolProperty(
+        name="Resume Jobs on Start", default=True,
+        description="When Blender starts (or the add-on is enabled), follow unfinished jobs from "
+                    "the journal in the background and download their results")
     confirm_credits: IntProperty(
         name="Confirm Above", default=100, min=0,
         description="Ask before submitting a job estimated to cost more credits than this (0 = always ask)")
@@ -61,15 +71,20 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
         col.prop(self, "rate_limit")
         col.prop(self, "confirm_credits")
         col.prop(self, "download_folder")
-        col.label(text=f"Results go to: {download_folder(self)}", icon="FILE_FOLDER")
+        col.label(text=f"Results go to: {download_folder(self, create=False)}", icon="FILE_FOLDER")
+        col.prop(self, "data_folder")
+        col.label(text=f"Job journal: {engine_home(self)}", icon="FILE_FOLDER")
+        cli_home = config.default_home()
+        if Path(engine_home(self)) != cli_home:
+            col.operator("aistudio.use_cli_journal", icon="CONSOLE").folder = str(cli_home)
+        col.prop(self, "resume_on_start")
         col.prop(self, "show_advanced")
         if self.show_advanced:
             col.prop(self, "api_url")
             col.prop(self, "image3d_url")
-        if not bpy.app.online_access:
-            box = layout.box()
-            box.label(text="Online access is off: Preferences > System > Network > Allow Online Access",
-                      icon="ERROR")
+        if not online.network_allowed():
+            what, where = online.offline_hint()
+            layout.box().label(text=f"{what}: {where}", icon="ERROR")
 
 
 def get_prefs(context=None) -> AISTUDIO_AddonPreferences | None:
@@ -86,26 +101,39 @@ def _env_or(field_value: str, default: str, env_name: str) -> str:
     return (config.env_value(env_name) or default).strip().rstrip("/")
 
 
-def download_folder(prefs=None) -> Path:
-    """The folder results are downloaded to (created on demand)."""
+def download_folder(prefs=None, create: bool = True) -> Path:
+    """The folder results are downloaded to (created on demand, not when drawn)."""
     if prefs is not None and prefs.download_folder.strip():
         return Path(bpy.path.abspath(prefs.download_folder.strip()))
-    return user_folder("results")
+    return user_folder("results", create=create)
 
 
-def user_folder(name: str) -> Path:
+def user_folder(name: str, create: bool = True) -> Path:
     """A writable folder of the extension's own (temp pictures, results)."""
     if RUNNING_AS_EXTENSION:
-        return Path(bpy.utils.extension_path_user(ADDON_ID, path=name, create=True))
+        return Path(bpy.utils.extension_path_user(ADDON_ID, path=name, create=create))
     path = Path(tempfile.gettempdir()) / "ai_studio_bridge" / name
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def engine_home() -> Path:
-    """The journal's folder: shared with the CLI (AISTUDIO_HOME or its default)."""
-    home = os.environ.get("AISTUDIO_HOME")
-    return Path(home).expanduser() if home else config.default_home()
+def engine_home(prefs=None) -> Path:
+    """The journal's folder (not created here: nothing is written before first use).
+
+    The preference wins; else ``AISTUDIO_HOME`` (a pipeline sharing one journal
+    on purpose); else the extension's own user folder, which Blender keeps per
+    platform; outside an extension the command line's default.
+    """
+    chosen = (prefs.data_folder.strip() if prefs is not None else "")
+    if chosen:
+        return Path(bpy.path.abspath(chosen)).expanduser()
+    env_home = os.environ.get("AISTUDIO_HOME", "").strip()
+    if env_home:
+        return Path(env_home).expanduser()
+    if RUNNING_AS_EXTENSION:
+        return Path(bpy.utils.extension_path_user(ADDON_ID, create=False))
+    return config.default_home()
 
 
 def current_settings(context=None, home: Path | None = None):
@@ -118,9 +146,27 @@ def current_settings(context=None, home: Path | None = None):
         api_url=_env_or(prefs.api_url if prefs else "", config.DEFAULT_API_URL, "3D_AI_STUDIO_API_URL"),
         image3d_token=token,
         image3d_url=_env_or(prefs.image3d_url if prefs else "", config.DEFAULT_IMAGE3D_URL, "IMAGE3D_API_URL"),
-        home=home or engine_home(),
+        home=home or engine_home(prefs),
         rate_limit=prefs.rate_limit if prefs else config.DEFAULT_RATE_LIMIT,
     )
 
 
-classes = (AISTUDIO_AddonPreferences,)
+class AISTUDIO_OT_use_cli_journal(bpy.types.Operator):
+    """Share one job journal with the command line (python -m bridge)"""
+
+    bl_idname = "aistudio.use_cli_journal"
+    bl_label = "Use the Command Line's Journal"
+    bl_options = {"INTERNAL"}
+
+    folder: StringProperty(name="Folder", subtype="DIR_PATH")
+
+    def execute(self, context):
+        prefs = get_prefs(context)
+        if prefs is None:
+            return {"CANCELLED"}
+        prefs.data_folder = self.folder
+        self.report({"INFO"}, f"Jobs are journaled in {self.folder}; the add-on follows them from now on.")
+        return {"FINISHED"}
+
+
+classes = (AISTUDIO_AddonPreferences, AISTUDIO_OT_use_cli_journal)

@@ -101,13 +101,11 @@ def redraw(context=None) -> None:
 
 def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
     """Drain and apply events for up to ``budget_s``; True if anything changed."""
-    engine = STATE.engine
-    if engine is None:
-        return False
+    engine = STATE.engine  # None until the first submit, or a journal to resume
     STATE.online = session.online.network_allowed()
     changed = False
     deadline = time.perf_counter() + budget_s
-    while True:
+    while engine is not None:
         events = engine.drain(max_events=_DRAIN_BATCH)
         for event in events:
             changed |= apply_event(event)

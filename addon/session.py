@@ -17,6 +17,7 @@ from pathlib import Path
 from ..bridge import client
 from ..bridge.clock import SYSTEM_CLOCK
 from ..bridge.engine import JobEngine
+from ..bridge.engine.journal import FILENAME as JOURNAL_FILENAME
 from . import online, preferences
 
 ACTIVE_STATES = ("QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
@@ -93,7 +94,7 @@ def refresh_settings(context=None) -> object:
 
 def _credentials(settings) -> tuple:
     return (settings.api_key, settings.api_url, settings.image3d_token, settings.image3d_url,
-            settings.rate_limit)
+            settings.rate_limit, str(settings.home))
 
 
 def apply_changed_credentials() -> None:
@@ -130,6 +131,21 @@ def start_engine(context=None):
     STATE.restart_needed = False
     load_known_jobs()
     return engine
+
+
+def resume_on_start(context=None) -> None:
+    """At register(): follow unfinished jobs, but only if a journal already exists.
+
+    Nothing is created before first use: a fresh install writes no folder and
+    no journal until the first job is submitted.
+    """
+    prefs = preferences.get_prefs(context)
+    if prefs is not None and not prefs.resume_on_start:
+        return
+    settings = refresh_settings(context)
+    home = Path(ENGINE_OPTIONS.get("home") or settings.home)
+    if (home / JOURNAL_FILENAME).is_file():
+        start_engine(context)
 
 
 def stop_engine() -> None:

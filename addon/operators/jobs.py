@@ -99,7 +99,7 @@ class AISTUDIO_OT_refresh_wallet(bpy.types.Operator):
 
     def execute(self, context):
         if not online.network_allowed():
-            self.report({"ERROR"}, online.OFFLINE_MESSAGE)
+            self.report({"ERROR"}, online.offline_message())
             return {"CANCELLED"}
         settings = dataclasses.replace(session.refresh_settings(context))
         try:

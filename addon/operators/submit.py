@@ -69,7 +69,7 @@ class SubmitMixin:
 
     def invoke(self, context, event):
         if not online.network_allowed():
-            self.report({"ERROR"}, online.OFFLINE_MESSAGE)
+            self.report({"ERROR"}, online.offline_message())
             return {"CANCELLED"}
         prepared = self._prepare_or_report(context)
         if prepared is None:
@@ -87,7 +87,7 @@ class SubmitMixin:
 
     def execute(self, context):
         if not online.network_allowed():
-            self.report({"ERROR"}, online.OFFLINE_MESSAGE)
+            self.report({"ERROR"}, online.offline_message())
             return {"CANCELLED"}
         prepared = getattr(self, "_prepared", None) or self._prepare_or_report(context)
         self._prepared = None

@@ -29,8 +29,9 @@ class AISTUDIO_PT_main(Sidebar, bpy.types.Panel):
             layout.label(text=state.wallet_error[:80], icon="ERROR")
         if not online.network_allowed():
             box = layout.box()
-            box.label(text="Online access is off", icon="ERROR")
-            box.label(text="Preferences > System > Network")
+            what, where = online.offline_hint()
+            box.label(text=what, icon="ERROR")
+            box.label(text=where)
         if state.messages:
             box = layout.box()
             for level, text, _when in list(state.messages)[-3:]:

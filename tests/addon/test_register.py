@@ -19,7 +19,6 @@ def _registered() -> dict:
         "panel": hasattr(bpy.types, "AISTUDIO_PT_jobs"),
         "list": hasattr(bpy.types, "AISTUDIO_UL_jobs"),
         "timer": pump.is_registered(),
-        "engine": session.STATE.engine is not None,
     }
 
 
@@ -36,7 +35,10 @@ def test_register_unregister_round_trip_twice(tmp_path):
             # the print tools' settings hang off the one pointer
             assert bpy.context.scene.aistudio.printing is not None
             assert not hasattr(bpy.types.Scene, "aistudio_print")
-            engine = session.STATE.engine
+            # The first time there is no journal, so nothing to resume; then there is.
+            journal_existed = (tmp_path / "journal.sqlite3").is_file()
+            assert (session.STATE.engine is not None) == journal_existed
+            engine = session.engine()           # the first submit starts it
             addon.unregister()
             assert not hasattr(bpy.types.Scene, "aistudio")
             assert not hasattr(bpy.types.Scene, "aistudio_print")
@@ -104,3 +106,73 @@ def test_blender_started_from_a_shell_finds_the_aliased_key(addon, monkeypatch):
     monkeypatch.setenv("AISTUDIO_API_URL", "http://127.0.0.1:9/")
     settings = preferences.current_settings()
     assert (settings.api_key, settings.api_url) == ("shell-key", "http://127.0.0.1:9")
+
+
+def test_enabling_creates_nothing_until_first_use(tmp_path, monkeypatch):
+    """No folder, no journal, no engine thread at register() on a fresh install."""
+    import ai_studio_bridge as package
+    from ai_studio_bridge.addon import session
+    home = tmp_path / "home"
+    monkeypatch.setenv("AISTUDIO_HOME", str(home))
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    session.ENGINE_OPTIONS.clear()
+    package.register()
+    try:
+        assert session.STATE.engine is None
+        assert not home.exists()
+        session.engine()  # first use
+        assert (home / "journal.sqlite3").is_file()
+    finally:
+        package.unregister()
+
+
+def test_enabling_resumes_jobs_when_a_journal_exists(tmp_path, monkeypatch):
+    import ai_studio_bridge as package
+    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.bridge.api.tencent import TencentRapidRequest
+    from ai_studio_bridge.bridge.config import Settings
+    from ai_studio_bridge.bridge.engine import JobEngine
+    home = tmp_path / "home"
+    monkeypatch.setenv("AISTUDIO_HOME", str(home))
+    # A job queued by the command line, never sent: nobody holds its lease.
+    cli = JobEngine(Settings(api_key="k", api_url="http://127.0.0.1:9", home=home), home=home)
+    job_id = cli.submit(TencentRapidRequest(prompt="a chair"))
+    cli.journal.release(cli.owner, [job_id])
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    session.ENGINE_OPTIONS.clear()
+    package.register()
+    try:
+        assert session.STATE.engine is not None
+        assert job_id in session.STATE.jobs
+        prefs = preferences.get_prefs()
+        assert preferences.engine_home(prefs) == home
+        session.stop_engine()
+        prefs.resume_on_start = False   # the user wants no background work at start
+        session.resume_on_start()
+        assert session.STATE.engine is None
+    finally:
+        package.unregister()
+
+
+def test_the_journal_folder_preference_wins_and_restarts_the_engine(addon, tmp_path, monkeypatch):
+    from ai_studio_bridge.addon import preferences, session
+    monkeypatch.setenv("AISTUDIO_HOME", str(tmp_path / "env-home"))
+    session.ENGINE_OPTIONS.pop("home", None)
+    prefs = preferences.get_prefs()
+    assert preferences.engine_home(prefs) == tmp_path / "env-home"
+    first = session.engine()
+    prefs.data_folder = str(tmp_path / "shared")
+    assert preferences.engine_home(prefs) == tmp_path / "shared"
+    session.refresh_settings()
+    session.apply_changed_credentials()
+    assert session.STATE.engine is not first
+    assert session.STATE.engine.home == tmp_path / "shared"
+
+
+def test_offline_mode_from_the_command_line_says_how_to_start_blender(monkeypatch):
+    from ai_studio_bridge.addon import online
+    monkeypatch.setattr(online, "started_offline", lambda: True)
+    assert "--offline-mode" in online.offline_message()
+    assert "--offline-mode" in online.offline_hint()[1]
+    monkeypatch.setattr(online, "started_offline", lambda: False)
+    assert "Allow Online Access" in online.offline_message()
