@@ -9,6 +9,13 @@ extension builder, then to its validator.
 
     python build.py                       # blender_ext.py from the bpy wheel in this venv
     python build.py --blender /path/to/blender   # `blender --command extension build`
+    python build.py --repo DIR            # the zip + a static extension repository in DIR
+
+``--repo`` writes the zip into DIR and generates the repository index
+(``index.json``, plus ``index.html`` for browsing) with Blender's own
+``server-generate``. Host DIR on any static web server (or use it as a
+``file://`` URL) and add it in Blender under Preferences › Get Extensions ›
+Repositories; Blender then offers updates whenever a newer zip is published.
 """
 
 from __future__ import annotations
@@ -91,12 +98,16 @@ def _run(cmd: list[str]) -> str:
     return output
 
 
+def _prefix(blender: str | None) -> list[str]:
+    """How to call Blender's extension tool: the Blender binary, or blender_ext.py."""
+    if blender:
+        return [blender, "--factory-startup", "--command", "extension"]
+    return [sys.executable, str(find_blender_ext())]
+
+
 def _commands(blender: str | None) -> tuple[list[str], list[str]]:
     """The build and validate command prefixes for Blender's builder."""
-    if blender:
-        prefix = [blender, "--factory-startup", "--command", "extension"]
-    else:
-        prefix = [sys.executable, str(find_blender_ext())]
+    prefix = _prefix(blender)
     return prefix + ["build"], prefix + ["validate"]
 
 
@@ -119,14 +130,52 @@ def build(output_dir: Path = ROOT / "dist", blender: str | None = None, verbose:
     return zip_path
 
 
+def build_repository(repo_dir: Path, blender: str | None = None, verbose: bool = False) -> Path:
+    """Build the zip into ``repo_dir`` and (re)generate its index; returns index.json's path."""
+    repo_dir = Path(repo_dir).resolve()
+    zip_path = build(repo_dir, blender, verbose)
+    out = _run(_prefix(blender) + ["server-generate", "--repo-dir", str(repo_dir), "--html"])
+    if verbose:
+        print(out)
+    index = repo_dir / "index.json"
+    check_index(index, zip_path)
+    return index
+
+
+def check_index(index: Path, zip_path: Path) -> dict:
+    """The generated index lists this zip with the right id, version, size and hash."""
+    import hashlib
+    import json
+    try:
+        data = json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"the repository index {index} could not be read: {exc}") from None
+    ext_id, version = manifest_version()
+    entries = [e for e in data.get("data", []) if e.get("id") == ext_id and e.get("version") == version]
+    if not entries:
+        raise BuildError(f"{index} does not list {ext_id} {version}")
+    entry = entries[0]
+    digest = "sha256:" + hashlib.sha256(zip_path.read_bytes()).hexdigest()
+    if entry.get("archive_hash") != digest or entry.get("archive_size") != zip_path.stat().st_size:
+        raise BuildError(f"{index} does not match {zip_path.name} (hash or size)")
+    if Path(entry.get("archive_url", "")).name != zip_path.name:
+        raise BuildError(f"{index} points at {entry.get('archive_url')!r}, not {zip_path.name}")
+    return entry
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blender", help="a Blender binary; default: the builder in the bpy wheel")
     parser.add_argument("--output-dir", type=Path, default=ROOT / "dist")
+    parser.add_argument("--repo", type=Path, metavar="DIR",
+                        help="also publish: the zip and a static extension repository index in DIR")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     try:
-        path = build(args.output_dir, args.blender, args.verbose)
+        if args.repo:
+            path = build_repository(args.repo, args.blender, args.verbose)
+        else:
+            path = build(args.output_dir, args.blender, args.verbose)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
