@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Make .venv (Python 3.11) with the bpy wheel and the test tools.
+# AISTUDIO_VENV and AISTUDIO_REQUIREMENTS choose another venv and pin file
+# (scripts/test_blender_lts.sh: .venv-bpy42 from requirements-lts.txt).
 #
 # The bpy wheel is large, so wheels are kept in a cache outside the clone
 # (AISTUDIO_WHEEL_CACHE, default ~/.cache/ai-studio-bridge/wheels): a second
 # clone, or CI on the same machine, installs from it without downloading.
-# Re-running is cheap: nothing happens while requirements-dev.txt is unchanged.
+# Re-running is cheap: nothing happens while the pin file is unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,17 +24,18 @@ if [ -z "$PY" ]; then
 fi
 
 VENV=${AISTUDIO_VENV:-.venv}
+REQUIREMENTS=${AISTUDIO_REQUIREMENTS:-requirements-dev.txt}
 WHEELS=${AISTUDIO_WHEEL_CACHE:-$HOME/.cache/ai-studio-bridge/wheels}
 
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 
 stamp="$VENV/.requirements.sha256"
-want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   echo "setup: installing test environment into $VENV (wheel cache: $WHEELS)" >&2
   mkdir -p "$WHEELS"
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip download -q -r requirements-dev.txt -d "$WHEELS" --find-links "$WHEELS"
-  "$VENV/bin/python" -m pip install -q --find-links "$WHEELS" -r requirements-dev.txt
+  "$VENV/bin/python" -m pip download -q -r "$REQUIREMENTS" -d "$WHEELS" --find-links "$WHEELS"
+  "$VENV/bin/python" -m pip install -q --find-links "$WHEELS" -r "$REQUIREMENTS"
   echo "$want" > "$stamp"
 fi

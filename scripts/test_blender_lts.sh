@@ -1,32 +1,27 @@
 #!/usr/bin/env bash
-# Run the add-on tests against Blender 4.2 LTS (the oldest version the manifest
-# accepts), using the bpy 4.2 wheel in a separate venv, .venv-bpy42.
-#
-# Not run in CI: the bpy wheel is a large download. Run it by hand before a
-# release:   scripts/test_blender_lts.sh [tests/printing] [extra pytest args]
+# Run the add-on, print-tool and end-to-end tests on Blender 4.2 LTS (the
+# oldest version the manifest accepts): the bpy 4.2 wheel and the libraries
+# Blender 4.2 bundles, pinned in requirements-lts.txt, in .venv-bpy42.
+# CI runs it after the main suite (.ci/run). Arguments replace the default
+# test folders:   scripts/test_blender_lts.sh [tests/addon -k wait] ...
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.venv-bpy42"
-PYTHON="${PYTHON:-python3.11}"   # bpy 4.2 wheels exist for Python 3.11 only
+VENV=${AISTUDIO_LTS_VENV:-.venv-bpy42}
+AISTUDIO_VENV="$VENV" AISTUDIO_REQUIREMENTS=requirements-lts.txt bash scripts/setup.sh
 
-if [ ! -x "$VENV/bin/python" ]; then
-    "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/pip" install --upgrade pip
-    # Blender 4.2 ships numpy 1.26; numpy 2 is not what it was built against.
-    "$VENV/bin/pip" install "bpy==4.2.*" "numpy==1.26.4" pytest pytest-timeout requests
+if [ "$#" -eq 0 ]; then
+  set -- tests/addon tests/printing tests/e2e
 fi
-
-cd "$ROOT"
 # The bpy 4.2 wheel segfaults during interpreter shutdown once the glTF
 # exporter or importer has run (a bare bpy.ops.export_scene.gltf() followed by
 # exit reproduces it, without this add-on). Exit with pytest's own verdict
 # before that teardown so a crash after the last test cannot mask or fake a
-# result.
+# result; a crash *during* the tests still kills the process (rc > 128).
 exec "$VENV/bin/python" -c '
 import os, sys
 import pytest
 code = pytest.main(sys.argv[1:])
 sys.stdout.flush(); sys.stderr.flush()
 os._exit(int(code))
-' tests/addon "$@"
+' -q --timeout=600 -p no:cacheprovider "$@"

@@ -18,10 +18,26 @@ Other test packages rely on these names and behaviours; keep them stable.
 
 from __future__ import annotations
 
+import faulthandler
+import os
+
 import pytest
 
 from bridge.clock import FakeClock
 from bridge.config import Settings
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """With AISTUDIO_FAULT_LOG set (CI), a native crash's trace goes to that file.
+
+    pytest's own faulthandler writes to stderr, which a crashing process may
+    not flush; CI prints this file after a crash, so the trace is never lost.
+    """
+    path = os.environ.get("AISTUDIO_FAULT_LOG")
+    if path:
+        config._aistudio_fault_file = open(path, "w", encoding="utf-8")  # noqa: SIM115 (open for the whole run)
+        faulthandler.enable(file=config._aistudio_fault_file, all_threads=True)
+
 
 API_KEY = "test-key"
 IMAGE3D_TOKEN = "i3d-token"
