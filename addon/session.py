@@ -20,7 +20,7 @@ from ..bridge.engine import JobEngine
 from ..bridge.engine.journal import FILENAME as JOURNAL_FILENAME
 from . import online, preferences
 
-ACTIVE_STATES = ("QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
+ACTIVE_STATES = ("PREPARING", "QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
 
 
 @dataclasses.dataclass
@@ -41,6 +41,8 @@ class JobView:
     imported: bool = False
     image_names: list = dataclasses.field(default_factory=list)
     meta: dict = dataclasses.field(default_factory=dict)  # what the operator asked (recipe, picture…)
+    stage: str = ""        # what the helper Blender is doing for it now ("Importing"…)
+    seconds: float = 0.0   # how long its local work took
 
     @property
     def active(self) -> bool:
