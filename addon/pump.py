@@ -3,9 +3,10 @@
 ``pump()`` is a plain function: Blender calls it as a ``bpy.app.timers``
 callback in the UI, tests and ``aistudio.wait_jobs`` call it directly
 (timers never fire in ``--background``). Each tick drains events within a
-small time budget, updates the in-memory cache the panel draws from, imports
-at most one finished job (an import can take long; the next one waits for the
-next tick so the UI stays responsive) and asks for a redraw.
+small time budget, updates the in-memory cache the panel draws from, hands
+finished jobs to the helper Blender for importing, moves local jobs along
+(``localjobs.poll``: at most one append or result per tick, tens of
+milliseconds even for a 500k-triangle model) and asks for a redraw.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import traceback
 import bpy
 from bpy.app.handlers import persistent
 
-from . import session
+from . import localjobs, session
 from .session import STATE
 
 TICK_BUDGET_S = 0.005
@@ -62,19 +63,17 @@ def apply_event(event) -> bool:
 
 
 def _import_next() -> None:
+    """Hand the next finished job to the helper; the append comes in a later tick."""
     from . import importing  # lazily: keeps register() light
     job_id = STATE.pending_imports.popleft()
     view = STATE.jobs.get(job_id)
-    if view is None or view.imported:
+    if view is None or view.imported or localjobs.get(job_id) is not None:
         return
     try:
-        result = importing.import_job(job_id)
+        importing.begin_import(job_id)
     except importing.ImportFailed as exc:
         view.error = str(exc)
         session.add_message("ERROR", f"{view.label or job_id}: {exc}")
-        return
-    view.imported = True
-    session.add_message("INFO", f"{view.label or job_id}: {result.summary()}")
 
 
 def sync_rows(context=None) -> None:
@@ -115,9 +114,11 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
         STATE.wallet_changed, changed = False, True
         if STATE.wallet_error:
             session.add_message("ERROR", STATE.wallet_error)
-    if do_imports and STATE.pending_imports:
-        _import_next()
-        changed = True
+    if do_imports:
+        while STATE.pending_imports:   # cheap: each only hands a request to the helper
+            _import_next()
+            changed = True
+        changed |= localjobs.poll()
     if STATE.rows_dirty:  # also after loading a file, with no event to say so
         sync_rows()
         changed = True
@@ -135,23 +136,26 @@ def pump() -> float:
         # progress and import. Keep ticking and tell the user instead.
         traceback.print_exc()
         session.add_message("ERROR", f"Internal error while applying job updates: {exc}")
-    busy = STATE.pending_imports or (STATE.engine is not None and STATE.engine.active_count())
-    return ACTIVE_INTERVAL_S if busy else IDLE_INTERVAL_S
+    return ACTIVE_INTERVAL_S if _busy() else IDLE_INTERVAL_S
+
+
+def _busy() -> bool:
+    engine = STATE.engine
+    return bool(STATE.pending_imports or localjobs.busy()
+                or (engine is not None and engine.active_count()))
 
 
 def wait_all(timeout: float, poll_s: float = 0.05) -> bool:
-    """Pump until no job is active and every import is done; False on timeout.
+    """Pump until no job is active and every import and local job is done; False on timeout.
 
     For ``blender --background`` scripts, where timers never fire.
     """
     deadline = time.monotonic() + timeout
     while True:
         pump_once(budget_s=0.05)
-        engine = STATE.engine
-        busy = STATE.pending_imports or (engine is not None and engine.active_count())
-        if not busy:
+        if not _busy():
             pump_once(budget_s=0.05)  # events emitted while the last job closed
-            if not STATE.pending_imports:
+            if not _busy():
                 return True
         if time.monotonic() >= deadline:
             return False

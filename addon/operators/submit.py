@@ -10,7 +10,7 @@ import dataclasses
 from pathlib import Path
 
 from ...bridge import errors
-from .. import online, preferences, session
+from .. import imagesource, online, preferences, presubmit, session
 
 
 @dataclasses.dataclass
@@ -19,6 +19,7 @@ class Prepared:
     label: str
     model: str
     meta: dict
+    pending: list = dataclasses.field(default_factory=list)   # files the helper still makes
 
 
 def credit_text(request) -> str:
@@ -60,8 +61,15 @@ class SubmitMixin:
 
     def _prepare_or_report(self, context) -> Prepared | None:
         try:
-            prepared = self.prepare(context)
-            prepared.request.validate()
+            # Slow file writes (an unsaved picture, a mesh export) become helper
+            # steps; the job is submitted once they are done (presubmit.py).
+            with imagesource.deferred() as pending:
+                prepared = self.prepare(context)
+            prepared.pending = pending
+            if pending:
+                presubmit.validate_with_standins(prepared.request, pending)
+            else:
+                prepared.request.validate()
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return None
@@ -99,6 +107,13 @@ class SubmitMixin:
         meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
         folder = preferences.download_folder(preferences.get_prefs(context))
         session.apply_changed_credentials()
+        if prepared.pending:
+            presubmit.submit_when_ready(prepared, prepared.pending, folder, credit_text(request))
+            self.report({"INFO"}, f"Preparing {prepared.label} ({credit_text(request)}); it is "
+                                  "submitted when its files are written.")
+            from .. import pump
+            pump.sync_rows(context)
+            return {"FINISHED"}
         try:
             engine = session.engine()
             # Files are named after their job id, so one folder holds every job's results.

@@ -1,0 +1,97 @@
+"""Jobs whose files are still being made: checked now, submitted when the files exist.
+
+A model tool's upload is exported by the helper Blender, an unsaved
+picture is written by it; the operator returns at once and the job shows
+"Preparing" in the list. Everything but those files is validated before
+the operator returns (with small stand-in files of the same kind in their
+place), so a bad option is reported at once and nothing is ever spent on
+it. When the helper is done, the request is handed to the engine (which
+validates it again, real files and all) and the row becomes the engine's job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from ..bridge.errors import ValidationError
+from ..bridge.pngcodec import encode_png
+from . import localjobs, preferences, session
+
+
+def _standin(kind: str) -> str:
+    folder = preferences.user_folder("uploads")
+    if kind == "model":
+        path = folder / ".standin.glb"
+        if not path.is_file():
+            body = b'{"asset":{"version":"2.0"}}'
+            body += b" " * (-len(body) % 4)
+            path.write_bytes(struct.pack("<III", 0x46546C67, 2, 20 + len(body))
+                             + struct.pack("<II", len(body), 0x4E4F534A) + body)
+    else:
+        path = folder / ".standin.png"
+        if not path.is_file():
+            path.write_bytes(encode_png(np.full((1, 1, 4), 255, np.uint8)))
+    return str(path)
+
+
+def _swap(value, paths: dict):
+    if isinstance(value, str):
+        return paths.get(value, value)
+    if isinstance(value, list):
+        return [_swap(v, paths) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_swap(v, paths) for v in value)
+    if isinstance(value, dict):
+        return {k: _swap(v, paths) for k, v in value.items()}
+    return value
+
+
+def validate_with_standins(request, pending) -> None:
+    """``request.validate()`` with each file still being made replaced by a stand-in."""
+    paths = {p.path: _standin(p.what) for p in pending}
+    changes = {f.name: _swap(getattr(request, f.name), paths)
+               for f in dataclasses.fields(request) if f.init}
+    dataclasses.replace(request, **changes).validate()
+
+
+def _become(local_id: str, job_id: str) -> None:
+    """The local row turns into the engine job's row, in the same place."""
+    state = session.STATE
+    view = state.jobs.pop(local_id, None)
+    if view is None:
+        return
+    view.job_id, view.state, view.progress, view.stage = job_id, "QUEUED", 0, ""
+    state.jobs[job_id] = view
+    state.order = [job_id if j == local_id else j for j in state.order]
+    state.rows_dirty = True
+
+
+def submit_when_ready(prepared, pending: list, folder: Path, credits: str) -> str:
+    """Follow the pending files as a local job; submit *prepared* once they exist."""
+    request, meta = prepared.request, dict(prepared.meta, model=prepared.model, name=prepared.label)
+    local_id = localjobs.new_job_id()
+    view = localjobs.track(local_id, prepared.label, meta, state="PREPARING")
+    view.model, view.kind, view.credits = prepared.model, request.KIND, credits
+
+    def finish(_results) -> str:
+        missing = [p.path for p in pending if not Path(p.path).is_file()]
+        if missing:
+            raise ValidationError(f"{Path(missing[0]).name} was not written; nothing was sent.")
+        engine = session.engine()
+        job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
+        _become(local_id, job_id)
+        return f"submitted ({credits}); job {job_id}"
+
+    def fallback() -> str:
+        for item in pending:
+            item.run_in_process()
+        return finish([])
+
+    work = localjobs.Work(local_id, prepared.label, [p.step for p in pending], finish, fallback,
+                          stage="Preparing")
+    localjobs.start(work)
+    return local_id
