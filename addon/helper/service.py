@@ -27,7 +27,7 @@ from . import process, protocol
 DEFAULT_DEADLINE_S = 1800.0     # a 2M-face repair can take minutes; a stuck helper is stopped
 DEFAULT_IDLE_S = 300.0          # reused between jobs, then let go (its memory goes back)
 DEFAULT_START_TIMEOUT_S = 60.0
-_POLL_S = 0.05
+_POLL_S = 0.05   # how often the owner thread looks at cancel and the deadline
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "QUEUED", "RUNNING", "DONE", "FAILED", "CANCELLED"
 _ids = itertools.count(1)
@@ -131,16 +131,12 @@ class Helper:
         return task
 
     def cancel(self, task: Task) -> None:
-        """Stop *task*: dropped if still queued, the helper killed if it is running it."""
+        """Stop *task*: dropped if still queued, the helper killed if it is running it.
+
+        Only a flag here (no waiting on Blender's main thread): the owner thread
+        checks it between answers, kills the helper and files the task as cancelled.
+        """
         task.cancel_requested = True
-        with self._lock:
-            running = self._current is task and self._proc is not None
-            proc = self._proc if running else None
-        if proc is not None and proc.proc is not None:
-            try:   # no waiting here: the owner thread sees the end, reaps it, files the task
-                proc.proc.kill()
-            except OSError:
-                pass
 
     @property
     def pid(self) -> int | None:
@@ -215,6 +211,9 @@ class Helper:
             if not self._stopping.is_set():
                 self.unavailable = exc   # a locked-down machine stays locked: say it once
             raise
+        if self._stopping.is_set():
+            self._kill()
+            raise errors.HelperUnavailableError("The helper Blender was shut down.")
         self.starts += 1
         return proc
 
@@ -236,16 +235,20 @@ class Helper:
             return
         deadline = task.started_at + (task.deadline_s or self.deadline_s)
         while True:
+            if task.cancel_requested:
+                self._kill(grace=0.0)   # the only way to stop Blender mid-operator
+                self._end(task, errors.CancelledError("Cancelled."))
+                return
             try:
-                answer = proc.next_answer(min(_POLL_S * 4, max(0.0, deadline - time.monotonic())))
+                answer = proc.next_answer(min(_POLL_S, max(0.0, deadline - time.monotonic())))
             except errors.HelperCrashedError as exc:
-                self._kill()   # reap it now: no zombie waits for the next task
+                self._kill(grace=0.0)   # reap it now: no zombie waits for the next task
                 self._end(task, exc)
                 return
             self.peak_kb = max(self.peak_kb, proc.peak_kb)
             if answer is None:
                 if time.monotonic() >= deadline:
-                    self._kill()
+                    self._kill(grace=0.0)
                     self._end(task, errors.HelperTimeoutError(
                         f"The helper Blender did not finish within {deadline - task.started_at:.0f} s "
                         "and was stopped."))
@@ -281,11 +284,11 @@ class Helper:
         else:
             task._finish(FAILED, error=error)
 
-    def _kill(self) -> None:
+    def _kill(self, grace: float = 0.5) -> None:
         with self._lock:
             proc, self._proc = self._proc, None
         if proc is not None:
-            proc.kill()
+            proc.kill(grace)
 
 
 @atexit.register

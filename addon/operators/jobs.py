@@ -21,7 +21,7 @@ def _job_id(op, context) -> str:
 
 
 class AISTUDIO_OT_cancel_job(bpy.types.Operator):
-    """Stop following a job (the service has no cancel; running work is not refunded)"""
+    """Stop a job: a local one stops at once; a service job is no longer followed (not refunded)"""
 
     bl_idname = "aistudio.cancel_job"
     bl_label = "Cancel Job"
@@ -31,6 +31,10 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
 
     def execute(self, context):
         job_id = _job_id(self, context)
+        from .. import localjobs
+        if localjobs.cancel(job_id):   # a local job: the helper Blender stops working on it
+            self.report({"INFO"}, f"Cancelled job {job_id}.")
+            return {"FINISHED"}
         engine = session.engine()
         if not job_id or engine.job(job_id) is None:
             self.report({"ERROR"}, f"No such job: {job_id or '(none selected)'}.")
