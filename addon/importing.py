@@ -226,7 +226,7 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
                 try:
                     objects = transfer.append_objects(answer["blend"], answer["objects"])
                 finally:
-                    Path(answer["blend"]).unlink(missing_ok=True)
+                    transfer.discard(answer["blend"])
                 if not objects:
                     raise ImportFailed(f"{plan.model.name}: the helper's import came back empty.")
                 coll = ai_collection(ctx.scene)
@@ -247,8 +247,12 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
         holder.append(result)
         return result.summary()
 
+    def failed(_message):   # the downloads stay; only the hand-over file goes
+        if scratch is not None:
+            transfer.discard(scratch)
+
     return localjobs.Work(plan.job_id, plan.label, steps, finish, fallback, own_view=False,
-                          stage="Importing")
+                          stage="Importing", fail=failed)
 
 
 def begin_import(job_id: str) -> localjobs.Work:

@@ -20,6 +20,7 @@ import numpy as np
 from ..bridge.errors import ValidationError
 from ..bridge.pngcodec import encode_png
 from . import localjobs, preferences, session
+from .helper import transfer
 
 
 def _standin(kind: str) -> str:
@@ -91,7 +92,10 @@ def submit_when_ready(prepared, pending: list, folder: Path, credits: str) -> st
             item.run_in_process()
         return finish([])
 
+    def failed(_message):   # nothing was sent: the half-made uploads go
+        transfer.discard(*[Path(p.path).parent if p.what == "model" else p.path for p in pending])
+
     work = localjobs.Work(local_id, prepared.label, [p.step for p in pending], finish, fallback,
-                          stage="Preparing")
+                          stage="Preparing", fail=failed)
     localjobs.start(work)
     return local_id

@@ -7,6 +7,8 @@ long, against a second or more for an importer or exporter.
 
 from __future__ import annotations
 
+import shutil
+import threading
 import zlib
 from pathlib import Path
 
@@ -29,9 +31,13 @@ def fingerprint(ob) -> str:
         return ""
     mesh = ob.data
     co = np.empty(len(mesh.vertices) * 3, np.float32)
-    mesh.vertices.foreach_get("co", co)
+    position = mesh.attributes.get("position")
+    if position is not None and position.data_type == "FLOAT_VECTOR":
+        position.data.foreach_get("vector", co)   # the attribute's bulk path: ~5x faster
+    else:
+        mesh.vertices.foreach_get("co", co)
     counts = (len(mesh.vertices), len(mesh.edges), len(mesh.polygons), len(mesh.loops))
-    return f"{mesh.name}|{counts}|{zlib.crc32(co.tobytes()):08x}"
+    return f"{mesh.name}|{counts}|{zlib.crc32(co):08x}"
 
 
 def append_objects(path: str | Path, names: list[str]) -> list:
@@ -45,3 +51,14 @@ def append_mesh(path: str | Path, name: str):
     with bpy.data.libraries.load(str(path), link=False) as (source, target):
         target.meshes = [name] if name in source.meshes else []
     return target.meshes[0] if target.meshes else None
+
+
+def discard(*paths: str | Path) -> None:
+    """Delete hand-over files and folders off the main thread (tens of MB take milliseconds)."""
+    def remove():
+        for path in map(Path, paths):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    threading.Thread(target=remove, name="aistudio-discard", daemon=True).start()

@@ -100,7 +100,8 @@ class ToolRun:
                  in_process: Callable[[bpy.types.Object], str], dest: Path | None = None):
         self.tool, self.params, self.apply, self.in_process = tool, params, apply, in_process
         self.name = ob.name
-        self.fingerprint = transfer.fingerprint(ob)
+        # Only results that change the object need to know whether it changed meanwhile.
+        self.fingerprint = transfer.fingerprint(ob) if tool in (*MESH_TOOLS, "scale") else ""
         self.matrix = ob.matrix_world.copy()
         self.materials = [m.name if m is not None else "" for m in ob.data.materials]
         self.label = f"{LABELS[tool]}: {ob.name}"
@@ -132,7 +133,7 @@ class ToolRun:
             message = self._mesh_result(answer, ob, unchanged)
         else:
             message = self.apply(answer, ob if unchanged else None)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        transfer.discard(self.folder)
         return message
 
     def _mesh_result(self, answer: dict, ob, unchanged: bool) -> str:
@@ -153,7 +154,7 @@ class ToolRun:
                 f"{result.name} beside it.")
 
     def fallback(self) -> str:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        transfer.discard(self.folder)
         ob, _unchanged = self.target()
         if ob is None:
             raise PrintPrepError(f"{self.name} was deleted; there is nothing to work on.")
@@ -167,7 +168,8 @@ class ToolRun:
         localjobs.track(self.job_id, self.label, {"source": "print", "tool": self.tool,
                                                   "object": self.name})
         localjobs.start(localjobs.Work(self.job_id, self.label, [self.step], self.finish,
-                                       self.fallback, stage=LABELS[self.tool]))
+                                       self.fallback, stage=LABELS[self.tool],
+                                       fail=lambda _message: transfer.discard(self.folder)))
         return self.job_id
 
 

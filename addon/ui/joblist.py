@@ -7,14 +7,14 @@ from .. import session
 STATE_ICONS = {
     "QUEUED": "SORTTIME", "SUBMITTING": "EXPORT", "RUNNING": "PLAY", "DOWNLOADING": "IMPORT",
     "DONE": "CHECKMARK", "FAILED": "ERROR", "CANCELLED": "CANCEL", "EXPIRED": "TIME",
-    "UNKNOWN": "QUESTION",
+    "UNKNOWN": "QUESTION", "PREPARING": "EXPORT",
 }
 
 
 def draw_progress(layout, view) -> None:
     """A progress bar where Blender has one (4.0+), else a percentage."""
     factor = max(0.0, min(1.0, view.progress / 100.0))
-    text = f"{view.state.title()} {view.progress}%"
+    text = f"{view.stage or view.state.title()} {view.progress}%"   # stage: the helper's step
     if hasattr(layout, "progress"):
         layout.progress(factor=factor, type="BAR", text=text)
     else:
@@ -35,6 +35,10 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
             draw_progress(row, view)
             op = row.operator("aistudio.cancel_job", text="", icon="X", emboss=False)
             op.job_id = view.job_id
+        elif view.stage:   # finished, and the helper Blender is importing it
+            row.label(text=f"{view.stage}…", icon="IMPORT")
+        elif view.state == "DONE" and view.kind == "local":
+            row.label(text=f"{view.seconds:.1f} s")
         elif view.state == "DONE":
             op = row.operator("aistudio.import_result", text="", icon="IMPORT", emboss=False)
             op.job_id = view.job_id
@@ -48,6 +52,8 @@ def draw_job_details(layout, view) -> None:
     col = layout.column(align=True)
     col.label(text=f"Model: {view.model or '?'}   Credits: {view.credits or '?'}")
     col.label(text=f"State: {view.state.title()}  ({view.progress}%)")
+    if view.seconds:
+        col.label(text=f"Local work took {view.seconds:.1f} s")
     if view.task_id:
         col.label(text=f"Task: {view.task_id}")
     if view.error:
