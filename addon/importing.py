@@ -255,6 +255,12 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
                           stage="Importing", fail=failed)
 
 
+def scripts_wait() -> bool:
+    """Whether ``aistudio.import_result`` waits for its import: in background Blender
+    (scripts expect the objects when it returns), not in the UI (nothing may freeze)."""
+    return bool(bpy.app.background)
+
+
 def begin_import(job_id: str) -> localjobs.Work:
     """Start importing a job in the helper; the pump appends it when it is ready."""
     work = _import_work(plan_import(job_id), None, [])

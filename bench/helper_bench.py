@@ -45,14 +45,23 @@ def _verdict(value: float, limit: float) -> str:
     return "OK" if value <= limit else "OVER"
 
 
+_LONGEST_CPU = [0.0]
+
+
 def _pump_until(done, timeout: float = 600.0) -> tuple[float, float]:
-    """Pump like the timer (every 50 ms) until *done*(); (longest call, wall time)."""
+    """Pump like the timer (every 50 ms) until *done*(); (longest call, wall time).
+
+    The main-thread CPU time of that longest call is left in ``_LONGEST_CPU``:
+    on a busy machine wall time also counts waiting for a core.
+    """
     from ai_studio_bridge.addon import pump
     longest, start = 0.0, time.perf_counter()
     while not done():
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         pump.pump_once()
-        longest = max(longest, time.perf_counter() - t0)
+        took = time.perf_counter() - t0
+        if took > longest:
+            longest, _LONGEST_CPU[0] = took, time.thread_time() - c0
         if time.perf_counter() - start > timeout:
             raise RuntimeError("timed out")
         time.sleep(0.05)
@@ -80,23 +89,25 @@ def landing(path: Path, t_import: float) -> None:
     from addon_helpers import FakeRecords, job_record
     from ai_studio_bridge.addon import session
     from ai_studio_bridge.addon.helper import runtime
-    runtime.shutdown()   # cold: the helper's start counts
+    runtime.shutdown()   # cold first: the helper's start counts
     real, session.STATE.engine = session.STATE.engine, FakeRecords()
+    limit = t_import / 20
     try:
-        session.STATE.engine.records["bench"] = job_record("bench", [path], {"name": "Landed"})
-        session.track("bench", "Landed", "TENCENT_PRO", "3d", "")
-        session.STATE.pending_imports.append("bench")   # what the "finished" event does
-        view = session.STATE.jobs["bench"]
-        longest, wall = _pump_until(lambda: view.imported)
+        for attempt in ("cold helper", "warm helper"):
+            job_id = f"bench{attempt[:4]}"
+            session.STATE.engine.records[job_id] = job_record(job_id, [path], {"name": "Landed"})
+            session.track(job_id, "Landed", "TENCENT_PRO", "3d", "")
+            session.STATE.pending_imports.append(job_id)   # what the "finished" event does
+            view = session.STATE.jobs[job_id]
+            longest, wall = _pump_until(lambda: view.imported)
+            print(f"   {attempt}: longest pump call {_ms(longest)} (main-thread CPU "
+                  f"{_ms(_LONGEST_CPU[0])})  (target <= 1/20 of the importer = {_ms(limit)}: "
+                  f"{_verdict(longest, limit)}; ratio 1/{t_import / longest:.0f}); FINISHED -> "
+                  f"object in the scene {wall:.2f} s wall (in-process: {t_import:.2f} s, all of "
+                  "it on the main thread)")
     finally:
         session.STATE.engine = real
-    helper = runtime.current()
-    limit = t_import / 20
-    print(f"   longest pump call while it lands: {_ms(longest)}  (target <= 1/20 of the importer "
-          f"= {_ms(limit)}: {_verdict(longest, limit)}; ratio 1/{t_import / longest:.0f})")
-    print(f"   FINISHED -> object in the scene: {wall:.2f} s wall, helper start included "
-          f"(in-process import was {t_import:.2f} s, but all on the main thread)")
-    print(f"   helper peak memory: {helper.peak_kb / 1024:.0f} MB (VmHWM)")
+    print(f"   helper peak memory: {runtime.current().peak_kb / 1024:.0f} MB (VmHWM)")
 
 
 def mesh_tool(ob, t_export: float) -> None:
@@ -162,7 +173,7 @@ def print_tools(triangles: int, folder: Path) -> None:
         longest, _wall = _pump_until(lambda: not view.active)
         print(f"   {name:<16} operator {_ms(held):>9} (CPU {_ms(cpu)}) on {faces:,} triangles  "
               f"(target <= 50 ms: {_verdict(held, 0.05)}); job {view.state.lower()} in "
-              f"{view.seconds:.1f} s, longest pump call {_ms(longest)}")
+              f"{view.seconds:.1f} s, longest pump call {_ms(longest)} (CPU {_ms(_LONGEST_CPU[0])})")
         bpy.data.objects.remove(ob)
     print(f"   helper peak memory: {runtime.current().peak_kb / 1024:.0f} MB (VmHWM)")
 

@@ -49,7 +49,7 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
 
     bl_idname = "aistudio.import_result"
     bl_label = "Import Result"
-    bl_options = {"REGISTER", "UNDO"}
+    bl_options = {"REGISTER"}   # the append pushes its own undo step
 
     job_id: StringProperty(name="Job")
 
@@ -66,6 +66,12 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
             session.STATE.order.insert(0, job_id)
             session.STATE.rows_dirty = True
         try:
+            if not importing.scripts_wait():
+                # The UI: the helper Blender imports it, the pump appends it shortly.
+                session.STATE.jobs[job_id].imported = False
+                importing.begin_import(job_id)
+                self.report({"INFO"}, f"Importing {session.STATE.jobs[job_id].label or job_id}…")
+                return {"FINISHED"}
             result = importing.import_job(job_id, context)
         except importing.ImportFailed as exc:
             self.report({"ERROR"}, str(exc))

@@ -168,3 +168,18 @@ def test_the_pump_never_imports_on_the_main_thread(records, tmp_path, monkeypatc
     pump_until(lambda: view.imported)
     coll = bpy.data.collections["AI Studio"]
     assert [o.name for o in coll.objects] == ["Pumped"] and view.stage == ""
+
+
+def test_import_result_in_the_ui_returns_at_once_and_the_pump_appends(records, tmp_path,
+                                                                      monkeypatch):
+    from addon_helpers import pump_until
+    from ai_studio_bridge.addon import importing, session
+    monkeypatch.setattr(importing, "scripts_wait", lambda: False)   # as in the UI
+    (path,) = _glb(tmp_path)
+    records.records["g1"] = _record("g1", [path], {"name": "Again"})
+    session.track("g1", "Again", "TENCENT_RAPID", "3d", "")
+    assert bpy.ops.aistudio.import_result(job_id="g1") == {"FINISHED"}
+    assert "AI Studio" not in bpy.data.collections        # nothing imported yet
+    view = session.STATE.jobs["g1"]
+    pump_until(lambda: view.imported)
+    assert [o.name for o in bpy.data.collections["AI Studio"].objects] == ["Again"]
