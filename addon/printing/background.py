@@ -118,10 +118,15 @@ class ToolRun:
         self.step = localjobs.Step("print_tool", args, str(self.folder), after=after)
 
     def target(self) -> tuple[bpy.types.Object | None, bool]:
-        """The object as it is now, and whether it is still what was sent."""
+        """The object as it is now, and whether it is still what was sent.
+
+        A mesh result only cares about the mesh (moving the object meanwhile is
+        fine); a scale factor also about where and how big the object is.
+        """
         ob = bpy.data.objects.get(self.name)
-        unchanged = (ob is not None and transfer.fingerprint(ob) == self.fingerprint
-                     and ob.matrix_world == self.matrix)
+        unchanged = ob is not None and transfer.fingerprint(ob) == self.fingerprint
+        if unchanged and self.tool == "scale":
+            unchanged = ob.matrix_world == self.matrix
         return ob, unchanged
 
     def finish(self, results: list) -> str:
@@ -129,6 +134,9 @@ class ToolRun:
         ob, unchanged = self.target()
         if self.tool in MESH_TOOLS:
             if ob is not None and ob.mode == "EDIT":
+                view = localjobs.get(self.job_id) and localjobs.get(self.job_id).view()
+                if view is not None:
+                    view.stage = "Waiting for Object Mode"
                 return localjobs.RETRY   # replace the mesh once the user leaves Edit Mode
             message = self._mesh_result(answer, ob, unchanged)
         else:
@@ -146,7 +154,7 @@ class ToolRun:
             _undo_step(self.label)
             return summary
         result = new_object_beside(f"{self.name} ({LABELS[self.tool].lower()})", mesh,
-                                   self.materials, self.matrix, ob)
+                                   self.materials, ob.matrix_world if ob else self.matrix, ob)
         _select(result)
         _undo_step(self.label)
         why = "was deleted" if ob is None else "changed"

@@ -9,6 +9,7 @@ as a new object beside it, and Cancel stops the helper's work.
 """
 
 import struct
+import time
 
 import bmesh
 import bpy
@@ -124,9 +125,9 @@ def test_hollow_sphere_to_the_wall_in_mm(tools, make, scene):
     assert after.watertight and after.self_intersections == 0
     inner = outer * 0.9 ** 3
     assert after.volume_bu3 == pytest.approx(outer - inner, rel=0.05)
+    from ai_studio_bridge.addon import session
     method = "SDF" if compat.has_sdf_nodes() else "offset shell"
-    assert any(method in text for _lvl, text, _t in __import__(
-        "ai_studio_bridge.addon.session", fromlist=["STATE"]).STATE.messages), view
+    assert any(method in text for _lvl, text, _t in session.STATE.messages), view
 
 
 def test_hollow_cube_with_drain_holes(tools, make, scene):
@@ -243,3 +244,32 @@ def test_cancel_stops_the_helper_and_leaves_the_object(tools, make):
     assert pump.wait_all(30)
     assert session.STATE.jobs[job_id].state == "CANCELLED"
     assert len(ob.data.polygons) == before
+
+
+def test_moving_the_object_meanwhile_still_gets_its_mesh_replaced(tools, make):
+    from ai_studio_bridge.addon import pump
+    ob = make("moved", _with_hole)
+    assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
+    ob.location.x += 3.0                      # only the transform: the repair still fits
+    assert pump.wait_all(120)
+    assert list(bpy.data.objects) == [ob] and check_object(ob).watertight
+    assert ob.location.x == pytest.approx(3.0)
+
+
+def test_a_result_waits_while_its_object_is_in_edit_mode(tools, make):
+    from ai_studio_bridge.addon import localjobs, pump, session
+    ob = make("editing", _with_hole)
+    assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
+    job_id = session.STATE.order[0]
+    bpy.ops.object.mode_set(mode="EDIT")
+    view = session.STATE.jobs[job_id]
+    deadline = time.monotonic() + 120
+    while view.stage != "Waiting for Object Mode":
+        assert time.monotonic() < deadline, view
+        pump.pump_once()
+        time.sleep(0.01)
+    assert view.state == "RUNNING" and localjobs.busy()
+    bpy.ops.object.mode_set(mode="OBJECT")      # no edits made: the repair applies
+    assert pump.wait_all(30)
+    assert view.state == "DONE" and list(bpy.data.objects) == [ob]
+    assert check_object(ob).watertight
