@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from . import slots
-from .localjobs import Step
+from .localjobs import PICTURE_DEADLINE_S, Step
 
 
 def _safe(stem: str) -> str:
@@ -46,7 +46,7 @@ def grey_step(source: str | Path, dest: Path, optional: bool = True) -> Step:
 
     return Step("over_grey", {"source": str(staged), "dest": str(dest), "optional": optional,
                               "name": source.name}, str(folder),
-                before=stage, after=tidy)
+                before=stage, after=tidy, deadline_s=PICTURE_DEADLINE_S)
 
 
 def composite_in_process(source: str | Path, dest: Path) -> Path:

@@ -28,7 +28,7 @@ import numpy as np
 from ..bridge.errors import ValidationError
 from . import preferences
 from .helper import exporters, importers, pictures, pixels, transfer
-from .localjobs import Step
+from .localjobs import IMPORT_DEADLINE_S, PICTURE_DEADLINE_S, Step
 
 RENDER_RESULT = "Render Result"
 
@@ -118,7 +118,7 @@ def _pixel_copy(image: bpy.types.Image) -> str:
         pictures.write_png(pixels.to_rgba_bytes(flat, width, height, channels, is_float), out)
 
     step = Step("save_pixels", {"pixels": str(staged), "dest": str(out)}, str(out.parent),
-                before=stage, after=tidy)
+                before=stage, after=tidy, deadline_s=PICTURE_DEADLINE_S)
     return _defer_or_run(Pending(str(out), step, in_process))
 
 
@@ -192,5 +192,5 @@ def export_glb(context, obj: bpy.types.Object, stem: str = "") -> str:
         with bpy.context.temp_override(**importers.window_override()):
             exporters.export_object(bpy.context, source, out, "GLB")
 
-    step = Step("export_model", args, str(folder), after=tidy)
+    step = Step("export_model", args, str(folder), after=tidy, deadline_s=IMPORT_DEADLINE_S)
     return _defer_or_run(Pending(str(out), step, in_process, what="model"))

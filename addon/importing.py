@@ -214,7 +214,8 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
         args = {"model": str(plan.model), "out": str(scratch), "name": plan.name,
                 "tags": plan.tags, "height_cm": plan.height_cm,
                 "scale_length": float(bpy.context.scene.unit_settings.scale_length or 1.0)}
-        steps.append(localjobs.Step("import_model", args, str(plan.model.parent)))
+        steps.append(localjobs.Step("import_model", args, str(plan.model.parent),
+                                    deadline_s=localjobs.IMPORT_DEADLINE_S))
     greys = [greyimage.grey_dest(source) for source in plan.greys]
     steps += [greyimage.grey_step(source, dest) for source, dest in zip(plan.greys, greys)]
 

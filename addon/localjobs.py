@@ -34,7 +34,12 @@ class Step:
     folder: str
     before: Callable | None = None    # owner thread, plain Python: stage inputs
     after: Callable | None = None     # owner thread, plain Python: deliver outputs
-    deadline_s: float | None = None
+    deadline_s: float | None = None   # None: the helper's default (30 min, for print tools)
+
+
+#: Deadlines of steps that should never take long; past them the helper is stuck.
+IMPORT_DEADLINE_S = 600.0
+PICTURE_DEADLINE_S = 300.0
 
 
 class Work:
@@ -268,4 +273,3 @@ def _close(work: Work, state: str, message: str) -> None:
     level = {"DONE": "INFO", "FAILED": "ERROR", "CANCELLED": "WARNING"}[state]
     if message or state != "DONE":
         session.add_message(level, f"{work.label}: {message or state.lower()} ({seconds:.1f} s)")
-    session.STATE.rows_dirty = session.STATE.rows_dirty or work.own_view

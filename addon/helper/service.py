@@ -24,7 +24,7 @@ from pathlib import Path
 from ...bridge import errors
 from . import process, protocol
 
-DEFAULT_DEADLINE_S = 1800.0     # a 2M-face repair can take minutes; a stuck helper is stopped
+DEFAULT_DEADLINE_S = 1800.0     # the longest any task may take (a 2M-face repair takes minutes)
 DEFAULT_IDLE_S = 300.0          # reused between jobs, then let go (its memory goes back)
 DEFAULT_START_TIMEOUT_S = 60.0
 _POLL_S = 0.05   # how often the owner thread looks at cancel and the deadline
@@ -233,7 +233,8 @@ class Helper:
         except errors.HelperError as exc:
             self._end(task, exc)
             return
-        deadline = task.started_at + (task.deadline_s or self.deadline_s)
+        # A task may ask for less time than the helper's own limit, never for more.
+        deadline = task.started_at + min(task.deadline_s or self.deadline_s, self.deadline_s)
         while True:
             if task.cancel_requested:
                 self._kill(grace=0.0)   # the only way to stop Blender mid-operator
