@@ -159,7 +159,8 @@ def _show_progress(work: Work, task: service.Task) -> None:
         return
     share = 100 / max(1, len(work.steps))
     overall = int(work.index * share + task.progress * share / 100)
-    view.stage = task.note or work.stage
+    # Queued: the one helper is busy with another job (they run one after another).
+    view.stage = "Waiting for the helper" if task.state == service.QUEUED else (task.note or work.stage)
     if work.own_view:
         view.progress = max(view.progress, min(99, overall))
 

@@ -67,8 +67,7 @@ def new_object_beside(name: str, mesh: bpy.types.Mesh, materials: list, matrix,
     collections = list(source.users_collection) if source is not None else []
     for collection in collections or [bpy.context.scene.collection]:
         collection.objects.link(ob)
-    ob.matrix_world = matrix
-    bpy.context.view_layer.update()
+    ob.matrix_world = matrix   # sets location, rotation and scale at once: no depsgraph update
     ob.location = ob.location + Vector((max(ob.dimensions.x, 1e-3), 0.0, 0.0))
     return ob
 
