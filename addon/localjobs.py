@@ -159,8 +159,11 @@ def _show_progress(work: Work, task: service.Task) -> None:
         return
     share = 100 / max(1, len(work.steps))
     overall = int(work.index * share + task.progress * share / 100)
-    # Queued: the one helper is busy with another job (they run one after another).
-    view.stage = "Waiting for the helper" if task.state == service.QUEUED else (task.note or work.stage)
+    # Queued behind another job: there is one helper, and it does one thing at a time.
+    helper = runtime.current()
+    waiting = (task.state == service.QUEUED and helper is not None
+               and helper.current_task not in (None, task))
+    view.stage = "Waiting for the helper" if waiting else (task.note or work.stage)
     if work.own_view:
         view.progress = max(view.progress, min(99, overall))
 

@@ -143,6 +143,10 @@ class Helper:
         proc = self._proc
         return proc.pid if proc is not None and proc.alive() else None
 
+    @property
+    def current_task(self) -> Task | None:
+        return self._current
+
     def busy(self) -> bool:
         return self._current is not None or not self._queue.empty()
 

@@ -9,6 +9,7 @@ print-scale size are compared.
 """
 
 import re
+import time
 import zipfile
 
 import bpy
@@ -148,6 +149,9 @@ def test_helper_import_equals_the_in_process_import(records, tmp_path, make, met
     if "scale" in meta:
         assert described["size"][2] * 0.5 == pytest.approx(0.07, rel=1e-3)   # 7 cm in metres
     assert all(p.is_file() for p in files)                # downloads untouched
+    deadline = time.monotonic() + 5                      # deleted off the main thread
+    while list(tmp_path.rglob("*.aistudio.blend")) and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert not list(tmp_path.rglob("*.aistudio.blend"))   # the hand-over file is gone
 
 
