@@ -53,6 +53,8 @@ class Deadline:
         self._marks: collections.deque[tuple[float, int]] = collections.deque()
         self._rate_from = self.started
         self._connections: list = []
+        self._sockets: list = []      # (connection, socket): http.client drops conn.sock
+                                      # when an answer will close, the response keeps reading
 
     @property
     def expired(self) -> bool:
@@ -96,22 +98,23 @@ class Deadline:
 
     def attach(self, connection) -> None:
         connection._bridge_deadline = self
+        sock = getattr(connection, "sock", None)
         with self._lock:
             if connection not in self._connections:
                 self._connections.append(connection)
+            if sock is not None and not any(s is sock for _, s in self._sockets):
+                self._sockets.append((connection, sock))
 
     def cut(self, reason: str) -> None:
         """Shut down every socket this exchange uses (again on every tick, for late sockets)."""
         if not self.cut_reason:
             self.cut_reason = reason
         with self._lock:
-            connections = list(self._connections)
-        for conn in connections:
-            if getattr(conn, "_bridge_deadline", None) is not self:
-                continue  # back in the pool and now serving someone else
-            sock = getattr(conn, "sock", None)
-            if sock is None:
-                continue
+            targets = [(conn, getattr(conn, "sock", None)) for conn in self._connections]
+            targets += self._sockets
+        for conn, sock in targets:
+            if sock is None or getattr(conn, "_bridge_deadline", None) is not self:
+                continue  # no socket yet, or back in the pool and serving someone else
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
@@ -176,8 +179,10 @@ class _WatchedMixin:
     """Connections that put themselves under the deadline of the thread using them."""
 
     def connect(self, *args, **kwargs):
-        _register(self)
-        return super().connect(*args, **kwargs)
+        _register(self)   # a slow TLS handshake is cut through conn.sock
+        result = super().connect(*args, **kwargs)
+        _register(self)   # remember the finished socket itself
+        return result
 
     def request(self, *args, **kwargs):
         _register(self)
