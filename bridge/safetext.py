@@ -17,6 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 _BEARER = re.compile(r"Bearer\s+\S+", re.IGNORECASE)
+# Nobody issues credentials this short; replacing shorter strings (a demo key
+# such as "demo") would mangle ordinary words and the structure of answers.
+MIN_SECRET_LEN = 8
 # C0 and C1 controls and DEL; newline and tab are handled by the callers' rules.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidirectional overrides and isolates: they reorder what a terminal shows.
@@ -34,7 +37,7 @@ def scrub(text: str, *secrets: str) -> str:
     ``Bearer``.
     """
     for secret in secrets:
-        if not secret:
+        if not secret or len(secret) < MIN_SECRET_LEN:
             continue
         for form in {secret, quote(secret, safe="")}:
             text = re.sub(re.escape(form), "***", text, flags=re.IGNORECASE)
@@ -42,7 +45,7 @@ def scrub(text: str, *secrets: str) -> str:
 
 
 def scrub_tree(value: Any, secrets: tuple[str, ...]) -> Any:
-    """A decoded JSON answer with every string (keys too) scrubbed."""
+    """A decoded JSON answer with every string value scrubbed (keys are structure)."""
     if not any(secrets):
         return value
     if isinstance(value, str):
@@ -50,7 +53,7 @@ def scrub_tree(value: Any, secrets: tuple[str, ...]) -> Any:
     if isinstance(value, list):
         return [scrub_tree(v, secrets) for v in value]
     if isinstance(value, dict):
-        return {scrub_tree(k, secrets): scrub_tree(v, secrets) for k, v in value.items()}
+        return {k: scrub_tree(v, secrets) for k, v in value.items()}
     return value
 
 
