@@ -22,6 +22,8 @@ _BEARER = re.compile(r"Bearer\s+\S+", re.IGNORECASE)
 MIN_SECRET_LEN = 8
 # C0 and C1 controls and DEL; newline and tab are handled by the callers' rules.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Whole terminal escape sequences (CSI such as colours, OSC such as window titles).
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]")
 # Bidirectional overrides and isolates: they reorder what a terminal shows.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -85,7 +87,7 @@ def service_text(value: Any, *secrets: str, limit: int = 300) -> str:
     text = scrub(text, *secrets)
     if looks_like_html(text):
         text = html_summary(text)
-    text = _BIDI.sub("", _CONTROLS.sub(" ", text))
+    text = _BIDI.sub("", _CONTROLS.sub(" ", _ANSI.sub("", text)))
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[:limit - 1].rstrip() + "…"
