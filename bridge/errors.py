@@ -46,6 +46,19 @@ class ConfigError(BridgeError):
     """Missing or unusable configuration (no API key, bad URL, offline)."""
 
 
+class JournalError(ConfigError):
+    """The job journal cannot be used (locked, damaged, unwritable).
+
+    A local problem, like configuration (the CLI exits 3): the message names
+    the file (``path``) and the advice says what to do. Never a reason to
+    overwrite the file.
+    """
+
+    def __init__(self, message: str = "", *, path: str = "", advice: str | None = None):
+        super().__init__(message, advice=advice)
+        self.path = path
+
+
 class ApiError(BridgeError):
     """The service answered with an error status."""
 

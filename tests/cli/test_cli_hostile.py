@@ -226,3 +226,17 @@ def test_a_home_that_is_a_file_is_one_line_with_exit_3(cli, emu, home):
     home.write_text("not a folder")
     code, _, err = cli("jobs")
     assert code == 3 and str(home) in err and one_error_line(err) and "unexpected" not in err
+
+
+def test_a_journal_error_from_the_engine_exits_3_with_its_file(cli, emu, home, monkeypatch):
+    from bridge.errors import JournalError
+
+    class LockedJournal:
+        def __init__(self, home):
+            raise JournalError(f"The job journal {home}/journal.sqlite3 is locked by another "
+                               "program.", path=f"{home}/journal.sqlite3",
+                               advice="Close it and try again.")
+
+    monkeypatch.setattr("bridge.engine.journal.Journal", LockedJournal)
+    code, _, err = cli("jobs")
+    assert code == 3 and f"{home}/journal.sqlite3 is locked" in err and one_error_line(err)
