@@ -30,11 +30,16 @@ def _quiet(_message: str) -> None:
     pass
 
 
-def open_engine(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> JobEngine:
-    """The CLI's job engine on the journal under ``settings.home`` (started)."""
+def open_engine(settings: Settings, clock: Clock = SYSTEM_CLOCK,
+                notify: Progress | None = None) -> JobEngine:
+    """The CLI's job engine on the journal under ``settings.home`` (started).
+
+    ``notify`` hears what the transport says while it works (a long pause the
+    service asked for).
+    """
     def factory(provider, settings, clock, cancel):
         # Looked up at call time, so tests can swap in a fake client.
-        return client_for(provider, settings, clock=clock, cancel=cancel)
+        return client_for(provider, settings, clock=clock, cancel=cancel, notify=notify)
     return JobEngine(settings, home=settings.home, clock=clock, client_factory=factory,
                      workers=2).start()
 
@@ -48,7 +53,7 @@ def run_to_completion(request: ApiRequest, settings: Settings, output_dir: str |
     The job is journaled first, so a crash or Ctrl-C leaves it to
     ``python -m bridge resume``. ``cancel`` stops waiting (the job stays resumable).
     """
-    engine = open_engine(settings, clock)
+    engine = open_engine(settings, clock, on_progress)
     try:
         job_id = engine.submit(request, output_dir=output_dir)
         narrate = Narrator(on_progress or _quiet, request.LABEL)
@@ -63,7 +68,7 @@ def submit_and_record(request: ApiRequest, settings: Settings, output_dir: str |
                       on_progress: Progress | None = None, *, clock: Clock = SYSTEM_CLOCK,
                       timeout: float = DEFAULT_TIMEOUT) -> str:
     """Journal and send ``request``; its task id. ``resume`` fetches the results later."""
-    engine = open_engine(settings, clock)
+    engine = open_engine(settings, clock, on_progress)
     try:
         job_id = engine.submit(request, output_dir=output_dir)
         record = engine.wait_submitted(job_id, timeout=timeout,
