@@ -10,10 +10,10 @@ import bpy
 from ...bridge import recipes as recipes_mod
 from ...bridge.api import image_tools
 from .. import recipelist, request_factory, session, slots
-from ..properties import VIEWS
+from ..properties import RECONSTRUCT_VERSION, VIEWS
 from ..sidebar import SidebarChild
 from .joblist import draw_progress
-from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
+from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source, draw_wrapped
 
 PREPARE_SOURCES = ("prepare", "remove_bg")
 SHOWN_RESULTS = 3
@@ -35,7 +35,7 @@ def _draw_recipe(layout, prep) -> None:
     row.operator("aistudio.reload_recipes", text="", icon="FILE_REFRESH")
     problem = recipelist.load_error()
     if problem:
-        layout.label(text=problem[:90], icon="ERROR")
+        draw_wrapped(layout, problem)
     row = layout.row(align=True)
     row.prop(prep, "prompt", text="")
     row.operator("aistudio.prepare_reset_prompt", text="", icon="LOOP_BACK")
@@ -63,7 +63,7 @@ def _draw_result(layout, view) -> None:
         draw_progress(box, view)
         return
     if view.state != "DONE":
-        box.label(text=(view.error or view.state.title())[:90], icon="ERROR")
+        draw_wrapped(box, view.error or view.state.title())
     for name in view.image_names[-1:]:  # the grey version comes last when there is one
         image = bpy.data.images.get(name)
         if image is not None and image.preview is not None:
@@ -95,10 +95,12 @@ def _draw_views(layout, context, prep) -> None:
         box.operator("aistudio.capture_views", text="Capture from Scene", icon="RESTRICT_RENDER_OFF")
     box.prop(prep, "reconstruct_model")
     views = {v: PLACEHOLDER_IMAGE for v in VIEWS}
+    version = RECONSTRUCT_VERSION.get(prep.reconstruct_model, "")
     cost = cost_suffix(lambda: request_factory.multiview_request(prep.reconstruct_model, views,
-                                                           settings.options))
+                                                           settings.options, version or None))
     op = box.operator("aistudio.multiview_to_3d", text=f"Reconstruct 3D{cost}", icon="PLAY")
     op.model = prep.reconstruct_model
+    op.version = version  # "Tencent Pro 3.0" sends 3.0, whatever Generate holds
 
 
 class AISTUDIO_PT_prepare(SidebarChild, bpy.types.Panel):
