@@ -93,6 +93,20 @@ def get_prefs(context=None) -> AISTUDIO_AddonPreferences | None:
     return addon.preferences if addon is not None else None
 
 
+def has_credential(context, provider: str = "3daistudio") -> bool:
+    """Whether a key (3D AI Studio) or token (image3d.io) is set, typed or from the environment."""
+    settings = current_settings(context)
+    return bool(settings.image3d_token if provider == "image3d" else settings.api_key)
+
+
+def missing_credential_message(provider: str = "3daistudio") -> str:
+    if provider == "image3d":
+        return ("No image3d.io token: enter it in Preferences > Add-ons > AI Studio Bridge "
+                "(or set IMAGE3D_TOKEN).")
+    return ("No 3D AI Studio API key: enter it in Preferences > Add-ons > AI Studio Bridge "
+            "(or set 3D_AI_STUDIO_API_KEY).")
+
+
 def _env_or(field_value: str, default: str, env_name: str) -> str:
     # A field left at its default yields to the environment, an edited one wins.
     value = (field_value or "").strip()

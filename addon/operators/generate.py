@@ -18,12 +18,17 @@ def _model(op, context) -> str:
     return op.model if op.properties.is_property_set("model") else context.scene.aistudio.model
 
 
+#: A script may pick either service's model, so only a missing key *and* token grey these out.
+BOTH_SERVICES = ("3daistudio", "image3d")
+
+
 class AISTUDIO_OT_text_to_3d(SubmitMixin, bpy.types.Operator):
     """Generate a 3D model from a text prompt"""
 
     bl_idname = "aistudio.text_to_3d"
     bl_label = "Text to 3D"
     bl_options = {"REGISTER"}
+    PROVIDERS = BOTH_SERVICES
 
     prompt: StringProperty(name="Prompt", description="Empty: the scene's last prompt")
     model: EnumProperty(name="Model", items=MODELS)
@@ -44,6 +49,7 @@ class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
     bl_idname = "aistudio.image_to_3d"
     bl_label = "Image to 3D"
     bl_options = {"REGISTER"}
+    PROVIDERS = BOTH_SERVICES
 
     filepath: StringProperty(name="File", subtype="FILE_PATH")
     image: StringProperty(name="Image", description="Name of an image datablock")
@@ -76,6 +82,7 @@ class AISTUDIO_OT_multiview_to_3d(SubmitMixin, bpy.types.Operator):
     bl_idname = "aistudio.multiview_to_3d"
     bl_label = "Multi-view to 3D"
     bl_options = {"REGISTER"}
+    PROVIDERS = BOTH_SERVICES
 
     front: StringProperty(name="Front", description="A file path or an image datablock's name")
     back: StringProperty(name="Back")

@@ -28,6 +28,13 @@ def credit_text(request) -> str:
         return "? credits"
 
 
+def _short_cost(request) -> str:
+    try:
+        return str(dataclasses.replace(request.credits(), note=""))
+    except (errors.BridgeError, NotImplementedError, ValueError, TypeError):
+        return "? credits"
+
+
 def credit_high(request) -> int:
     try:
         return int(request.credits().high)
@@ -40,8 +47,49 @@ def needs_confirmation(prefs, request) -> bool:
     return prefs is not None and credit_high(request) > prefs.confirm_credits
 
 
+NO_MESH = "Select a mesh object first: this works on the active mesh."
+WRONG_MODE = "Switch to Object Mode first (Tab): the mesh is exported as it is in Object Mode."
+
+
+def mesh_problem(context) -> str:
+    """Why the active object cannot be sent as a mesh ('' when it can)."""
+    active = getattr(context, "active_object", None)
+    if active is None or active.type != "MESH":
+        return NO_MESH
+    if context.mode != "OBJECT":
+        return WRONG_MODE
+    return ""
+
+
+def submit_problem(context, providers=("3daistudio",), needs_mesh: bool = False) -> str:
+    """Why a submit button is greyed out ('' when it may be pressed).
+
+    Only what ``execute`` would refuse whatever a script passes: online access
+    off, no credential for any service the operator can send to, and for mesh
+    operators (which always work on the active object) no mesh or the wrong mode.
+    """
+    if not online.network_allowed():
+        return online.OFFLINE_MESSAGE
+    if not any(preferences.has_credential(context, p) for p in providers):
+        return preferences.missing_credential_message(providers[0])
+    return mesh_problem(context) if needs_mesh else ""
+
+
 class SubmitMixin:
     """Mixed into operators that define ``prepare(self, context) -> Prepared``."""
+
+    #: Services the operator can send to (the request decides which at execute).
+    PROVIDERS = ("3daistudio",)
+    #: The operator sends the active mesh, so it needs one, in Object Mode.
+    NEEDS_MESH = False
+
+    @classmethod
+    def poll(cls, context):
+        problem = submit_problem(context, cls.PROVIDERS, cls.NEEDS_MESH)
+        if problem:
+            cls.poll_message_set(problem)
+            return False
+        return True
 
     def prepare(self, context) -> Prepared:
         raise NotImplementedError
@@ -107,7 +155,7 @@ class SubmitMixin:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request), meta)
-        self.report({"INFO"}, f"Submitted {prepared.label} ({credit_text(request)}); job {job_id}.")
+        self.report({"INFO"}, f"Submitted {prepared.label} · {_short_cost(request)}; job {job_id}.")
         from .. import pump
         pump.sync_rows(context)
         return {"FINISHED"}
