@@ -51,6 +51,7 @@ def apply_event(event) -> bool:
         view.state = event.state or "RUNNING"
     elif kind == "finished":
         view.state, view.progress = event.state or "DONE", 100
+        view.error = ""  # a retry's or a waiting note's text is history now
         if not view.imported and event.job_id not in STATE.pending_imports:
             STATE.pending_imports.append(event.job_id)
     elif kind in _TERMINAL_MESSAGES:
@@ -139,23 +140,67 @@ def pump() -> float:
     return ACTIVE_INTERVAL_S if busy else IDLE_INTERVAL_S
 
 
-def wait_all(timeout: float, poll_s: float = 0.05) -> bool:
-    """Pump until no job is active and every import is done; False on timeout.
+#: How a job may end that a waiting script must hear about.
+FAILED_STATES = ("FAILED", "EXPIRED", "UNKNOWN")
 
-    For ``blender --background`` scripts, where timers never fire.
+
+def wait_all(timeout: float, poll_s: float = 0.05) -> bool:
+    """Pump until no job is active and every import is done; False on timeout."""
+    return wait_for_jobs(timeout, poll_s)[0]
+
+
+def wait_for_jobs(timeout: float, poll_s: float = 0.05) -> tuple[bool, list]:
+    """Pump until every job unfinished now has ended and been imported.
+
+    For ``blender --background`` scripts, where timers never fire. The jobs
+    waited for are those the job list shows running *and* those the journal
+    holds unfinished: right after start the engine has not claimed the jobs
+    it resumes yet, so its own count alone would say "idle". Returns whether
+    they all ended in time, and their views as they ended.
     """
+    engine = STATE.engine
+    targets = [job_id for job_id in STATE.order if STATE.jobs[job_id].active]
+    if engine is not None:
+        targets += [r.job_id for r in engine.jobs() if r.active and r.job_id not in targets]
     deadline = time.monotonic() + timeout
     while True:
         pump_once(budget_s=0.05)
-        engine = STATE.engine
-        busy = STATE.pending_imports or (engine is not None and engine.active_count())
-        if not busy:
+        if not _busy(targets):
             pump_once(budget_s=0.05)  # events emitted while the last job closed
             if not STATE.pending_imports:
-                return True
+                return True, [STATE.jobs[j] for j in targets if j in STATE.jobs]
         if time.monotonic() >= deadline:
-            return False
+            return False, [STATE.jobs[j] for j in targets if j in STATE.jobs]
         time.sleep(poll_s)
+
+
+def _busy(targets: list) -> bool:
+    engine = STATE.engine
+    if engine is None:
+        return False
+    if STATE.pending_imports or engine.active_count():
+        return True
+    for job_id in targets:
+        view = STATE.jobs.get(job_id)
+        if view is not None and not view.active:
+            continue
+        record = engine.job(job_id)
+        if record is None:
+            continue
+        if record.active:
+            return True  # not claimed yet, or another process (CLI, Blender) is finishing it
+        # Ended by another process, so no event of ours says so: show how it ended.
+        STATE.jobs[job_id] = session.view_from_record(record, view)
+        if job_id not in STATE.order:
+            STATE.order.insert(0, job_id)
+        STATE.rows_dirty = True
+    return False
+
+
+def job_failed(view) -> bool:
+    """Whether a script waiting for this job must hear it did not arrive."""
+    return view.state in FAILED_STATES or (view.state == "DONE" and bool(view.error)
+                                           and not view.imported)
 
 
 def is_registered() -> bool:

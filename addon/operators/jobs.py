@@ -72,7 +72,7 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
 
 
 class AISTUDIO_OT_wait_jobs(bpy.types.Operator):
-    """Block until every job finished and was imported (for background scripts)"""
+    """Block until every unfinished job has ended and been imported (for background scripts); CANCELLED if one did not arrive"""
 
     bl_idname = "aistudio.wait_jobs"
     bl_label = "Wait for Jobs"
@@ -81,14 +81,19 @@ class AISTUDIO_OT_wait_jobs(bpy.types.Operator):
 
     def execute(self, context):
         session.engine()
-        if pump.wait_all(self.timeout):
-            failed = [v for v in session.STATE.jobs.values() if v.state in ("FAILED", "EXPIRED")]
-            for view in failed:
-                self.report({"WARNING"}, f"{view.label or view.job_id}: {view.error or view.state}")
-            return {"FINISHED"}
-        self.report({"ERROR"}, f"Jobs still running after {self.timeout:.0f} s; they keep running "
-                               "in the journal and resume next time.")
-        return {"CANCELLED"}
+        ended, views = pump.wait_for_jobs(self.timeout)
+        # Warnings, not errors: an error report turns the script's return value into an
+        # exception, and a script should be able to test the result for CANCELLED.
+        if not ended:
+            running = [v for v in views if v.active]
+            self.report({"WARNING"}, f"{len(running)} job(s) still running after {self.timeout:.0f} s; "
+                                     "they keep running in the journal and resume next time.")
+            return {"CANCELLED"}
+        failed = [v for v in views if pump.job_failed(v)]
+        for view in failed:
+            self.report({"WARNING"}, f"{view.label or view.job_id}: {view.state.lower()}: "
+                                     f"{view.error or 'no reason given'}")
+        return {"CANCELLED"} if failed else {"FINISHED"}
 
 
 class AISTUDIO_OT_refresh_wallet(bpy.types.Operator):
