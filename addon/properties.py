@@ -16,6 +16,7 @@ from bpy.props import (
     StringProperty,
 )
 
+from ..bridge.api import images as images_api
 from ..bridge.api import miniature as miniature_api
 from ..bridge.api import tencent as tencent_api
 from ..bridge.api import trellis as trellis_api
@@ -211,6 +212,33 @@ class AISTUDIO_PG_prepare(bpy.types.PropertyGroup):
         default="TENCENT_PRO")
 
 
+IMAGE_MODELS = (
+    ("GEMINI_3_PRO", "Gemini 3 Pro", "Best quality: 50 credits an image (80 at 4K)"),
+    ("GEMINI_31_FLASH", "Gemini 3.1 Flash", "Fast: 10–25 credits an image by resolution"),
+    ("GEMINI_25_FLASH", "Gemini 2.5 Flash", "Cheapest: 5 credits an image, one resolution"),
+    ("SEEDREAM", "Seedream", "Seedream v5 lite: 10 credits an image, up to 6 at once"),
+)
+IMAGE_RESOLUTIONS = (
+    ("DEFAULT", "Default", "The model's own size (Gemini 2.5 Flash has only this)"),
+    ("512px", "512 px", "Gemini 3.1 Flash only"),
+    ("1K", "1K", ""), ("2K", "2K", ""), ("4K", "4K", "Gemini 3 Pro / 3.1 Flash; Seedream: 3K"),
+)
+IMAGE_ASPECTS = tuple((r, "Auto" if r == "auto" else r, "Gemini 3.1 Flash only"
+                       if r in images_api.FLASH31_EXTRA_RATIOS else "")
+                      for r in (*images_api.ASPECT_RATIOS, *images_api.FLASH31_EXTRA_RATIOS))
+
+
+class AISTUDIO_PG_text_image(bpy.types.PropertyGroup):
+    """Text to image: a picture to send on (to 3D, the miniature flow, a slot)."""
+
+    prompt: StringProperty(name="Prompt", description="What the picture shows")
+    model: EnumProperty(name="Model", items=IMAGE_MODELS, default="GEMINI_31_FLASH")
+    resolution: EnumProperty(name="Resolution", items=IMAGE_RESOLUTIONS, default="DEFAULT")
+    aspect_ratio: EnumProperty(name="Aspect", items=IMAGE_ASPECTS, default="auto")
+    num_images: IntProperty(name="Pictures", default=1, min=1, max=6,
+                            description="Gemini makes up to 4 at once, Seedream up to 6")
+
+
 class AISTUDIO_PG_settings(bpy.types.PropertyGroup):
     model: EnumProperty(name="Model", items=MODELS, default="TENCENT_RAPID")
     prompt: StringProperty(name="Prompt", description="What to generate (up to 1024 characters)")
@@ -224,6 +252,7 @@ class AISTUDIO_PG_settings(bpy.types.PropertyGroup):
     miniature: PointerProperty(type=AISTUDIO_PG_miniature)
     tools: PointerProperty(type=AISTUDIO_PG_tools)
     prepare: PointerProperty(type=AISTUDIO_PG_prepare)
+    text_image: PointerProperty(type=AISTUDIO_PG_text_image)
 
 
 if AISTUDIO_PG_print is not None:
@@ -243,7 +272,7 @@ class AISTUDIO_PG_runtime(bpy.types.PropertyGroup):
 # A group is registered after every group it points at.
 classes = (
     AISTUDIO_PG_picture, AISTUDIO_PG_multiview, AISTUDIO_PG_model_options,
-    AISTUDIO_PG_miniature, AISTUDIO_PG_tools, AISTUDIO_PG_prepare,
+    AISTUDIO_PG_miniature, AISTUDIO_PG_tools, AISTUDIO_PG_prepare, AISTUDIO_PG_text_image,
     *((AISTUDIO_PG_print,) if AISTUDIO_PG_print is not None else ()),
     AISTUDIO_PG_settings, AISTUDIO_PG_job_row, AISTUDIO_PG_runtime,
 )

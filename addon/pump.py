@@ -63,7 +63,7 @@ def apply_event(event) -> bool:
 
 
 def _import_next() -> None:
-    from . import importing  # lazily: keeps register() light
+    from . import imageresults, importing  # lazily: keeps register() light
     job_id = STATE.pending_imports.popleft()
     view = STATE.jobs.get(job_id)
     if view is None or view.imported:
@@ -75,6 +75,8 @@ def _import_next() -> None:
         session.add_message("ERROR", f"{view.label or job_id}: {exc}")
         return
     view.imported = True
+    view.error = ""
+    imageresults.after_import(job_id, result)
     session.add_message("INFO", f"{view.label or job_id}: {result.summary()}")
 
 

@@ -7,7 +7,7 @@ one small place.
 
 from __future__ import annotations
 
-from ..bridge.api import image3d, miniature, tencent, tools, trellis, tripo
+from ..bridge.api import image3d, images, miniature, tencent, tools, trellis, tripo
 from ..bridge.errors import ValidationError
 
 #: An option left to the service is not sent at all (the enums' first choice).
@@ -203,3 +203,47 @@ def tool_request(tool: str, model_file: str, tools_opts, *, original_url: str = 
                 "the service does not accept uploaded files for baking.")
         return tools.BakeTextureRequest(original_url=original_url, retopo_url=retopo_url)
     raise ValidationError(f"Unknown tool {tool!r}; use REPAIR, OPTIMIZE, BAKE, CONVERT, RENDER or VOLUME.")
+
+
+# -- text to image --------------------------------------------------------------
+
+#: The add-on's picture models (their ids are the scripting API) → bridge request types.
+IMAGE_MODELS = {
+    "GEMINI_3_PRO": images.Gemini3ProImageRequest,
+    "GEMINI_31_FLASH": images.Gemini31FlashImageRequest,
+    "GEMINI_25_FLASH": images.Gemini25FlashImageRequest,
+    "SEEDREAM": images.SeedreamImageRequest,
+}
+DEFAULT_RESOLUTION = "DEFAULT"
+#: Seedream names its sizes; these are the aspect ratios it has one for.
+_SEEDREAM_SIZES = {"4:3": "landscape_4_3", "3:4": "portrait_4_3",
+                   "16:9": "landscape_16_9", "9:16": "portrait_16_9"}
+
+
+def _seedream_size(aspect_ratio: str, resolution: str) -> str | None:
+    if aspect_ratio in ("", "auto"):
+        if resolution == DEFAULT_RESOLUTION:
+            return None
+        return "auto_3K" if resolution == "4K" else "auto_2K"
+    if aspect_ratio == "1:1":
+        return "square" if resolution in ("512px", "1K") else "square_hd"
+    if aspect_ratio in _SEEDREAM_SIZES:
+        return _SEEDREAM_SIZES[aspect_ratio]
+    raise ValidationError(f"Seedream makes pictures in auto, 1:1, {', '.join(_SEEDREAM_SIZES)} "
+                          f"only; {aspect_ratio} needs a Gemini model.")
+
+
+def text_image_request(model: str, prompt: str, resolution: str = DEFAULT_RESOLUTION,
+                       aspect_ratio: str = "auto", num_images: int = 1):
+    """A picture-generation request: ``resolution`` 512px/1K/2K/4K or DEFAULT, ``aspect_ratio`` e.g. 16:9."""
+    if not (prompt or "").strip():
+        raise ValidationError("Type a prompt first: describe the picture to generate.")
+    cls = IMAGE_MODELS.get(model)
+    if cls is None:
+        raise ValidationError(f"Unknown picture model {model!r}; use {', '.join(IMAGE_MODELS)}.")
+    count = int(num_images) if num_images and int(num_images) != 1 else None
+    if model == "SEEDREAM":
+        return cls(prompt=prompt.strip(), image_size=_seedream_size(aspect_ratio, resolution),
+                   num_images=count)
+    return cls(prompt=prompt.strip(), num_images=count, aspect_ratio=aspect_ratio or None,
+               resolution=None if resolution == DEFAULT_RESOLUTION else resolution)

@@ -1,8 +1,8 @@
-"""The sidebar panels, the job list and the status-bar line."""
+"""The sidebar panels (3D viewport and Image Editor), the job list and the status-bar line."""
 
-from . import joblist, panels
+from . import image_panel, joblist, panels
 
-classes = (*joblist.classes, *panels.classes)
+classes = (*joblist.classes, *panels.classes, *image_panel.classes)
 
 
 def register():

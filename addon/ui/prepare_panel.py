@@ -56,7 +56,8 @@ def prepare_jobs(limit: int = SHOWN_RESULTS) -> list:
     return found
 
 
-def _draw_result(layout, view) -> None:
+def draw_result(layout, context, view) -> None:
+    """One picture job: progress, or its picture with Accept / Redo (also in the Image Editor)."""
     box = layout.box()
     box.label(text=view.label or view.job_id, icon="IMAGE_DATA")
     if view.active:
@@ -77,7 +78,7 @@ def _draw_result(layout, view) -> None:
     row.operator("aistudio.prepare_redo", text="Redo", icon="FILE_REFRESH").job_id = view.job_id
     if view.state == "DONE":
         row = box.row(align=True)
-        for key, label, _ in slots.SLOTS:
+        for key, label, _ in slots.slot_choices(context.scene.aistudio):
             op = row.operator("aistudio.prepare_accept", text=label)
             op.job_id, op.slot = view.job_id, key
 
@@ -114,7 +115,7 @@ class AISTUDIO_PT_prepare(SidebarChild, bpy.types.Panel):
         _draw_source(layout, settings)
         _draw_recipe(layout, settings.prepare)
         for view in prepare_jobs():
-            _draw_result(layout, view)
+            draw_result(layout, context, view)
         _draw_views(layout, context, settings.prepare)
 
 
