@@ -16,7 +16,7 @@ import traceback
 import bpy
 from bpy.app.handlers import persistent
 
-from . import session
+from . import session, volumes, wallet
 from .session import STATE
 
 TICK_BUDGET_S = 0.005
@@ -27,6 +27,7 @@ _DRAIN_BATCH = 32
 _TERMINAL_MESSAGES = {
     "failed": "ERROR", "cancelled": "WARNING", "expired": "ERROR", "unknown": "WARNING",
 }
+ENDING_KINDS = ("finished", *_TERMINAL_MESSAGES)
 
 
 def apply_event(event) -> bool:
@@ -47,11 +48,16 @@ def apply_event(event) -> bool:
         view.progress = max(view.progress, int(event.progress or 0))
     if event.files:
         view.files = list(dict.fromkeys([*view.files, *event.files]))
+    if event.eta_s is not None:
+        view.eta_s, view.eta_at = float(event.eta_s), time.monotonic()
+    if kind in ENDING_KINDS:
+        STATE.wallet_due = True  # spent or refunded: the balance has moved
     if kind == "submitted":
         view.state = event.state or "RUNNING"
     elif kind == "finished":
         view.state, view.progress = event.state or "DONE", 100
         view.error = ""  # a retry's or a waiting note's text is history now
+        view.volume = volumes.read_report(view.files)  # a small JSON file, read once here
         if not view.imported and event.job_id not in STATE.pending_imports:
             STATE.pending_imports.append(event.job_id)
     elif kind in _TERMINAL_MESSAGES:
@@ -64,6 +70,7 @@ def apply_event(event) -> bool:
 
 def _import_next() -> None:
     from . import imageresults, importing  # lazily: keeps register() light
+    from .ui import thumbnails
     job_id = STATE.pending_imports.popleft()
     view = STATE.jobs.get(job_id)
     if view is None or view.imported:
@@ -77,6 +84,7 @@ def _import_next() -> None:
     view.imported = True
     view.error = ""
     imageresults.after_import(job_id, result)
+    thumbnails.remember(job_id, result)
     session.add_message("INFO", f"{view.label or job_id}: {result.summary()}")
 
 
@@ -118,6 +126,7 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
         STATE.wallet_changed, changed = False, True
         if STATE.wallet_error:
             session.add_message("ERROR", STATE.wallet_error)
+    wallet.refresh_when_due()
     if do_imports and STATE.pending_imports:
         _import_next()
         changed = True

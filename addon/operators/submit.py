@@ -69,7 +69,7 @@ def submit_problem(context, providers=("3daistudio",), needs_mesh: bool = False)
     operators (which always work on the active object) no mesh or the wrong mode.
     """
     if not online.network_allowed():
-        return online.OFFLINE_MESSAGE
+        return online.offline_message()
     if not any(preferences.has_credential(context, p) for p in providers):
         return preferences.missing_credential_message(providers[0])
     return mesh_problem(context) if needs_mesh else ""

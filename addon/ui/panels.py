@@ -13,7 +13,7 @@ from ..sidebar import Sidebar, SidebarChild
 from . import advanced
 from .joblist import draw_job_details
 from .prepare_panel import AISTUDIO_PT_prepare
-from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
+from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source, draw_wrapped, wrap_width
 
 
 class AISTUDIO_PT_main(Sidebar, bpy.types.Panel):
@@ -27,17 +27,21 @@ class AISTUDIO_PT_main(Sidebar, bpy.types.Panel):
         row.label(text=f"Balance: {state.wallet}" if state.wallet else "Balance: not fetched",
                   icon="FUND")
         row.operator("aistudio.refresh_wallet", text="", icon="FILE_REFRESH")
+        width = wrap_width(context)
         if state.wallet_error:
-            layout.label(text=state.wallet_error[:80], icon="ERROR")
+            draw_wrapped(layout, state.wallet_error, width=width)
         if not online.network_allowed():
             box = layout.box()
+            box.alert = True
             what, where = online.offline_hint()
             box.label(text=what, icon="ERROR")
             box.label(text=where)
         if state.messages:
             box = layout.box()
             for level, text, _when in list(state.messages)[-3:]:
-                box.label(text=text[:90], icon={"ERROR": "ERROR", "WARNING": "ERROR"}.get(level, "INFO"))
+                problem = level in ("ERROR", "WARNING")
+                draw_wrapped(box, text, icon="ERROR" if problem else "INFO", width=width,
+                             alert=level == "ERROR", max_lines=4)
             box.operator("aistudio.clear_messages", text="Clear", icon="TRASH")
 
 
@@ -180,12 +184,14 @@ class AISTUDIO_PT_jobs(SidebarChild, bpy.types.Panel):
         layout = self.layout
         runtime = context.window_manager.aistudio
         active = len(session.active_jobs())
-        layout.label(text=f"{active} running" if active else "No job running", icon="SORTTIME")
+        row = layout.row()
+        row.label(text=f"{active} running" if active else "No job running", icon="SORTTIME")
+        row.operator("aistudio.clear_finished_jobs", text="", icon="BRUSH_DATA")
         layout.template_list("AISTUDIO_UL_jobs", "", runtime, "jobs", runtime, "active_job", rows=4)
         if 0 <= runtime.active_job < len(runtime.jobs):
             view = session.STATE.jobs.get(runtime.jobs[runtime.active_job].job_id)
             if view is not None:
-                draw_job_details(layout, view)
+                draw_job_details(layout, view, wrap_width(context))
 
 
 def draw_status(self, context):

@@ -75,7 +75,7 @@ def test_run_in_cloud_offline_is_refused_and_nothing_is_queued(studio, monkeypat
     with pytest.raises(RuntimeError, match="Allow Online Access"):
         bpy.ops.aistudio.print_cloud(step="check")
     assert session.STATE.jobs == {}
-    assert session.STATE.engine.jobs() == []
+    assert session.STATE.engine is None or session.STATE.engine.jobs() == []  # nothing journaled
 
 
 def test_run_in_cloud_sees_a_key_typed_after_start(addon, scaled_emulator, tmp_path):
