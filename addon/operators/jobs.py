@@ -106,6 +106,11 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         session.STATE.jobs[job_id].imported = True
+        # Like an automatic import: pictures tagged (and shown), the object's preview remembered.
+        from .. import imageresults
+        from ..ui import thumbnails
+        imageresults.after_import(job_id, result, context.window_manager)
+        thumbnails.remember(job_id, result)
         self.report({"INFO"}, result.summary())
         return {"FINISHED"}
 

@@ -160,3 +160,15 @@ def test_edited_pictures_come_back_to_the_image_editor_tab(studio):
     assert layout.buttons("aistudio.prepare_accept")       # the edit, with Accept
     assert layout.buttons("aistudio.show_image")           # the generated picture, to show
     assert last_job().meta["source"] == "text_to_image"
+
+
+def test_importing_a_picture_job_again_tags_its_pictures_too(studio):
+    from ai_studio_bridge.addon import session
+    bpy.ops.aistudio.text_to_image(prompt="a fox", model="GEMINI_25_FLASH")
+    view = wait_imported()
+    for name in view.image_names:
+        bpy.data.images.remove(bpy.data.images[name])
+    assert bpy.ops.aistudio.import_result(job_id=view.job_id) == {"FINISHED"}
+    images = [bpy.data.images[name] for name in session.STATE.jobs[view.job_id].image_names]
+    assert images and all(i["aistudio_local_job"] == view.job_id and i["aistudio_job"] == view.task_id
+                          for i in images)
