@@ -223,9 +223,10 @@ def clear_finished() -> int:
 
     Remembered beside the journal, so the list stays cleared after a restart.
     """
-    gone = [j for j in STATE.order if not STATE.jobs[j].active and j not in STATE.pending_imports]
+    gone = [j for j in STATE.order if j not in STATE.pending_imports
+            and not getattr(STATE.jobs.get(j), "active", False)]
     for job_id in gone:
-        del STATE.jobs[job_id]
+        STATE.jobs.pop(job_id, None)
     STATE.order[:] = [j for j in STATE.order if j in STATE.jobs]
     STATE.hidden.update(dict.fromkeys(gone))
     STATE.rows_dirty = True

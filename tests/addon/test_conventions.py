@@ -152,3 +152,77 @@ def test_every_icon_the_add_on_names_exists_in_blender():
     from ai_studio_bridge.addon.ui import joblist
     named |= set(joblist.STATE_ICONS.values())
     assert named - layout_icons - confirm_icons == set()
+
+
+def _check_calls(log):
+    """Every recorded layout call exists in Blender's UILayout with those keywords, and every
+    ``prop()`` names a property its data has: what a real window would refuse at draw time."""
+    functions = bpy.types.UILayout.bl_rna.functions
+    problems = []
+    for name, args, kwargs in log:
+        if name.startswith("set_"):
+            if name[4:] not in bpy.types.UILayout.bl_rna.properties:
+                problems.append(f"layout.{name[4:]} is not a UILayout property")
+            continue
+        if name not in functions:
+            problems.append(f"layout.{name}() does not exist")
+            continue
+        known = {p.identifier for p in functions[name].parameters}
+        extra = set(kwargs) - known - {"props"}
+        if extra:
+            problems.append(f"layout.{name}() takes no {sorted(extra)}")
+        if name == "prop" and hasattr(args[0], "bl_rna") and args[1] not in args[0].bl_rna.properties:
+            problems.append(f"prop(): {type(args[0]).__name__} has no {args[1]!r}")
+        if name in ("operator", "operator_menu_enum"):
+            module, _, op = args[0].partition(".")
+            if not hasattr(bpy.types, f"{module.upper()}_OT_{op}"):
+                problems.append(f"operator {args[0]} is not registered")
+    return problems
+
+
+def test_every_panel_draws_only_what_blender_has(addon):
+    from ai_studio_bridge.addon import session, pump
+    from ai_studio_bridge.addon.ui import advanced, image_panel, joblist, menus, panels, prepare_panel
+    settings = bpy.context.scene.aistudio
+    done = session.track("d1", "Chair", "TRIPO", "3d", "40", {"source": "prepare", "recipe": "view_back"})
+    done.state, done.volume = "DONE", {"unit": "cm", "volume": 3.0}
+    failed = session.track("f1", "Vase", "TRIPO", "3d", "40", {"source": "text_to_image"})
+    failed.state, failed.error = "FAILED", "no object " * 20
+    running = session.track("r1", "Lamp", "TRIPO", "3d", "40")
+    running.state, running.eta_s = "RUNNING", 60.0
+    session.add_message("ERROR", "something " * 30)
+    pump.sync_rows()
+    image = bpy.data.images.new("Shown", 8, 8)
+    image_context = types.SimpleNamespace(space_data=types.SimpleNamespace(image=image),
+                                          scene=bpy.context.scene)
+    log = []
+    for model in ("TENCENT_RAPID", "TENCENT_PRO", "TRELLIS2", "TRIPO", "TRIPO_P1", "IMAGE3D"):
+        settings.model = model
+        settings.options.generate_type = "Sketch" if model == "TENCENT_PRO" else "Normal"
+        for cls in (panels.AISTUDIO_PT_generate, *advanced.GENERATE_CLASSES):
+            log += _draw(cls.draw).log
+    settings.miniature.scale = "ratio"
+    for draw, context in ((panels.AISTUDIO_PT_main.draw, None), (panels.AISTUDIO_PT_miniature.draw, None),
+                          (advanced.AISTUDIO_PT_miniature_advanced.draw, None),
+                          (panels.AISTUDIO_PT_tools.draw, None), (panels.AISTUDIO_PT_jobs.draw, None),
+                          (prepare_panel.AISTUDIO_PT_prepare.draw, None),
+                          (image_panel.AISTUDIO_PT_image.draw, image_context),
+                          (image_panel.AISTUDIO_PT_image_generate.draw, None),
+                          (image_panel.AISTUDIO_PT_image_results.draw, None),
+                          (bpy.types.AISTUDIO_MT_object.draw, None), (bpy.types.AISTUDIO_MT_image.draw, None),
+                          (menus.draw_import, None), (menus.draw_object, None), (menus.draw_image, None)):
+        log += _draw(draw, context).log
+    runtime = bpy.context.window_manager.aistudio
+    for row in runtime.jobs:
+        layout = RecordingLayout()
+        joblist.AISTUDIO_UL_jobs.draw_item(types.SimpleNamespace(), bpy.context, layout, runtime, row,
+                                           0, runtime, "active_job", 0)
+        log += layout.log
+        layout = RecordingLayout()
+        joblist.draw_job_details(layout, session.STATE.jobs[row.job_id])
+        log += layout.log
+    assert _check_calls(log) == []
+    assert len(log) > 200
+    # the check itself can fail
+    assert len(_check_calls([("prop", (settings, "no_such"), {}), ("label", (), {"txt": "x"}),
+                             ("operator", ("aistudio.no_such",), {}), ("set_alertt", (True,), {})])) == 4
