@@ -186,7 +186,7 @@ class AISTUDIO_PT_jobs(SidebarChild, bpy.types.Panel):
         active = len(session.active_jobs())
         row = layout.row()
         row.label(text=f"{active} running" if active else "No job running", icon="SORTTIME")
-        row.operator("aistudio.clear_finished_jobs", text="", icon="BRUSH_DATA")
+        row.operator("aistudio.clear_finished_jobs", text="Clear Finished")
         layout.template_list("AISTUDIO_UL_jobs", "", runtime, "jobs", runtime, "active_job", rows=4)
         if 0 <= runtime.active_job < len(runtime.jobs):
             view = session.STATE.jobs.get(runtime.jobs[runtime.active_job].job_id)
