@@ -27,7 +27,7 @@ from .uv_atlas import atlas_uvs, usable_uvs
 
 TEXTURE_SIZE = 512              # texture edit's painted maps
 BAKE_DEFAULT_SIZE = 512         # bake without texture_resolution
-BAKE_MAX_SIZE = 1024            # the emulator's cap on texture_resolution (the service takes up to 8192)
+BAKE_MAX_SIZE = 512             # the emulator's cap on texture_resolution (the service takes up to 8192)
 OUTSIDE = "The model URL points outside the emulator, which does not fetch it; a placeholder slab stands in."
 
 
