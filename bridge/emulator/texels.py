@@ -49,21 +49,28 @@ def rasterise(uv_tris: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, n
                  for part, shape in zip(out, ((), (), (3,))))
 
 
+_NEIGHBOURS = [((slice(1, None), slice(None)), (slice(None, -1), slice(None))),
+               ((slice(None, -1), slice(None)), (slice(1, None), slice(None))),
+               ((slice(None), slice(1, None)), (slice(None), slice(None, -1))),
+               ((slice(None), slice(None, -1)), (slice(None), slice(1, None)))]
+
+
 def dilate(image: np.ndarray, filled: np.ndarray, steps: int = 8) -> tuple[np.ndarray, np.ndarray]:
     """``image`` (H, W, C) with empty texels (``filled`` False) near filled ones given their mean.
 
-    Returns the image and the grown ``filled`` mask."""
+    Each step grows the filled area by one texel (4-neighbourhood). Returns
+    the image and the grown ``filled`` mask."""
     image = image.astype(np.float64).copy()
     filled = filled.copy()
     for _ in range(steps):
         if filled.all():
             break
+        weighted = image * filled[..., None]
         total = np.zeros_like(image)
         count = np.zeros(filled.shape)
-        for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
-            shifted = np.roll(np.roll(filled, dy, axis=0), dx, axis=1)
-            total += np.roll(np.roll(image * filled[..., None], dy, axis=0), dx, axis=1)
-            count += shifted
+        for target, source in _NEIGHBOURS:
+            total[target] += weighted[source]
+            count[target] += filled[source]
         grow = ~filled & (count > 0)
         image[grow] = total[grow] / count[grow][:, None]
         filled |= grow
