@@ -32,13 +32,22 @@ def target_faces(input_triangles: int, face_level: str) -> int:
 def _cluster(positions, tris, lo, cell) -> tuple[np.ndarray, np.ndarray]:
     """(cluster of each vertex, (K, 3) distinct non-degenerate cluster triangles)."""
     cells = np.floor((positions - lo) / cell).astype(np.int64)
-    _, cluster = np.unique(cells, axis=0, return_inverse=True)
+    span = cells.max(axis=0) + 1
+    _, cluster = np.unique((cells[:, 0] * span[1] + cells[:, 1]) * span[2] + cells[:, 2], return_inverse=True)
     cluster = cluster.reshape(-1)
     ct = cluster[tris]
-    keep = (ct[:, 0] != ct[:, 1]) & (ct[:, 1] != ct[:, 2]) & (ct[:, 2] != ct[:, 0])
-    ct = ct[keep]
-    _, first = np.unique(np.sort(ct, axis=1), axis=0, return_index=True)
+    ct = ct[(ct[:, 0] != ct[:, 1]) & (ct[:, 1] != ct[:, 2]) & (ct[:, 2] != ct[:, 0])]
+    ordered = np.sort(ct, axis=1)
+    count = int(cluster.max()) + 1
+    _, first = np.unique((ordered[:, 0] * count + ordered[:, 1]) * count + ordered[:, 2], return_index=True)
     return cluster, ct[np.sort(first)]
+
+
+def _sum_by(index: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """Row sums of ``values`` grouped by ``index`` (bincount per column: far faster than add.at)."""
+    flat = values.reshape(len(values), -1)
+    out = np.stack([np.bincount(index, flat[:, k], minlength=count) for k in range(flat.shape[1])], axis=1)
+    return out.reshape((count,) + values.shape[1:])
 
 
 def _quadric_positions(positions, tris, cluster, count) -> np.ndarray:
@@ -48,24 +57,20 @@ def _quadric_positions(positions, tris, cluster, count) -> np.ndarray:
     area = np.linalg.norm(n, axis=1)
     unit = n / np.where(area == 0, 1, area)[:, None]
     d = -np.einsum("ij,ij->i", unit, p0)
-    quad_a = np.einsum("i,ij,ik->ijk", area, unit, unit)
-    quad_b = (area * d)[:, None] * unit
-    a = np.zeros((count, 3, 3))
-    b = np.zeros((count, 3))
-    for corner in range(3):
-        np.add.at(a, cluster[tris[:, corner]], quad_a)
-        np.add.at(b, cluster[tris[:, corner]], quad_b)
+    quadric = np.concatenate([np.einsum("i,ij,ik->ijk", area, unit, unit).reshape(-1, 9),
+                              (area * d)[:, None] * unit], axis=1)
+    corner_cluster = cluster[tris].reshape(-1)
+    summed = _sum_by(corner_cluster, np.repeat(quadric, 3, axis=0), count)
+    a, b = summed[:, :9].reshape(-1, 3, 3), summed[:, 9:]
     members = np.bincount(cluster, minlength=count)[:, None]
-    mean = np.zeros((count, 3))
-    np.add.at(mean, cluster, positions)
-    mean /= np.maximum(members, 1)
+    mean = _sum_by(cluster, positions, count) / np.maximum(members, 1)
     # A little pull to the mean keeps flat and edge-only clusters well posed.
     reg = 1e-3 * np.trace(a, axis1=1, axis2=2)[:, None, None] / 3.0 + 1e-12
     x = np.linalg.solve(a + reg * np.eye(3), (-b + reg[:, :, 0] * mean)[..., None])[..., 0]
-    box_lo = np.full((count, 3), np.inf)
-    box_hi = np.full((count, 3), -np.inf)
-    np.minimum.at(box_lo, cluster, positions)
-    np.maximum.at(box_hi, cluster, positions)
+    order = np.argsort(cluster, kind="stable")
+    starts = np.searchsorted(cluster[order], np.arange(count))
+    box_lo = np.minimum.reduceat(positions[order], starts, axis=0)
+    box_hi = np.maximum.reduceat(positions[order], starts, axis=0)
     return np.clip(x, box_lo, box_hi)
 
 
@@ -79,15 +84,26 @@ def decimate(mesh: PolyMesh, target: int) -> PolyMesh:
                         np.zeros(mesh.face_count, np.int64), [RETOPO_MATERIAL])
     lo, hi = positions.min(axis=0), positions.max(axis=0)
     extent = float((hi - lo).max()) or 1.0
-    best, low, high = None, 1, 4096
-    while low <= high:                           # the largest grid whose result fits the budget
-        resolution = (low + high) // 2
-        cluster, ctris = _cluster(positions, tris, lo, extent / resolution * (1 + 1e-9))
-        if len(ctris) <= target:
-            best, low = (cluster, ctris), resolution + 1
-        else:
-            high = resolution - 1
-    cluster, ctris = best if best is not None else _cluster(positions, tris, lo, extent * 2)
+
+    def attempt(resolution: int):
+        return _cluster(positions, tris, lo, extent / resolution * (1 + 1e-9))
+
+    def largest_fitting(low: int, high: int):
+        best = None
+        while low <= high:                       # the largest grid whose result fits the budget
+            resolution = (low + high) // 2
+            found = attempt(resolution)
+            if len(found[1]) <= target:
+                best, low = found, resolution + 1
+            else:
+                high = resolution - 1
+        return best
+
+    # A surface's face count grows with the square of the grid resolution: estimate, then bisect
+    # around the estimate (and over the whole range if the estimate was off).
+    guess = int(64 * np.sqrt(target / max(len(attempt(64)[1]), 1)))
+    low, high = max(1, guess // 3), min(8192, max(2, guess * 3))
+    cluster, ctris = largest_fitting(low, high) or largest_fitting(1, low - 1) or attempt(1)
     count = int(cluster.max()) + 1
     placed = _quadric_positions(positions, tris, cluster, count)
     used, remap = np.unique(ctris, return_inverse=True)

@@ -67,7 +67,7 @@ def _encode_prop(value) -> bytes:
         code = _DTYPE_CODES[value.dtype]
         raw = np.ascontiguousarray(value.astype(_ARRAY_CODES[code], copy=False)).tobytes()
         if len(raw) > 128:
-            packed = zlib.compress(raw, 6)
+            packed = zlib.compress(raw, 1)          # what Blender writes: big meshes stay fast to save
             return code.encode() + struct.pack("<III", value.size, 1, len(packed)) + packed
         return code.encode() + struct.pack("<III", value.size, 0, len(raw)) + raw
     if isinstance(value, bool):

@@ -19,7 +19,7 @@ import numpy as np
 
 from .fbx_binary import Long, Node, encode
 from .mesh import Material
-from .polymesh import PolyMesh
+from .polymesh import PolyMesh, unique_rows
 
 CREATOR = "ai-studio-bridge emulator (FBX 7.4 binary)"
 GLTF_TO_BLENDER = np.array([[1.0, 0, 0], [0, 0, -1.0], [0, 1.0, 0]])   # (x, y, z) → (x, -z, y)
@@ -90,7 +90,7 @@ def _geometry(mesh: PolyMesh, uid: Long, name: str) -> Node:
                              Node("Smoothing", [np.zeros(mesh.face_count, np.int32)]))]
     if mesh.corner_uvs is not None:
         uv = mesh.corner_uvs * [1.0, -1.0] + [0.0, 1.0]    # FBX v runs up the image
-        unique, index = np.unique(uv, axis=0, return_inverse=True)
+        unique, index = unique_rows(uv)
         layers.append(_layer_element("LayerElementUV", "ByPolygonVertex", "IndexToDirect",
                                      Node("UV", [unique.reshape(-1).astype(np.float64)]),
                                      Node("UVIndex", [index.reshape(-1).astype(np.int32)]), name="UVMap"))

@@ -19,7 +19,7 @@ import numpy as np
 from . import exporters
 from .fbx_write import texture_file_names, write_fbx
 from .glb import write_glb
-from .polymesh import PolyMesh
+from .polymesh import PolyMesh, unique_rows
 
 WRITABLE = ("glb", "obj", "obj_zip", "stl", "ply", "fbx", "fbx_zip")
 FILE_NAMES = {"glb": "model.glb", "obj": "model.obj", "obj_zip": "model.zip", "stl": "model.stl",
@@ -37,31 +37,35 @@ def _material_names(mesh: PolyMesh) -> list[str]:
     return names
 
 
+def _lines(fmt: str, rows: np.ndarray) -> str:
+    """One formatted line per row, in a single %-format call (np.savetxt loops in Python per row)."""
+    if not len(rows):
+        return ""
+    return ((fmt + "\n") * len(rows)) % tuple(np.asarray(rows).reshape(-1).tolist())
+
+
 def to_obj(mesh: PolyMesh, stem: str = "model") -> bytes:
     """OBJ with shared vertices and polygon faces, grouped by material (``mtllib stem.mtl``)."""
-    out = io.StringIO()
-    out.write(f"# ai-studio-bridge emulator\nmtllib {stem}.mtl\n")
-    np.savetxt(out, mesh.positions, fmt="v %.6f %.6f %.6f")
+    out = [f"# ai-studio-bridge emulator\nmtllib {stem}.mtl\n", _lines("v %.6f %.6f %.6f", mesh.positions)]
     uv_index = None
     if mesh.corner_uvs is not None:
-        unique, uv_index = np.unique(mesh.corner_uvs, axis=0, return_inverse=True)
-        np.savetxt(out, unique * [1.0, -1.0] + [0.0, 1.0], fmt="vt %.6f %.6f")   # OBJ v runs up
-        uv_index = uv_index.reshape(-1)
+        unique, uv_index = unique_rows(mesh.corner_uvs)
+        out.append(_lines("vt %.6f %.6f", unique * [1.0, -1.0] + [0.0, 1.0]))   # OBJ v runs up
     names = _material_names(mesh)
     for material in range(len(mesh.materials)):
         mine = mesh.face_materials == material
         if not mine.any():
             continue
-        out.write(f"usemtl {names[material]}\n")
+        out.append(f"usemtl {names[material]}\n")
         for size in np.unique(mesh.face_sizes[mine]):
             faces = np.flatnonzero(mine & (mesh.face_sizes == size))
             corners = mesh.face_starts[faces][:, None] + np.arange(size)
             if uv_index is None:
-                np.savetxt(out, mesh.corner_verts[corners] + 1, fmt="f" + " %d" * size)
+                out.append(_lines("f" + " %d" * size, mesh.corner_verts[corners] + 1))
             else:
                 pairs = np.stack([mesh.corner_verts[corners] + 1, uv_index[corners] + 1], axis=-1)
-                np.savetxt(out, pairs.reshape(len(faces), -1), fmt="f" + " %d/%d" * size)
-    return out.getvalue().encode("utf-8")
+                out.append(_lines("f" + " %d/%d" * size, pairs.reshape(len(faces), -1)))
+    return "".join(out).encode("utf-8")
 
 
 def to_mtl(mesh: PolyMesh, stem: str = "model") -> bytes:
@@ -77,7 +81,7 @@ def to_mtl(mesh: PolyMesh, stem: str = "model") -> bytes:
 
 def _zip(entries: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, data in entries.items():
             archive.writestr(name, data)
     return buf.getvalue()

@@ -32,7 +32,7 @@ class PolyMesh:
     def from_triangles(cls, tris, uvs=None, tri_materials=None, materials=None) -> PolyMesh:
         """Weld a (T, 3, 3) triangle soup on exactly equal positions (UVs stay per corner)."""
         tris = np.asarray(tris, dtype=np.float64).reshape(-1, 3, 3)
-        positions, corner_verts = np.unique(tris.reshape(-1, 3), axis=0, return_inverse=True)
+        positions, corner_verts = unique_rows(tris.reshape(-1, 3))
         count = len(tris)
         return cls(positions, np.full(count, 3, dtype=np.int64), corner_verts.reshape(-1).astype(np.int64),
                    None if uvs is None else np.asarray(uvs, dtype=np.float64).reshape(-1, 2),
@@ -127,6 +127,17 @@ class PolyMesh:
         normals = np.add.reduceat(cross, self.face_starts, axis=0)
         length = np.linalg.norm(normals, axis=1, keepdims=True)
         return normals / np.where(length == 0, 1, length)
+
+
+def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows, index of each input row among them) of a float array, exact equality.
+
+    Rows become byte strings for one 1-D sort: numpy's unique(axis=0) is many
+    times slower on a million rows."""
+    rows = np.ascontiguousarray(rows, dtype=np.float64) + 0.0       # + 0.0 makes -0.0 equal to 0.0
+    keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).reshape(-1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return rows[first], inverse.reshape(-1).astype(np.int64)
 
 
 def transform_positions(mesh: PolyMesh, matrix: np.ndarray) -> PolyMesh:
