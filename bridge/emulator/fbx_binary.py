@@ -1,4 +1,4 @@
-"""FBX binary records: encode a node tree (FBX 7.4) and decode one (7.x, 32- or 64-bit offsets).
+"""FBX binary records: encode and decode a node tree (FBX 7.x; 32-bit offsets before 7.5, 64-bit from).
 
 An FBX binary file is a header, a list of node records and a footer. A node
 record is ``end offset, property count, property bytes, name`` followed by
@@ -86,27 +86,28 @@ def _encode_prop(value) -> bytes:
     raise TypeError(f"no FBX property type for {type(value).__name__}")
 
 
-def _encode_node(node: Node, offset: int) -> bytes:
+def _encode_node(node: Node, offset: int, head_format: struct.Struct) -> bytes:
     name = node.name.encode("ascii")
     props = b"".join(_encode_prop(p) for p in node.props)
-    head = 12 + 1 + len(name) + len(props)
+    head = head_format.size + len(name) + len(props)
     body = bytearray()
     for child in node.children:
-        body += _encode_node(child, offset + head + len(body))
+        body += _encode_node(child, offset + head + len(body), head_format)
     if node.children or not node.props:
-        body += b"\x00" * 13
+        body += b"\x00" * head_format.size
     end = offset + head + len(body)
-    return struct.pack("<IIIB", end, len(node.props), len(props), len(name)) + name + props + bytes(body)
+    return head_format.pack(end, len(node.props), len(props), len(name)) + name + props + bytes(body)
 
 
-def encode(nodes: list[Node]) -> bytes:
-    """A complete FBX 7.4 binary file holding ``nodes`` at the top level."""
-    out = bytearray(HEAD_MAGIC + struct.pack("<I", VERSION))
+def encode(nodes: list[Node], version: int = VERSION) -> bytes:
+    """A complete FBX binary file holding ``nodes`` at the top level (7.5 and later: 64-bit offsets)."""
+    head_format = struct.Struct("<QQQB" if version >= 7500 else "<IIIB")
+    out = bytearray(HEAD_MAGIC + struct.pack("<I", version))
     for node in nodes:
-        out += _encode_node(node, len(out))
-    out += b"\x00" * 13 + _FOOT_ID + b"\x00" * 4
+        out += _encode_node(node, len(out), head_format)
+    out += b"\x00" * head_format.size + _FOOT_ID + b"\x00" * 4
     out += b"\x00" * ((16 - len(out) % 16) % 16 or 16)
-    out += struct.pack("<I", VERSION) + b"\x00" * 120 + _FOOT_MAGIC
+    out += struct.pack("<I", version) + b"\x00" * 120 + _FOOT_MAGIC
     return bytes(out)
 
 

@@ -58,13 +58,14 @@ def test_polygon_formats_keep_quads(fmt):
     np.testing.assert_allclose(back.bounds(), quads.bounds(), atol=1e-5)
 
 
-def test_fbx_records_round_trip_every_property_type():
+@pytest.mark.parametrize("version", [7400, 7500])
+def test_fbx_records_round_trip_every_property_type(version):
     values = [7, Long(2**40), 1.5, "name\x00\x01Model", b"\x00raw", True,
               np.arange(5, dtype=np.int32), np.linspace(0, 1, 100),        # small raw, large compressed
               np.arange(3, dtype=np.int64), np.ones(4, dtype=np.float32)]
     tree = [Node("Top", values, [Node("Child", [1]), Node("Empty")]), Node("Last")]
-    version, back = decode(encode(tree))
-    assert version == 7400 and [n.name for n in back] == ["Top", "Last"]
+    read_version, back = decode(encode(tree, version))
+    assert read_version == version and [n.name for n in back] == ["Top", "Last"]
     props = back[0].props
     assert props[:6] == values[:6] and isinstance(props[1], Long)
     for got, want in zip(props[6:], values[6:]):
@@ -112,3 +113,12 @@ def test_stl_units_ascii_and_ply_ascii():
           b"0 0 0\n1 0 0\n1 1 0\n0 1 0\n4 0 1 2 3\n"
     mesh = read_model(ply)
     assert list(mesh.face_sizes) == [4] and mesh.positions.shape == (4, 3)
+
+
+def test_an_fbx_2016_file_with_64_bit_records_reads_like_the_2014_one(textured_ball):
+    data = encode_model(textured_ball, "fbx")[1]
+    _, nodes = decode(data)
+    newer, older = read_model(encode(nodes, 7500)), read_model(data)
+    np.testing.assert_array_equal(newer.positions, older.positions)
+    np.testing.assert_array_equal(newer.corner_uvs, older.corner_uvs)
+    assert newer.texture_png == older.texture_png
