@@ -78,7 +78,7 @@ def from_glb(data: bytes) -> PolyMesh:
     glb = read_glb(data)
     doc = glb.json
     materials = []
-    for entry in doc.get("materials", []) or [{}]:
+    for entry in doc.get("materials", []):
         pbr = entry.get("pbrMetallicRoughness", {})
         png = None
         if "baseColorTexture" in pbr:

@@ -1,6 +1,8 @@
 """The emulator's model readers and writers agree: every format written reads back the same."""
 
 import io
+import json
+import struct
 import zipfile
 
 import numpy as np
@@ -8,6 +10,8 @@ import pytest
 
 from bridge.emulator.decimate import decimate, pair_quads
 from bridge.emulator.fbx_binary import FbxError, Long, Node, decode, encode
+from bridge.emulator.glb import write_glb
+from bridge.emulator.gltf_read import parse_glb
 from bridge.emulator.model_read import ModelFormatError, read_model
 from bridge.emulator.model_write import WRITABLE, encode as encode_model
 from bridge.emulator.uv_atlas import atlas_uvs
@@ -122,3 +126,18 @@ def test_an_fbx_2016_file_with_64_bit_records_reads_like_the_2014_one(textured_b
     np.testing.assert_array_equal(newer.positions, older.positions)
     np.testing.assert_array_equal(newer.corner_uvs, older.corner_uvs)
     assert newer.texture_png == older.texture_png
+
+
+def test_a_glb_without_materials_gets_exactly_one_default():
+    ball = two_colour_ball(6, 12)
+    doc, blob = parse_glb(write_glb(ball.to_parts()))
+    for mesh in doc["meshes"]:
+        for prim in mesh["primitives"]:
+            prim.pop("material")
+    doc.pop("materials")
+    text = json.dumps(doc).encode()
+    text += b" " * (-len(text) % 4)
+    glb = b"glTF" + struct.pack("<II", 2, 28 + len(text) + len(blob)) + struct.pack("<I", len(text)) + b"JSON" \
+        + text + struct.pack("<I", len(blob)) + b"BIN\x00" + blob
+    mesh = read_model(glb)
+    assert [m.name for m in mesh.materials] == ["default"] and (mesh.face_materials == 0).all()
