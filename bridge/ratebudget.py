@@ -44,7 +44,7 @@ WINDOW = 60.0
 # seconds, and a little in *real* seconds (scheduling and network jitter do
 # not shrink when a test runs the clock 60 times faster).
 MARGIN = 0.25
-MARGIN_REAL = 0.05
+MARGIN_REAL = 0.1
 #: Longest pause a ``Retry-After`` can impose, in seconds (clock seconds).
 #: Shared with the transport's header parsing: one ceiling for both.
 RETRY_AFTER_CAP = 300.0
@@ -80,6 +80,7 @@ class Store(Protocol):
     def wait(self, rules: Rules, now: float) -> float: ...
     def admit(self, rules: Rules, now: float) -> tuple[float, object | None]: ...
     def release(self, grant: object) -> None: ...
+    def restamp(self, grant: object, now: float) -> None: ...
     def pause(self, until: float) -> None: ...
 
 
@@ -125,6 +126,13 @@ class LocalWindow:
     def release(self, grant: object) -> None:
         with contextlib.suppress(ValueError):
             self.grants.remove(grant)
+
+    def restamp(self, grant: object, now: float) -> None:
+        """The grant is being spent now, later than it was claimed: count it from now."""
+        with contextlib.suppress(ValueError):
+            self.grants.remove(grant)
+            self.grants.append((max(now, grant[0]), grant[1]))  # type: ignore[index]
+            self.grants = collections.deque(sorted(self.grants))
 
     def pause(self, until: float) -> None:
         self.paused_until = max(self.paused_until, until)
@@ -241,8 +249,12 @@ class RateBudget:
     def acquire(self, priority: int = POLL, cancel: threading.Event | None = None,
                 deadline: float | None = None) -> None:
         """Block (on the injected clock) until a slot is ours."""
-        if getattr(self._prepaid, "grant", None) is not None:
-            self._prepaid.grant = None  # the dispatcher took this slot for us
+        grant = getattr(self._prepaid, "grant", None)
+        if grant is not None:  # the dispatcher took this slot for us, a moment ago
+            self._prepaid.grant = None
+            with self._lock:
+                store = self._store()
+                store.restamp(grant, store.now())
             return
         with self._lock:
             self._waiting[priority] += 1

@@ -106,6 +106,16 @@ class JournalRateStore:
         else:
             self._fallback.release(grant)
 
+    def restamp(self, grant: object, now: float) -> None:
+        if isinstance(grant, str):
+            try:
+                self.db.write("UPDATE rate_grants SET at = max(at, ?) WHERE grant_id = ?",
+                              (now, grant))
+            except JournalError as exc:
+                self._locked(exc)
+        else:
+            self._fallback.restamp(grant, now)
+
     def pause(self, until: float) -> None:
         self._fallback.pause(until)
         try:
