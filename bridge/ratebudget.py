@@ -291,7 +291,7 @@ class RateBudget:
             self.penalties += 1
             store = self._store()
             store.pause(store.now() + wait)
-            listeners = list(self._listeners) if not asked <= LONG_PAUSE else []
+            listeners = list(self._listeners) if asked > LONG_PAUSE else []
         for listener in listeners:
             try:
                 listener(asked, wait)
