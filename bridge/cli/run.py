@@ -92,6 +92,8 @@ class Narrator:
             line = f"{task}: {word} {event.progress}%" + (f" ({event.message})" if event.message else "")
         elif event.kind == "downloaded":
             line = "\n".join(f"Saved {path}" for path in event.files)
+        elif event.kind == "notice":  # about the engine, not one job (a locked journal...)
+            line = f"Note: {event.message}"
         else:
             return  # endings are reported by the caller, once
         if line != self.last:
