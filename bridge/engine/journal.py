@@ -129,6 +129,12 @@ class Journal:
             params.append(owner)
         return self._write(sql, params) == 1
 
+    def records_in_batch(self, batch: str) -> list[JobRecord]:
+        """Every job whose ``meta`` names ``batch`` (see :mod:`.batch`)."""
+        rows = self._fetch("SELECT * FROM jobs WHERE json_extract(meta, '$.batch') = ? "
+                           "ORDER BY created_at", (batch,))
+        return [to_record(_decode(r)) for r in rows]
+
     def unfinished_ids(self) -> list[str]:
         rows = self._fetch(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
                            "ORDER BY created_at")
