@@ -60,6 +60,7 @@ class AISTUDIO_PT_generate(SidebarChild, bpy.types.Panel):
         draw_picture_source(box, settings)
         cost = cost_suffix(lambda: request_factory.image_request(settings.model, PLACEHOLDER_IMAGE, opts))
         box.operator("aistudio.image_to_3d", text=f"Generate{cost}", icon="PLAY")
+        box.operator("aistudio.queue_folder", text="Queue a Folder…", icon="FILE_FOLDER")
 
         if settings.model in request_factory.MULTIVIEW_ORDER:
             box = layout.box()
