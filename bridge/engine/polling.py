@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import (AuthError, CancelledError, ConfigError, ExpiredError, NotFoundError,
-                      NotSentError, RateLimitedError, ServerError, TransportError)
+                      NotSentError, RateLimitedError, ServerError, TimeoutError_, TransportError)
 from ..status import FAILED as SERVICE_FAILED, FINISHED as SERVICE_FINISHED
 from .model import DOWNLOADING, REFUND_NOTE, RUNNING, Event
 from .schedule import (EMPTY_RESULTS_MAX_POLLS, empty_results_delay, next_poll_delay,
@@ -11,8 +11,10 @@ from .schedule import (EMPTY_RESULTS_MAX_POLLS, empty_results_delay, next_poll_d
 from .step_context import DOWNLOAD, POLL, Next, StepContext, expire, fail, is_permanent, retry
 
 MAX_NOT_FOUND = 3
-#: A token can be refreshed and a network come back; the task keeps its id.
-PASSING = (AuthError, ConfigError, NotSentError, ServerError, RateLimitedError, TransportError)
+#: A token can be refreshed, a network come back, a slow answer beat its deadline next
+#: time; the task keeps its id, so asking again is always safe.
+PASSING = (AuthError, ConfigError, NotSentError, ServerError, RateLimitedError, TransportError,
+           TimeoutError_)
 
 
 def first_poll(ctx: StepContext, expected: float) -> Next:

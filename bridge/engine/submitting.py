@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from ..api.base import ApiRequest
 from ..errors import (BridgeError, CancelledError, ConfigError, NotSentError, RateLimitedError,
-                      ServerError, TransportError, UncertainDeliveryError)
+                      ServerError, TimeoutError_, TransportError, UncertainDeliveryError)
 from .model import FAILED, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, Event
 from .polling import first_poll
 from .schedule import retry_delay
 from .step_context import SUBMIT, Next, Settlement, StepContext, Write, is_permanent
 
-#: Errors after which sending again later can succeed and cannot charge twice.
-PASSING = (NotSentError, ServerError, RateLimitedError, TransportError, ConfigError)
+#: Errors after which sending again later can succeed and cannot charge twice: the
+#: request provably never left (NotSent, Config: e.g. offline) or the service refused
+#: it before acting (429, 5xx by the contract). Any other network failure of a POST —
+#: a deadline, a reset — may hide an accepted task, so it is never a reason to resend.
+PASSING = (NotSentError, ServerError, RateLimitedError, ConfigError)
 
 
 def submit(ctx: StepContext, job_id: str, client) -> Next | None:
@@ -51,7 +54,9 @@ def _server_acted(exc: BaseException) -> bool:
     A lost answer, and a *successful* status (2xx, or none recorded) whose body
     held no readable task id: the server acted, so sending again could charge twice.
     """
-    if isinstance(exc, UncertainDeliveryError):
+    if isinstance(exc, (UncertainDeliveryError, TimeoutError_)):
+        return True
+    if isinstance(exc, TransportError) and not isinstance(exc, NotSentError):
         return True
     return isinstance(exc, ServerError) and int(getattr(exc, "status", 0) or 0) < 500
 

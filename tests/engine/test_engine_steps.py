@@ -81,3 +81,27 @@ def test_poll_alone_turns_finished_into_downloading_with_thumbnails(parts):
     assert following.action == "download" and row["state"] == "DOWNLOADING"
     assert row["assets"] == [{"url": "https://cdn.test/m.glb", "asset_type": "3D_MODEL",
                               "thumbnail": "https://cdn.test/m.png"}]
+
+
+@pytest.mark.parametrize("error", [
+    "deadline", "reset"])
+def test_a_post_that_failed_after_it_may_have_left_is_never_resent(parts, error):
+    from bridge.errors import TimeoutError_, TransportError
+    ctx, journal, events, _, service = parts
+    add_job(journal)
+    service.submit_script = [TimeoutError_("The request ran past its 60 s deadline.")
+                             if error == "deadline" else
+                             TransportError("Connection reset by peer.")]
+    assert submitting.submit(ctx, "j1", service.client()) is None
+    assert journal.record("j1").state == "UNKNOWN" and "not charged twice" in events[-1].message
+
+
+def test_a_slow_status_past_its_deadline_is_simply_asked_again(parts):
+    from bridge.errors import TimeoutError_
+    ctx, journal, events, _, service = parts
+    add_job(journal, state="RUNNING", task_id="t-9")
+    service.tasks["t-9"] = ctx.clock.now()
+    service.status_script["t-9"] = [TimeoutError_("The status answer ran past its deadline.")]
+    following = polling.poll(ctx, "j1", service.client())
+    assert following.action == POLL and journal.record("j1").state == "RUNNING"
+    assert "Trying again" in events[-1].message
