@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bpy
 
+from ..bridge.errors import BridgeError
 from . import operators, preferences, printing, properties, ui
 
 _MODULES = [preferences, properties, operators, ui, printing]
@@ -46,7 +47,10 @@ def register() -> None:
         if hasattr(module, "register"):
             module.register()
     _ensure_prefs_entry()
-    session.start_engine()
+    try:
+        session.start_engine()
+    except BridgeError as exc:  # a damaged or unwritable journal: enable anyway, say why
+        session.add_message("ERROR", str(exc))
     pump.start()  # last: nothing may tick before everything above exists
 
 
