@@ -39,12 +39,12 @@ from typing import Callable, Iterable
 from ..api.base import ApiRequest
 from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
-from ..errors import BridgeError, ConfigError
+from ..errors import ConfigError
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
 from . import fetching, leases, pending, polling, resume, submitting, waiting
 from . import files as resultfiles
+from .clients import Clients
 from .journal import Journal, JournalError
-from .ledger import JournalRateStore
 from .model import ACTIVE_STATES, CANCEL_NOTE, CANCELLED, QUEUED, SUBMITTING, Event, JobRecord
 from .schedule import retry_delay, slot_seconds
 from .step_context import DOWNLOAD, PARKED, POLL, SUBMIT, Next, Settlement, StepContext
@@ -59,8 +59,6 @@ OFFLINE_NOTE = ("Waiting: online access is turned off (Preferences > System > Ne
 SCAN_SECONDS = 30.0      # clock seconds between looks for orphaned journal jobs
 IDLE_SECONDS = 5.0       # longest dispatcher nap when nothing is due
 JOURNAL_RETRY_S = 5.0    # clock seconds before a step the journal refused runs again
-PACE_FRACTION = 1.03     # API calls this many rate slots apart: a little over one, so
-                         # our window and the server's never disagree by network jitter
 API_WORKERS = 4          # calls in flight at once; more than one so a slow answer holds no one
 
 
@@ -94,12 +92,9 @@ class JobEngine:
         self._in_flight_lock = threading.Lock()
         self._settled = threading.Event()              # a call or a download just ended
         self._threads: list[threading.Thread] = []
-        self._local = threading.local()               # each thread's clients
-        self._own_budgets: dict[str, RateBudget] = {}  # for clients without a transport budget
-        self._shared: list[tuple[RateBudget, JournalRateStore | None]] = []
-        self._budget_lock = threading.Lock()
+        self.clients = Clients(settings, clock, self.client_factory, self.journal, self._stop,
+                               self._on_long_pause)
         self._wallet_checked: set[str] = set()
-        self._rate = settings.rate_limit
         self._calls_made = 0
         self._started = False
         self._told_offline: set[str] = set()
@@ -226,10 +221,7 @@ class JobEngine:
         with contextlib.suppress(JournalError):
             self.pending.flush(self.clock.wall(), self.emit)
         self.pending.close()
-        for budget, store in self._shared:
-            if store is not None:
-                budget.unshare(store)
-            budget.remove_listener(self._on_long_pause)
+        self.clients.close()
         held = self.table.held()
         # Release at once so the next engine (or the CLI) resumes without waiting for
         # the lease to run out; a POST still under way keeps its lease (→ UNKNOWN later).
@@ -242,7 +234,7 @@ class JobEngine:
         self._events.append(event)
 
     def slot_seconds(self) -> float:
-        return slot_seconds(self._rate)
+        return slot_seconds(self.clients.rate)
 
     # -- what the parts are given ------------------------------------------------
     def _request_of(self, job_id: str, row: dict) -> ApiRequest:
@@ -281,7 +273,7 @@ class JobEngine:
                          f"(Retry-After). The bridge waits {_duration(paused)} instead, then "
                          "tries again; submitted jobs are kept and nothing is sent twice.")
 
-    # -- credentials, clients, budgets ---------------------------------------------
+    # -- credentials ---------------------------------------------------------------
     def _require_credentials(self, provider: str) -> None:
         if provider == "image3d":
             self.settings.require_image3d_token()
@@ -291,49 +283,6 @@ class JobEngine:
     def _default_factory(self, provider, settings, clock, cancel):
         return client_for(provider, settings, clock=clock, cancel=cancel,
                           online_check=self.online_check)
-
-    def _client(self, provider: str):
-        """This thread's client for ``provider`` (clients are not shared across threads)."""
-        clients = self._local.__dict__.setdefault("clients", {})
-        client = clients.get(provider)
-        if client is None:
-            client = clients[provider] = self.client_factory(provider, self.settings, self.clock,
-                                                             self._stop)
-        return client
-
-    def _budget(self, provider: str, client) -> tuple[RateBudget, bool]:
-        """The budget that paces ``provider``'s calls, and whether the client spends it itself."""
-        budget = getattr(getattr(client, "transport", None), "budget", None)
-        with self._budget_lock:
-            if budget is None:  # a client without a transport (tests): pace it here all the same
-                budget = self._own_budgets.get(provider)
-                if budget is None:
-                    budget = self._own_budgets[provider] = RateBudget(self._rate, self.clock)
-                    budget.pace_fraction = PACE_FRACTION
-                return budget, False
-            if not any(b is budget for b, _ in self._shared):
-                budget.pace_fraction = PACE_FRACTION
-                budget.add_listener(self._on_long_pause)
-                store = None
-                if budget.key_hash:  # shared with every process on this journal and key
-                    store = JournalRateStore(self.journal, budget.key_hash, self.clock)
-                    budget.share(store)
-                self._shared.append((budget, store))
-            return budget, True
-
-    def _check_wallet(self, provider: str) -> None:
-        """Best effort: adopt a higher rate limit the account reports."""
-        client = self._client(provider)
-        if not hasattr(client, "wallet"):
-            return
-        try:
-            wallet = client.wallet()
-        except BridgeError as exc:
-            log.info("wallet check skipped: %s", exc)
-            return
-        if wallet.rate_limit:
-            self._budget(provider, client)[0].raise_rate(wallet.rate_limit)
-            self._rate = max(self._rate, int(wallet.rate_limit))
 
     # -- dispatcher ---------------------------------------------------------------
     def _dispatch_loop(self) -> None:
@@ -417,11 +366,11 @@ class JobEngine:
         self._told_offline.discard(job_id)
         provider = self.table.provider(job_id) or "3daistudio"
         try:
-            client = self._client(provider)
+            client = self.clients.client(provider)
         except ConfigError as exc:
             self._housekeep(lambda: self._reschedule_config(job_id, exc))
             return None, 0.0
-        budget, spends = self._budget(provider, client)
+        budget, spends = self.clients.budget(provider, client)
         if provider not in self._wallet_checked and self._calls_made:
             # Once, in the slot after the first call: the first job is not held back by it.
             wait, grant = budget.claim(OTHER)
@@ -429,7 +378,7 @@ class JobEngine:
                 return None, wait
             self._wallet_checked.add(provider)
             self._start_call(lambda: self._spend(budget, grant, spends,
-                                                 lambda: self._check_wallet(provider)))
+                                                 lambda: self.clients.check_wallet(provider)))
             return None, 0.0
         wait, grant = budget.claim(SUBMIT_PRIORITY if step.action == SUBMIT else POLL_PRIORITY)
         if wait > 0:
@@ -472,7 +421,7 @@ class JobEngine:
 
     def _call_step(self, job_id: str, step: Next, budget: RateBudget, grant, spends: bool) -> None:
         try:
-            client = self._client(self.table.provider(job_id) or "3daistudio")
+            client = self.clients.client(self.table.provider(job_id) or "3daistudio")
             run = submitting.submit if step.action == SUBMIT else polling.poll
             with budget.spending(grant) if spends else contextlib.nullcontext():
                 following = run(self.ctx, job_id, client)

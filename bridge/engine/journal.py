@@ -115,19 +115,25 @@ class Journal:
     def update(self, job_id: str, now: float, *, only_states: Iterable[str] | None = None,
                owner: str | None = None, **fields: Any) -> bool:
         """Change columns of one row; False when the guard (state/owner) did not match."""
-        fields = _encode(fields)
-        fields["updated_at"] = now
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        sql = f"UPDATE jobs SET {sets} WHERE job_id = ?"
-        params = [*fields.values(), job_id]
-        if only_states is not None:
-            states = list(only_states)
-            sql += f" AND state IN ({','.join('?' for _ in states)})"
-            params += states
-        if owner is not None:
-            sql += " AND lease_owner = ?"
-            params.append(owner)
-        return self._write(sql, params) == 1
+        return self._write(*_update_sql(job_id, now, only_states, owner, fields)) == 1
+
+    def update_all(self, job_id: str, now: float,
+                   writes: Iterable[tuple[dict[str, Any], Iterable[str] | None, bool]]) -> bool:
+        """Several guarded updates of one row in one transaction: nobody sees half of them.
+
+        Each write is ``(fields, only_states, required)``; after a required one
+        whose guard did not match, the rest are skipped (what came before is
+        kept) and the answer is False.
+        """
+        writes = list(writes)
+
+        def work(conn: sqlite3.Connection) -> bool:
+            for fields, only_states, required in writes:
+                changed = conn.execute(*_update_sql(job_id, now, only_states, None, fields))
+                if required and changed.rowcount != 1:
+                    return False
+            return True
+        return self.db.transaction(work)
 
     def records_in_batch(self, batch: str) -> list[JobRecord]:
         """Every job whose ``meta`` names ``batch`` (see :mod:`.batch`)."""
@@ -180,6 +186,23 @@ class Journal:
         for job_id in job_ids:
             self._write("UPDATE jobs SET lease_owner = NULL, lease_until = 0 "
                         "WHERE job_id = ? AND lease_owner = ?", (job_id, owner))
+
+
+def _update_sql(job_id: str, now: float, only_states: Iterable[str] | None, owner: str | None,
+                fields: dict[str, Any]) -> tuple[str, list[Any]]:
+    fields = _encode(fields)
+    fields["updated_at"] = now
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    sql = f"UPDATE jobs SET {sets} WHERE job_id = ?"
+    params = [*fields.values(), job_id]
+    if only_states is not None:
+        states = list(only_states)
+        sql += f" AND state IN ({','.join('?' for _ in states)})"
+        params += states
+    if owner is not None:
+        sql += " AND lease_owner = ?"
+        params.append(owner)
+    return sql, params
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:

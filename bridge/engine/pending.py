@@ -14,7 +14,6 @@ import json
 import os
 import re
 import threading
-from pathlib import Path
 from typing import Callable
 
 from . import leases

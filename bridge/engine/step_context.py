@@ -61,12 +61,10 @@ class Settlement:
     then: Next | None = None
 
     def apply(self, journal: Journal, now: float, emit: Callable[[Event], None]) -> Next | None:
-        """Write, then tell; None if a required guard did not match (cancelled meanwhile)."""
-        for write in self.writes:
-            changed = journal.update(self.job_id, now, only_states=write.only_states,
-                                     **write.fields)
-            if write.required and not changed:
-                return None
+        """Write (all at once), then tell; None if a required guard did not match (cancelled)."""
+        if not journal.update_all(self.job_id, now, [(w.fields, w.only_states, w.required)
+                                                     for w in self.writes]):
+            return None
         for event in self.events:
             emit(event)
         return self.then

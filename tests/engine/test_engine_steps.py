@@ -65,7 +65,7 @@ def test_submit_answer_the_journal_refuses_is_handed_to_defer(parts, monkeypatch
 
     def locked(*args, **kw):
         raise JournalLockedError("locked", path=journal.path)
-    service.on_submit = lambda request: monkeypatch.setattr(journal, "update", locked)
+    service.on_submit = lambda request: monkeypatch.setattr(journal, "update_all", locked)
     assert submitting.submit(ctx, "j1", service.client()).action == PARKED
     [settlement] = deferred
     assert settlement.writes[0].fields["task_id"] == "task-1" and events == []
