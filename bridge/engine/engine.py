@@ -39,7 +39,7 @@ from typing import Callable, Iterable
 from ..api.base import ApiRequest
 from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
-from ..errors import ConfigError
+from ..errors import ConfigError, scrub
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
 from . import fetching, leases, pending, polling, resume, submitting, waiting
 from . import files as resultfiles
@@ -103,7 +103,7 @@ class JobEngine:
             request_of=self._request_of, slot_seconds=self.slot_seconds,
             busy_jobs=lambda: max(1, self.table.count()), poll_floor=lambda: self.min_poll_interval,
             progress_every=lambda: float(self.settings.poll_interval), defer=self._defer,
-            note_finished=self._note_finished)
+            note_finished=self._note_finished, clean=self._clean)
 
     # -- public interface ------------------------------------------------------
     def start(self) -> "JobEngine":
@@ -231,7 +231,13 @@ class JobEngine:
             self.journal.release(self.owner, [j for j in held if j not in mid_post])
 
     def emit(self, event: Event) -> None:
+        if event.message:
+            event.message = self._clean(event.message)
         self._events.append(event)
+
+    def _clean(self, text: str) -> str:
+        """``text`` without this engine's credentials (service texts can echo them)."""
+        return scrub(text, self.settings.api_key, self.settings.image3d_token)
 
     def slot_seconds(self) -> float:
         return slot_seconds(self.clients.rate)

@@ -144,6 +144,7 @@ def _fetch_thumbnail(ctx: StepContext, client, job_id: str, row: dict, asset: di
         for stale in out_dir.glob(name.rsplit(".", 1)[0] + ".*"):
             stale.unlink(missing_ok=True)
         ctx.emit(Event("progress", job_id, row["task_id"], DOWNLOADING, 100,
-                       message=f"The preview thumbnail could not be downloaded ({exc}); "
+                       message=f"The preview thumbnail could not be downloaded "
+                               f"({ctx.clean(str(exc))}); "
                                "the results themselves are not affected."))
         return []

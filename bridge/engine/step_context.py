@@ -85,6 +85,8 @@ class StepContext:
     #: Keeps a settlement the journal refused (locked) until it can be written.
     defer: Callable[[Settlement], None]
     note_finished: Callable[[str], None] = lambda job_id: None
+    #: Removes credentials from any text that came from the service or the network.
+    clean: Callable[[str], str] = lambda text: text
 
     def settle(self, settlement: Settlement) -> Next | None:
         """Apply ``settlement`` now, or park the job until the journal takes it."""
@@ -103,15 +105,17 @@ def is_permanent(exc: BaseException) -> bool:
 def retry(ctx: StepContext, job_id: str, row: dict, action: str, exc: BridgeError,
           state: str) -> Next:
     attempts = int(row.get("attempts") or 0) + 1
+    text = ctx.clean(str(exc))
     ctx.journal.update(job_id, ctx.clock.wall(), only_states=[state], attempts=attempts,
-                       error=str(exc))
+                       error=text)
     delay = retry_delay(attempts, ctx.rng)
     ctx.emit(Event("progress", job_id, row.get("task_id"), state, int(row.get("progress") or 0),
-                   message=f"{exc} Trying again in {delay:.0f} s."))
+                   message=f"{text} Trying again in {delay:.0f} s."))
     return Next(action, delay)
 
 
 def fail(ctx: StepContext, job_id: str, row: dict, message: str) -> None:
+    message = ctx.clean(message)
     if ctx.journal.update(job_id, ctx.clock.wall(), only_states=[RUNNING, DOWNLOADING],
                           state=FAILED, error=message):
         ctx.emit(Event("failed", job_id, row.get("task_id"), FAILED, int(row.get("progress") or 0),

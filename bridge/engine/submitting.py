@@ -62,8 +62,9 @@ def _server_acted(exc: BaseException) -> bool:
 
 
 def _after_error(ctx: StepContext, job_id: str, row: dict, exc: Exception) -> Settlement:
+    said = ctx.clean(str(exc))          # what the service or the network said: no credentials
     if _server_acted(exc):
-        message = f"{getattr(exc, 'message', '') or exc} {UNKNOWN_NOTE}"
+        message = f"{ctx.clean(getattr(exc, 'message', '') or said)} {UNKNOWN_NOTE}"
         return Settlement(job_id, [Write({"state": UNKNOWN, "error": message}, (SUBMITTING,),
                                          required=True)],
                           [Event("unknown", job_id, None, UNKNOWN, message=message)])
@@ -71,15 +72,15 @@ def _after_error(ctx: StepContext, job_id: str, row: dict, exc: Exception) -> Se
         # The transport already retried; the server provably created no task.
         attempts = int(row.get("attempts") or 0) + 1
         delay = retry_delay(attempts, ctx.rng)
-        return Settlement(job_id, [Write({"state": QUEUED, "attempts": attempts, "error": str(exc)},
+        return Settlement(job_id, [Write({"state": QUEUED, "attempts": attempts, "error": said},
                                          (SUBMITTING,), required=True)],
                           [Event("progress", job_id, None, QUEUED, 0,
-                                 message=f"{exc} Trying again in {delay:.0f} s.")],
+                                 message=f"{said} Trying again in {delay:.0f} s.")],
                           Next(SUBMIT, delay))
     if isinstance(exc, BridgeError):  # refused (400/401/402/...): nothing was created or charged
-        message = f"{exc} Nothing was charged."
+        message = f"{said} Nothing was charged."
     else:  # a bug on our side before or while sending: say so, never send again blindly
-        message = (f"Internal error while submitting ({type(exc).__name__}: {exc}). "
+        message = (f"Internal error while submitting ({type(exc).__name__}: {said}). "
                    f"{UNKNOWN_NOTE}")
         return Settlement(job_id, [Write({"state": UNKNOWN, "error": message}, (SUBMITTING,),
                                          required=True)],

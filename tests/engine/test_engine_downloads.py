@@ -181,3 +181,20 @@ def test_a_broken_thumbnail_never_fails_the_job(make_engine, service, tmp_path, 
     assert any("thumbnail could not be downloaded" in e.message for e in events)
     assert service.downloads.count("https://cdn.test/t.png") == 1
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{job_id}_3d_model_1.glb"]
+
+
+def test_a_failure_reason_that_echoes_the_key_is_scrubbed_everywhere(make_engine, service,
+                                                                    eng_settings):
+    from engine_fakes import SECRET
+    from bridge.errors import NotSentError
+    service.submit_script = [NotSentError(f"refused for key {SECRET}")]
+    service.failed["task-1"] = f"invalid request from Bearer {SECRET} ({SECRET})"
+    engine = make_engine()
+    job_id = engine.submit(rapid())
+    record, events = run(engine, job_id)
+    assert record.state == "FAILED" and "***" in record.error
+    assert all(SECRET not in e.message for e in events)
+    assert SECRET not in record.error
+    for path in eng_settings.home.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
