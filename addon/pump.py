@@ -32,6 +32,9 @@ ENDING_KINDS = ("finished", *_TERMINAL_MESSAGES)
 
 def apply_event(event) -> bool:
     """Fold one engine event into the cache; True if something visible changed."""
+    if event.kind == "notice":  # about the engine, not one job: a locked journal, a long pause
+        session.add_message("WARNING", event.message)
+        return True
     view = STATE.jobs.get(event.job_id)
     if view is None:
         record = STATE.engine.job(event.job_id) if STATE.engine is not None else None

@@ -128,7 +128,7 @@ def start_engine(context=None):
         return STATE.engine
     settings = refresh_settings(context)
     home = Path(ENGINE_OPTIONS.get("home") or settings.home)
-    home.mkdir(parents=True, exist_ok=True)
+    # The journal creates its (private) folder and says which one when it cannot.
     engine = JobEngine(
         settings, home=home, clock=ENGINE_OPTIONS.get("clock", SYSTEM_CLOCK),
         client_factory=ENGINE_OPTIONS.get("client_factory", _client_factory),

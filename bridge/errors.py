@@ -54,9 +54,9 @@ class JournalError(ConfigError):
     overwrite the file.
     """
 
-    def __init__(self, message: str = "", *, path: str = "", advice: str | None = None):
+    def __init__(self, message: str = "", *, path=None, advice: str | None = None):
         super().__init__(message, advice=advice)
-        self.path = path
+        self.path = str(path or "")
 
 
 class ApiError(BridgeError):
@@ -202,7 +202,7 @@ def parse_retry_after(value: str | None) -> float | None:
     """Seconds asked for by a ``Retry-After`` header; None if absent or unreadable.
 
     Delta-seconds or an HTTP date; never negative; ``inf`` stays infinite
-    (the caller caps every pause, see ``transport.MAX_RETRY_AFTER_S``).
+    (the caller caps every pause, see ``ratebudget.RETRY_AFTER_CAP``).
     """
     if not value:
         return None

@@ -34,7 +34,7 @@ from .errors import (ApiError, BridgeError, CancelledError, NotSentError, RateLi
                      ServerError, TransportError, UncertainDeliveryError, error_from_response,
                      scrub)
 from .httpdeadline import Deadline, deadline_scope, install
-from .ratebudget import OTHER, POLL, SUBMIT, RateBudget
+from .ratebudget import OTHER, POLL, RETRY_AFTER_CAP, SUBMIT, RateBudget
 from .safetext import html_summary, looks_like_html, scrub_tree, service_text
 
 log = logging.getLogger("bridge.transport")
@@ -44,9 +44,9 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
 
 #: The longest pause a Retry-After may impose (999999, a date in 2099, "inf"
-#: would otherwise stop every request of the key for days). The engine's rate
-#: budget (bridge/ratebudget.py) applies the same ceiling.
-MAX_RETRY_AFTER_S = 600.0
+#: would otherwise stop every request of the key for days): the rate budget's
+#: ceiling, one number for the transport and the budget.
+MAX_RETRY_AFTER_S = RETRY_AFTER_CAP
 #: Pauses at least this long are announced through ``notify`` and the log.
 LONG_PAUSE_S = 60.0
 
@@ -270,7 +270,10 @@ class Transport:
                 pause = err.retry_after if err.retry_after is not None \
                     else backoff_delay(attempt, self.rng)
                 if self.budget is not None:
-                    self.budget.penalize(err.retry_after)
+                    # What the service asked, uncapped: the budget caps it and tells
+                    # its listeners how long it was asked to wait.
+                    asked = err.asked_retry_after
+                    self.budget.penalize(asked if asked is not None else err.retry_after)
                 if attempt >= self.max_retries + 2:
                     raise err
                 self._announce_pause(err, pause)

@@ -144,21 +144,31 @@ class SubmitMixin:
         request = prepared.request
         if not self._check_key(context, request.PROVIDER):
             return {"CANCELLED"}
-        meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
         folder = preferences.download_folder(preferences.get_prefs(context))
         session.apply_changed_credentials()
         try:
-            engine = session.engine()
-            # Files are named after their job id, so one folder holds every job's results.
-            job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
+            self.hand_over(session.engine(), prepared, folder)
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request), meta)
-        self.report({"INFO"}, f"Submitted {prepared.label} · {_short_cost(request)}; job {job_id}.")
         from .. import pump
         pump.sync_rows(context)
         return {"FINISHED"}
+
+    def hand_over(self, engine, prepared: Prepared, folder) -> None:
+        """Give the checked, confirmed request to the engine and say so."""
+        job_id = self.submit_prepared(engine, prepared, folder)
+        self.report({"INFO"}, f"Submitted {prepared.label} · {_short_cost(prepared.request)}; job {job_id}.")
+
+    @staticmethod
+    def submit_prepared(engine, prepared: Prepared, folder) -> str:
+        """The one place a checked request reaches the engine; shows it in the job list."""
+        request = prepared.request
+        meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
+        # Files are named after their job id, so one folder holds every job's results.
+        job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
+        session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request), meta)
+        return job_id
 
 
 def short_name(text: str, fallback: str) -> str:

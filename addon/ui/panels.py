@@ -75,6 +75,7 @@ class AISTUDIO_PT_generate(SidebarChild, bpy.types.Panel):
         draw_picture_source(box, settings)
         cost = cost_suffix(lambda: request_factory.image_request(model, PLACEHOLDER_IMAGE, opts))
         box.operator("aistudio.image_to_3d", text=f"Generate{cost}", icon="PLAY")
+        box.operator("aistudio.queue_folder", text="Queue a Folder…", icon="FILE_FOLDER")
 
         views = request_factory.view_order(model, opts)
         if views:

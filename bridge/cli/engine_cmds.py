@@ -61,7 +61,7 @@ def jobs(args, ctx) -> int:
 
 def resume(args, ctx) -> int:
     settings = ctx.settings()
-    engine = open_engine(settings, ctx.clock, ctx.progress)
+    engine = open_engine(settings, ctx.clock)
     timeout = args.timeout if args.timeout is not None else (
         DEFAULT_TIMEOUT if args.wait else RESUME_PEEK_SECONDS)
     try:

@@ -30,16 +30,15 @@ def _quiet(_message: str) -> None:
     pass
 
 
-def open_engine(settings: Settings, clock: Clock = SYSTEM_CLOCK,
-                notify: Progress | None = None) -> JobEngine:
+def open_engine(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> JobEngine:
     """The CLI's job engine on the journal under ``settings.home`` (started).
 
-    ``notify`` hears what the transport says while it works (a long pause the
-    service asked for).
+    A long pause the service asks for reaches the user once, as the engine's
+    ``notice`` event (narrated like progress), not also from the transport.
     """
     def factory(provider, settings, clock, cancel):
         # Looked up at call time, so tests can swap in a fake client.
-        return client_for(provider, settings, clock=clock, cancel=cancel, notify=notify)
+        return client_for(provider, settings, clock=clock, cancel=cancel)
     return JobEngine(settings, home=settings.home, clock=clock, client_factory=factory,
                      workers=2).start()
 
@@ -53,7 +52,7 @@ def run_to_completion(request: ApiRequest, settings: Settings, output_dir: str |
     The job is journaled first, so a crash or Ctrl-C leaves it to
     ``python -m bridge resume``. ``cancel`` stops waiting (the job stays resumable).
     """
-    engine = open_engine(settings, clock, on_progress)
+    engine = open_engine(settings, clock)
     try:
         job_id = engine.submit(request, output_dir=output_dir)
         narrate = Narrator(on_progress or _quiet, request.LABEL)
@@ -68,7 +67,7 @@ def submit_and_record(request: ApiRequest, settings: Settings, output_dir: str |
                       on_progress: Progress | None = None, *, clock: Clock = SYSTEM_CLOCK,
                       timeout: float = DEFAULT_TIMEOUT) -> str:
     """Journal and send ``request``; its task id. ``resume`` fetches the results later."""
-    engine = open_engine(settings, clock, on_progress)
+    engine = open_engine(settings, clock)
     try:
         job_id = engine.submit(request, output_dir=output_dir)
         record = engine.wait_submitted(job_id, timeout=timeout,
@@ -97,6 +96,8 @@ class Narrator:
             line = f"{task}: {word} {event.progress}%" + (f" ({event.message})" if event.message else "")
         elif event.kind == "downloaded":
             line = "\n".join(f"Saved {path}" for path in event.files)
+        elif event.kind == "notice":  # about the engine, not one job (a locked journal...)
+            line = f"Note: {event.message}"
         else:
             return  # endings are reported by the caller, once
         if line != self.last:

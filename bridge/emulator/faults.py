@@ -155,3 +155,28 @@ class Faults:
         with self._lock:
             queue = self._hostile()["retry_afters"]
             return queue.pop(0) if queue else None
+
+    # -- slow answers --------------------------------------------------------------
+    # Kept apart from __init__ so this knob stays one block; clear() does not
+    # reach it: call stop_trickling() (tests do, before shutting down).
+    def trickle_status(self, task_id: str, byte_every: float = 0.5) -> None:
+        """Every status answer of ``task_id`` goes out one byte per ``byte_every`` real seconds.
+
+        Headers come at once, so a client's per-read timeout never fires: only a
+        total deadline ends such a call.
+        """
+        with self._lock:
+            self.__dict__.setdefault("_trickles", {})[task_id] = float(byte_every)
+            self.__dict__.setdefault("_trickle_stop", threading.Event()).clear()
+
+    def stop_trickling(self) -> None:
+        """Disarm every trickle and send what is left of the ones under way at once."""
+        with self._lock:
+            self.__dict__.get("_trickles", {}).clear()
+            self.__dict__.setdefault("_trickle_stop", threading.Event()).set()
+
+    def take_status_trickle(self, task_id: str) -> tuple[float, threading.Event] | None:
+        """(seconds per byte, event that ends the trickle) for a status of ``task_id``, if armed."""
+        with self._lock:
+            every = self.__dict__.get("_trickles", {}).get(task_id)
+            return None if every is None else (every, self.__dict__["_trickle_stop"])

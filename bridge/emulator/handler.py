@@ -306,9 +306,32 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if view is None:
             return
         job, status, progress, results = view
-        self._send(200, {"status": status, "progress": progress,
-                         "failure_reason": job.fail_reason if status == FAILED else None,
-                         "results": results})
+        body = {"status": status, "progress": progress,
+                "failure_reason": job.fail_reason if status == FAILED else None, "results": results}
+        trickle = self.emulator.faults.take_status_trickle(task_id)
+        if trickle is not None:
+            self._send_slowly(200, body, *trickle)
+            return
+        self._send(200, body)
+
+    def _send_slowly(self, status: int, body, every: float, stop) -> None:
+        """Like _send, but the body goes out a byte at a time (the trickle_status fault)."""
+        data = json.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self._status = status
+        try:
+            for i in range(len(data)):
+                if stop.is_set():
+                    self.wfile.write(data[i:])
+                    break
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                stop.wait(every)
+        except OSError:  # the client gave up (its deadline): nothing more to send
+            self.close_connection = True
 
     # -- image3d.io -------------------------------------------------------------------
     def _image3d(self, path: str) -> None:

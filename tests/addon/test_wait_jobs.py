@@ -66,12 +66,12 @@ def test_right_after_start_it_waits_for_resumed_jobs(addon, tmp_path, monkeypatc
         job_id = pump_until(lambda: last_job().task_id and last_job().job_id)
         addon.unregister()                      # Blender quits while the job runs
         bpy.ops.wm.read_factory_settings(use_empty=True)
-        real_scan, go = resume.scan, threading.Event()
+        real_claim, go = resume.claim_orphans, threading.Event()
 
-        def slow_scan(engine):
+        def slow_claim(*args, **kwargs):
             go.wait(10)
-            real_scan(engine)
-        monkeypatch.setattr(resume, "scan", slow_scan)
+            return real_claim(*args, **kwargs)
+        monkeypatch.setattr(resume, "claim_orphans", slow_claim)
         threading.Timer(0.5, go.set).start()
         addon.register()
         point_at_emulator()
