@@ -6,6 +6,19 @@ Blender imports it as ``bl_ext.<repository>.ai_studio_bridge`` and calls
 engine, CLI), which the add-on imports relatively (``from ..bridge import
 errors``). The tests load this folder as a package the same way
 (``tests/extension_package.py``).
+
+The add-on is imported when Blender registers it, not when this file is
+imported: pytest imports a rootdir ``__init__.py`` under whatever name the
+clone's folder has (often not a package name at all), and that must not
+drag Blender in.
 """
 
-from .addon import register, unregister  # noqa: F401
+
+def register():
+    from .addon import register as register_addon
+    register_addon()
+
+
+def unregister():
+    from .addon import unregister as unregister_addon
+    unregister_addon()

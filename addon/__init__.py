@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bpy
 
+from ..bridge.errors import BridgeError
 from . import operators, preferences, printing, properties, ui
 
 _MODULES = [preferences, properties, operators, ui, printing]
@@ -47,7 +48,10 @@ def register() -> None:
         if hasattr(module, "register"):
             module.register()
     _ensure_prefs_entry()
-    session.resume_on_start()  # only when a journal exists: nothing is created here
+    try:
+        session.resume_on_start()  # only when a journal exists: nothing is created here
+    except BridgeError as exc:  # a damaged or unwritable journal: enable anyway, say why
+        session.add_message("ERROR", str(exc))
     pump.start()  # last: nothing may tick before everything above exists
 
 

@@ -175,7 +175,14 @@ def _scene_part(plan: Plan, context, top, greys: list[Path]) -> ImportResult:
     # window-bound undo stack: pushing there crashed the bpy 4.2 module.
     if objects and not bpy.app.background and bpy.ops.ed.undo_push.poll():
         bpy.ops.ed.undo_push(message="Import AI Studio result")
-    return ImportResult(objects, images, plan.folder)
+    result = ImportResult(objects, images, plan.folder)
+    # Pictures tagged like objects (a picture job's result shown in the Image
+    # Editor), the object remembered for the job list's thumbnail.
+    from . import imageresults
+    from .ui import thumbnails
+    imageresults.after_import(plan.job_id, result, context.window_manager)
+    thumbnails.remember(plan.job_id, result)
+    return result
 
 
 def _with_context(context, action):

@@ -69,6 +69,8 @@ class Work:
 
 
 _WORKS: dict[str, Work] = {}
+#: Local ids of jobs that became the engine's once their files were ready (local -> engine id).
+RENAMED: dict[str, str] = {}
 
 
 def new_job_id() -> str:
@@ -92,6 +94,7 @@ def start(work: Work) -> Work:
 def reset() -> None:
     """Forget every local job (unregister: the helper is being shut down)."""
     _WORKS.clear()
+    RENAMED.clear()
 
 
 def busy() -> bool:
@@ -116,14 +119,14 @@ def cancel(job_id: str) -> bool:
     return True
 
 
-def _submit(step: Step) -> service.Task:
+def _enqueue(step: Step) -> service.Task:
     try:
         helper = runtime.get()
     except errors.HelperUnavailableError as exc:
         task = service.Task(step.kind, step.args, step.folder)
         task._finish(service.FAILED, error=exc)
         return task
-    return helper.submit(step.kind, step.args, step.folder, step.deadline_s,
+    return helper.enqueue(step.kind, step.args, step.folder, step.deadline_s,
                          before=step.before, after=step.after)
 
 
@@ -135,7 +138,7 @@ def _advance(work: Work) -> None:
             if work.index >= len(work.steps):
                 work.ready = True
                 return
-            work.task = _submit(work.steps[work.index])
+            work.task = _enqueue(work.steps[work.index])
             continue
         if not task.done:
             _show_progress(work, task)

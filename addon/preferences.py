@@ -10,10 +10,10 @@ import tempfile
 from pathlib import Path
 
 import bpy
-from bpy.props import BoolProperty, IntProperty, StringProperty
+from bpy.props import BoolProperty, FloatProperty, IntProperty, StringProperty
 
 from . import online
-from ..bridge import config
+from ..bridge import config, errors
 
 
 def _package_root(package: str) -> str:
@@ -43,7 +43,12 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
         description="image3d.io API address; IMAGE3D_API_URL overrides the default")
     rate_limit: IntProperty(
         name="Requests per Minute", default=config.DEFAULT_RATE_LIMIT, min=1, max=600,
-        description="Your account's request rate; submits and status polls share it")
+        description="Your account's request rate; submits and status polls share it. "
+                    "Left at the default, AISTUDIO_RATE_LIMIT decides when set")
+    poll_interval: FloatProperty(
+        name="Progress Every (s)", default=config.DEFAULT_POLL_INTERVAL, min=1.0, max=600.0,
+        description="How often a running job's progress is asked at most. Left at the default, "
+                    "AISTUDIO_POLL_INTERVAL decides when set")
     download_folder: StringProperty(
         name="Download Folder", subtype="DIR_PATH",
         description="Where results are saved; empty = the extension's own user folder")
@@ -87,7 +92,14 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
         if self.show_advanced:
             col.prop(self, "api_url")
             col.prop(self, "image3d_url")
+            col.prop(self, "poll_interval")
             col.prop(self, "use_helper")
+        env, problem = environment_settings()
+        for name, label in (("rate_limit", "AISTUDIO_RATE_LIMIT"), ("poll_interval", "AISTUDIO_POLL_INTERVAL")):
+            if _edited(getattr(self, name), name) is None and getattr(env, name) != _DEFAULTS[name]:
+                col.label(text=f"Using {label}={getattr(env, name):g} from the environment", icon="INFO")
+        if problem:
+            col.label(text=f"Ignored from the environment: {problem}", icon="ERROR")
         if not online.network_allowed():
             what, where = online.offline_hint()
             layout.box().label(text=f"{what}: {where}", icon="ERROR")
@@ -99,12 +111,46 @@ def get_prefs(context=None) -> AISTUDIO_AddonPreferences | None:
     return addon.preferences if addon is not None else None
 
 
-def _env_or(field_value: str, default: str, env_name: str) -> str:
-    # A field left at its default yields to the environment, an edited one wins.
-    value = (field_value or "").strip()
-    if value and value != default:
-        return value.rstrip("/")
-    return (config.env_value(env_name) or default).strip().rstrip("/")
+def has_credential(context, provider: str = "3daistudio") -> bool:
+    """Whether a key (3D AI Studio) or token (image3d.io) is set, typed or from the environment."""
+    settings = current_settings(context)
+    return bool(settings.image3d_token if provider == "image3d" else settings.api_key)
+
+
+def missing_credential_message(provider: str = "3daistudio") -> str:
+    if provider == "image3d":
+        return ("No image3d.io token: enter it in Preferences > Add-ons > AI Studio Bridge "
+                "(or set IMAGE3D_TOKEN).")
+    return ("No 3D AI Studio API key: enter it in Preferences > Add-ons > AI Studio Bridge "
+            "(or set 3D_AI_STUDIO_API_KEY).")
+
+
+#: Environment variables holding numbers; a malformed one is ignored, not fatal.
+_NUMERIC_ENV = ("AISTUDIO_RATE_LIMIT", "AISTUDIO_POLL_INTERVAL")
+_DEFAULTS = {"api_url": config.DEFAULT_API_URL, "image3d_url": config.DEFAULT_IMAGE3D_URL,
+             "rate_limit": config.DEFAULT_RATE_LIMIT, "poll_interval": config.DEFAULT_POLL_INTERVAL,
+             "api_key": "", "image3d_token": ""}
+
+
+def environment_settings() -> tuple[config.Settings, str]:
+    """What the environment sets, read by the CLI's own rules and names; and what was ignored.
+
+    No ``.env`` file: Blender's working directory is wherever it was started from.
+    """
+    no_dotenv = Path(os.devnull)
+    try:
+        return config.load_settings(dotenv=no_dotenv), ""
+    except errors.ConfigError as exc:
+        environ = {k: v for k, v in os.environ.items() if k not in _NUMERIC_ENV}
+        return config.load_settings(environ=environ, dotenv=no_dotenv), str(exc)
+
+
+def _edited(value, name: str):
+    """The preference's value if the user changed it from its default, else None."""
+    if isinstance(value, str):
+        value = value.strip().rstrip("/") if name.endswith("url") else value.strip()
+        return value if value and value != _DEFAULTS[name] else None
+    return value if abs(value - _DEFAULTS[name]) > 1e-6 else None
 
 
 def download_folder(prefs=None, create: bool = True) -> Path:
@@ -143,18 +189,20 @@ def engine_home(prefs=None) -> Path:
 
 
 def current_settings(context=None, home: Path | None = None):
-    """A bridge ``Settings`` built from the preferences (environment filling gaps)."""
+    """A bridge ``Settings`` from the preferences, the environment filling in.
+
+    Every setting follows one rule: a preference the user changed wins; one
+    left at its default (or empty) yields to the environment variable the CLI
+    reads (3D_AI_STUDIO_API_KEY/_URL, IMAGE3D_TOKEN/_API_URL,
+    AISTUDIO_RATE_LIMIT, AISTUDIO_POLL_INTERVAL).
+    """
     prefs = get_prefs(context)
-    key = (prefs.api_key if prefs else "").strip() or config.env_value("3D_AI_STUDIO_API_KEY")
-    token = (prefs.image3d_token if prefs else "").strip() or os.environ.get("IMAGE3D_TOKEN", "").strip()
-    return config.Settings(
-        api_key=key,
-        api_url=_env_or(prefs.api_url if prefs else "", config.DEFAULT_API_URL, "3D_AI_STUDIO_API_URL"),
-        image3d_token=token,
-        image3d_url=_env_or(prefs.image3d_url if prefs else "", config.DEFAULT_IMAGE3D_URL, "IMAGE3D_API_URL"),
-        home=home or engine_home(prefs),
-        rate_limit=prefs.rate_limit if prefs else config.DEFAULT_RATE_LIMIT,
-    )
+    env, _problem = environment_settings()
+    values = {}
+    for name in _DEFAULTS:
+        typed = _edited(getattr(prefs, name), name) if prefs is not None else None
+        values[name] = typed if typed is not None else getattr(env, name)
+    return config.Settings(home=home or engine_home(prefs), **values)
 
 
 class AISTUDIO_OT_use_cli_journal(bpy.types.Operator):

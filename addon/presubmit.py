@@ -59,21 +59,22 @@ def validate_with_standins(request, pending) -> None:
     dataclasses.replace(request, **changes).validate()
 
 
-def _become(local_id: str, job_id: str) -> None:
-    """The local row turns into the engine job's row, in the same place."""
+def _take_place(local_id: str, job_id: str) -> None:
+    """The engine job's row (just tracked at the top) takes the local row's place."""
     state = session.STATE
-    view = state.jobs.pop(local_id, None)
-    if view is None:
-        return
-    view.job_id, view.state, view.progress, view.stage = job_id, "QUEUED", 0, ""
-    state.jobs[job_id] = view
-    state.order = [job_id if j == local_id else j for j in state.order]
+    state.jobs.pop(local_id, None)
+    order = [j for j in state.order if j != job_id]
+    state.order = [job_id if j == local_id else j for j in order]
+    if job_id not in state.order:
+        state.order.insert(0, job_id)
     state.rows_dirty = True
+    localjobs.RENAMED[local_id] = job_id
 
 
-def submit_when_ready(prepared, pending: list, folder: Path, credits: str) -> str:
-    """Follow the pending files as a local job; submit *prepared* once they exist."""
-    request, meta = prepared.request, dict(prepared.meta, model=prepared.model, name=prepared.label)
+def submit_when_ready(prepared, pending: list, hand_over, credits: str) -> str:
+    """Follow the pending files as a local job; *hand_over()* (the submit guard's) once they exist."""
+    request = prepared.request
+    meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
     local_id = localjobs.new_job_id()
     view = localjobs.track(local_id, prepared.label, meta, state="PREPARING")
     view.model, view.kind, view.credits = prepared.model, request.KIND, credits
@@ -82,9 +83,8 @@ def submit_when_ready(prepared, pending: list, folder: Path, credits: str) -> st
         missing = [p.path for p in pending if not Path(p.path).is_file()]
         if missing:
             raise ValidationError(f"{Path(missing[0]).name} was not written; nothing was sent.")
-        engine = session.engine()
-        job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
-        _become(local_id, job_id)
+        job_id = hand_over()   # validates again, real files and all, then the engine has it
+        _take_place(local_id, job_id)
         return f"submitted ({credits}); job {job_id}"
 
     def fallback() -> str:

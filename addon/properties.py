@@ -16,8 +16,13 @@ from bpy.props import (
     StringProperty,
 )
 
+from ..bridge.api import images as images_api
 from ..bridge.api import miniature as miniature_api
+from ..bridge.api import tencent as tencent_api
+from ..bridge.api import trellis as trellis_api
+from ..bridge.api import tripo as tripo_api
 from . import recipelist
+from .request_factory import SERVICE_DEFAULT  # an option set to it is not sent
 
 try:
     from .printing.properties import AISTUDIO_PG_print
@@ -43,10 +48,26 @@ TOOLS = (
     ("VOLUME", "Volume", "Calculate the printed volume of the active mesh"),
 )
 VIEWS = ("front", "back", "left", "right")
+#: The views Tencent Pro 3.1 adds to the four (the contract's view_type names).
+EXTRA_VIEWS = tuple(v for v in tencent_api.VIEWS["3.1"] if v not in VIEWS)
+ALL_VIEWS = VIEWS + EXTRA_VIEWS
+SEED_MAX = tripo_api.SEED_MAX  # also the largest value an IntProperty holds
+_V3_FACES = tripo_api.TripoTextRequest.FACE_LIMIT
+_P1_FACES = tripo_api.TripoP1TextRequest.FACE_LIMIT
 
 
 def _enum(values, labels=None):
     return tuple((v, (labels or {}).get(v, v.replace("_", " ").title()), "") for v in values)
+
+
+def _service_enum(values, labels=None):
+    """Choices led by "Service Default" (nothing sent), for options the service defaults."""
+    return ((SERVICE_DEFAULT, "Service Default", "Not sent: the service decides"),
+            *_enum(values, labels))
+
+
+def _seed(name: str, description: str, high: int = SEED_MAX):
+    return IntProperty(name=name, default=0, min=0, max=high, description=description)
 
 
 class AISTUDIO_PG_picture(bpy.types.PropertyGroup):
@@ -61,21 +82,67 @@ class AISTUDIO_PG_multiview(bpy.types.PropertyGroup):
     back: PointerProperty(type=AISTUDIO_PG_picture)
     left: PointerProperty(type=AISTUDIO_PG_picture)
     right: PointerProperty(type=AISTUDIO_PG_picture)
+    # Tencent Pro 3.1 only
+    top: PointerProperty(type=AISTUDIO_PG_picture)
+    bottom: PointerProperty(type=AISTUDIO_PG_picture)
+    left_front: PointerProperty(type=AISTUDIO_PG_picture)
+    right_front: PointerProperty(type=AISTUDIO_PG_picture)
 
 
 class AISTUDIO_PG_model_options(bpy.types.PropertyGroup):
-    tencent_version: EnumProperty(name="Version", items=_enum(("3.0", "3.1")), default="3.0")
+    """Every documented option of the 3D models; each field bounded as the contract bounds it."""
+
+    tencent_version: EnumProperty(name="Version", items=_enum(tencent_api.PRO_MODELS), default="3.0")
     enable_pbr: BoolProperty(name="PBR Materials", default=False)
     face_count: IntProperty(name="Faces", default=500_000, min=40_000, max=1_500_000)
-    generate_type: EnumProperty(name="Type", items=_enum(("Normal", "LowPoly", "Geometry", "Sketch")),
-                                default="Normal")
-    trellis_resolution: EnumProperty(name="Resolution", items=_enum(("512", "1024", "1536")), default="1024")
+    generate_type: EnumProperty(name="Type", items=_enum(tencent_api.GENERATE_TYPES), default="Normal",
+                                description="LowPoly and Sketch exist on 3.0 only; Sketch sends the "
+                                            "picture with an optional prompt")
+    polygon_type: EnumProperty(name="Polygons", items=_service_enum(tencent_api.POLYGON_TYPES),
+                               default=SERVICE_DEFAULT, description="LowPoly only: triangles or quads")
+    trellis_resolution: EnumProperty(name="Resolution", items=_enum(trellis_api.RESOLUTIONS),
+                                     default="1024")
     trellis_textures: BoolProperty(name="PBR Textures", default=False)
+    trellis_steps: IntProperty(name="Steps", default=12, min=1, max=50,
+                               description="Sampling steps: more is slower and finer")
+    trellis_texture_size: EnumProperty(name="Texture Size", default="2048", items=_enum(
+        tuple(str(v) for v in trellis_api.TEXTURE_SIZES)), description="With PBR textures only")
+    trellis_decimation_target: IntProperty(name="Decimation Target", default=1_000_000,
+                                           min=1_000, max=16_000_000,
+                                           description="Faces the mesh is reduced to")
+    trellis_use_seed: BoolProperty(name="Fixed Seed", default=False,
+                                   description="Off: a new random result each time")
+    trellis_seed: _seed("Seed", "The same seed and picture give the same model")
     tripo_version: EnumProperty(name="Version", items=_enum(("3.0", "3.1")), default="3.0")
     tripo_texture: BoolProperty(name="Texture", default=True)
     tripo_pbr: BoolProperty(name="PBR", default=True)
-    face_limit: IntProperty(name="Face Limit", default=0, min=0, max=500_000,
-                            description="0 lets the service decide")
+    use_face_limit: BoolProperty(name="Limit Faces", default=False,
+                                 description="Off: the service decides the face count")
+    face_limit: IntProperty(name="Face Limit", default=10_000, min=_V3_FACES[0], max=_V3_FACES[1],
+                            description="Tripo v3.0/v3.1: 500 to 500 000")
+    p1_face_limit: IntProperty(name="Face Limit", default=5_000, min=_P1_FACES[0], max=_P1_FACES[1],
+                               description="Tripo P1: 48 to 20 000")
+    tripo_negative_prompt: StringProperty(name="Negative Prompt", maxlen=1024,
+                                          description="What the model should avoid (P1: up to 255 characters)")
+    tripo_texture_quality: EnumProperty(name="Texture Quality", items=_service_enum(tripo_api.QUALITIES),
+                                        default=SERVICE_DEFAULT)
+    tripo_geometry_quality: EnumProperty(name="Geometry Quality", items=_service_enum(tripo_api.QUALITIES),
+                                         default=SERVICE_DEFAULT, description="Tripo v3.0/v3.1")
+    tripo_quad: BoolProperty(name="Quad Mesh", default=False, description="Tripo v3.0/v3.1")
+    tripo_smart_low_poly: BoolProperty(name="Smart Low Poly", default=False, description="Tripo v3.0/v3.1")
+    tripo_generate_parts: BoolProperty(name="Generate Parts", default=False,
+                                       description="Separate parts; needs Texture and PBR off")
+    tripo_use_seeds: BoolProperty(name="Fixed Seeds", default=False,
+                                  description="Off: a new random result each time")
+    tripo_texture_seed: _seed("Texture Seed", "Seed of the texture pass")
+    tripo_model_seed: _seed("Model Seed", "Tripo P1: seed of the geometry")
+    tripo_image_seed: _seed("Image Seed", "Tripo P1 from text: seed of the picture made from the prompt")
+    tripo_texture_alignment: EnumProperty(name="Texture Alignment", default=SERVICE_DEFAULT, items=_service_enum(
+        tripo_api.TEXTURE_ALIGNMENTS), description="From pictures: follow the picture or the geometry")
+    tripo_orientation: EnumProperty(name="Orientation", default=SERVICE_DEFAULT, items=_service_enum(
+        tripo_api.ORIENTATIONS), description="From pictures: align the model to the picture")
+    tripo_image_autofix: BoolProperty(name="Image Autofix", default=False,
+                                      description="From one picture: let the service clean it up first")
     image3d_quality: EnumProperty(name="Quality", items=_enum(("fast", "standard", "pro", "ultra")),
                                   default="pro")
     image3d_mesh_only: BoolProperty(name="Mesh Only", default=False,
@@ -92,8 +159,14 @@ class AISTUDIO_PG_miniature(bpy.types.PropertyGroup):
     scale: EnumProperty(name="Print Scale", items=(
         ("none", "None", "No scaled model"),
         *((k, f"{k.upper()} (1:{v:g})", "") for k, v in miniature_api.SCALES.items()),
+        ("ratio", "1:N", "Any ratio: give N"),
         ("custom", "Custom Height", "Give the printed height in cm")), default="none")
     scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, max=100.0)
+    scale_ratio: FloatProperty(name="1:N", default=100.0, min=1.0, max=10_000.0,
+                               description="N of the print scale 1:N")
+    use_face_count: BoolProperty(name="Set Face Count", default=False,
+                                 description="Off: the service decides the face count")
+    face_count: IntProperty(name="Faces", default=200_000, min=3_000, max=1_500_000)
 
 
 class AISTUDIO_PG_tools(bpy.types.PropertyGroup):
@@ -120,6 +193,10 @@ def _recipe_changed(self, _context) -> None:
     self.prompt_edited = False  # refill the prompt with the new recipe's text
 
 
+#: The version a reconstruct choice sends whatever the Generate panel holds (its label says it).
+RECONSTRUCT_VERSION = {"TENCENT_PRO": "3.0"}
+
+
 class AISTUDIO_PG_prepare(bpy.types.PropertyGroup):
     """Picture preparation: a recipe applied by an image-edit model to the source picture."""
 
@@ -130,8 +207,36 @@ class AISTUDIO_PG_prepare(bpy.types.PropertyGroup):
     prompt_edited: BoolProperty(options={"HIDDEN"})
     model: EnumProperty(name="Edit Model", items=recipelist.EDIT_MODELS, default="gemini-3-pro")
     reconstruct_model: EnumProperty(name="3D Model", items=(
-        ("TENCENT_PRO", "Tencent Pro 3.0", "Multi-view Hunyuan 3D Pro (the tutorial's choice)"),
-        ("TRIPO", "Tripo", "Tripo multi-view")), default="TENCENT_PRO")
+        ("TENCENT_PRO", "Tencent Pro 3.0", "Multi-view Hunyuan 3D Pro 3.0 (the tutorial's choice)"),
+        ("TRIPO", "Tripo", "Tripo multi-view, in the version chosen under Generate")),
+        default="TENCENT_PRO")
+
+
+IMAGE_MODELS = (
+    ("GEMINI_3_PRO", "Gemini 3 Pro", "Best quality: 50 credits an image (80 at 4K)"),
+    ("GEMINI_31_FLASH", "Gemini 3.1 Flash", "Fast: 10–25 credits an image by resolution"),
+    ("GEMINI_25_FLASH", "Gemini 2.5 Flash", "Cheapest: 5 credits an image, one resolution"),
+    ("SEEDREAM", "Seedream", "Seedream v5 lite: 10 credits an image, up to 6 at once"),
+)
+IMAGE_RESOLUTIONS = (
+    ("DEFAULT", "Default", "The model's own size (Gemini 2.5 Flash has only this)"),
+    ("512px", "512 px", "Gemini 3.1 Flash only"),
+    ("1K", "1K", ""), ("2K", "2K", ""), ("4K", "4K", "Gemini 3 Pro / 3.1 Flash; Seedream: 3K"),
+)
+IMAGE_ASPECTS = tuple((r, "Auto" if r == "auto" else r, "Gemini 3.1 Flash only"
+                       if r in images_api.FLASH31_EXTRA_RATIOS else "")
+                      for r in (*images_api.ASPECT_RATIOS, *images_api.FLASH31_EXTRA_RATIOS))
+
+
+class AISTUDIO_PG_text_image(bpy.types.PropertyGroup):
+    """Text to image: a picture to send on (to 3D, the miniature flow, a slot)."""
+
+    prompt: StringProperty(name="Prompt", description="What the picture shows")
+    model: EnumProperty(name="Model", items=IMAGE_MODELS, default="GEMINI_31_FLASH")
+    resolution: EnumProperty(name="Resolution", items=IMAGE_RESOLUTIONS, default="DEFAULT")
+    aspect_ratio: EnumProperty(name="Aspect", items=IMAGE_ASPECTS, default="auto")
+    num_images: IntProperty(name="Pictures", default=1, min=1, max=6,
+                            description="Gemini makes up to 4 at once, Seedream up to 6")
 
 
 class AISTUDIO_PG_settings(bpy.types.PropertyGroup):
@@ -147,6 +252,7 @@ class AISTUDIO_PG_settings(bpy.types.PropertyGroup):
     miniature: PointerProperty(type=AISTUDIO_PG_miniature)
     tools: PointerProperty(type=AISTUDIO_PG_tools)
     prepare: PointerProperty(type=AISTUDIO_PG_prepare)
+    text_image: PointerProperty(type=AISTUDIO_PG_text_image)
 
 
 if AISTUDIO_PG_print is not None:
@@ -166,7 +272,7 @@ class AISTUDIO_PG_runtime(bpy.types.PropertyGroup):
 # A group is registered after every group it points at.
 classes = (
     AISTUDIO_PG_picture, AISTUDIO_PG_multiview, AISTUDIO_PG_model_options,
-    AISTUDIO_PG_miniature, AISTUDIO_PG_tools, AISTUDIO_PG_prepare,
+    AISTUDIO_PG_miniature, AISTUDIO_PG_tools, AISTUDIO_PG_prepare, AISTUDIO_PG_text_image,
     *((AISTUDIO_PG_print,) if AISTUDIO_PG_print is not None else ()),
     AISTUDIO_PG_settings, AISTUDIO_PG_job_row, AISTUDIO_PG_runtime,
 )

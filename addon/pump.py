@@ -17,7 +17,7 @@ import traceback
 import bpy
 from bpy.app.handlers import persistent
 
-from . import localjobs, session
+from . import localjobs, session, volumes, wallet
 from .session import STATE
 
 TICK_BUDGET_S = 0.005
@@ -28,10 +28,14 @@ _DRAIN_BATCH = 32
 _TERMINAL_MESSAGES = {
     "failed": "ERROR", "cancelled": "WARNING", "expired": "ERROR", "unknown": "WARNING",
 }
+ENDING_KINDS = ("finished", *_TERMINAL_MESSAGES)
 
 
 def apply_event(event) -> bool:
     """Fold one engine event into the cache; True if something visible changed."""
+    if event.kind == "notice":  # about the engine, not one job: a locked journal, a long pause
+        session.add_message("WARNING", event.message)
+        return True
     view = STATE.jobs.get(event.job_id)
     if view is None:
         record = STATE.engine.job(event.job_id) if STATE.engine is not None else None
@@ -48,10 +52,16 @@ def apply_event(event) -> bool:
         view.progress = max(view.progress, int(event.progress or 0))
     if event.files:
         view.files = list(dict.fromkeys([*view.files, *event.files]))
+    if event.eta_s is not None:
+        view.eta_s, view.eta_at = float(event.eta_s), time.monotonic()
+    if kind in ENDING_KINDS:
+        STATE.wallet_due = True  # spent or refunded: the balance has moved
     if kind == "submitted":
         view.state = event.state or "RUNNING"
     elif kind == "finished":
         view.state, view.progress = event.state or "DONE", 100
+        view.error = ""  # a retry's or a waiting note's text is history now
+        view.volume = volumes.read_report(view.files)  # a small JSON file, read once here
         if not view.imported and event.job_id not in STATE.pending_imports:
             STATE.pending_imports.append(event.job_id)
     elif kind in _TERMINAL_MESSAGES:
@@ -114,6 +124,7 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
         STATE.wallet_changed, changed = False, True
         if STATE.wallet_error:
             session.add_message("ERROR", STATE.wallet_error)
+    wallet.refresh_when_due()
     if do_imports:
         while STATE.pending_imports:   # cheap: each only hands a request to the helper
             _import_next()
@@ -136,30 +147,80 @@ def pump() -> float:
         # progress and import. Keep ticking and tell the user instead.
         traceback.print_exc()
         session.add_message("ERROR", f"Internal error while applying job updates: {exc}")
-    return ACTIVE_INTERVAL_S if _busy() else IDLE_INTERVAL_S
+    return ACTIVE_INTERVAL_S if _anything_running() else IDLE_INTERVAL_S
 
 
-def _busy() -> bool:
+def _anything_running() -> bool:
     engine = STATE.engine
     return bool(STATE.pending_imports or localjobs.busy()
                 or (engine is not None and engine.active_count()))
 
 
-def wait_all(timeout: float, poll_s: float = 0.05) -> bool:
-    """Pump until no job is active and every import and local job is done; False on timeout.
+#: How a job may end that a waiting script must hear about.
+FAILED_STATES = ("FAILED", "EXPIRED", "UNKNOWN")
 
-    For ``blender --background`` scripts, where timers never fire.
+
+def wait_all(timeout: float, poll_s: float = 0.05) -> bool:
+    """Pump until no job is active and every import is done; False on timeout."""
+    return wait_for_jobs(timeout, poll_s)[0]
+
+
+def wait_for_jobs(timeout: float, poll_s: float = 0.05) -> tuple[bool, list]:
+    """Pump until every job unfinished now has ended and been imported.
+
+    For ``blender --background`` scripts, where timers never fire. The jobs
+    waited for are those the job list shows running *and* those the journal
+    holds unfinished: right after start the engine has not claimed the jobs
+    it resumes yet, so its own count alone would say "idle". Returns whether
+    they all ended in time, and their views as they ended.
     """
+    engine = STATE.engine
+    targets = [job_id for job_id in STATE.order if STATE.jobs[job_id].active]
+    if engine is not None:
+        targets += [r.job_id for r in engine.jobs() if r.active and r.job_id not in targets]
     deadline = time.monotonic() + timeout
     while True:
         pump_once(budget_s=0.05)
-        if not _busy():
+        # A job that was preparing its files is the engine's job now: follow that one.
+        targets = [localjobs.RENAMED.get(job_id, job_id) for job_id in targets]
+        if not _busy(targets):
             pump_once(budget_s=0.05)  # events emitted while the last job closed
-            if not _busy():
-                return True
+            if not STATE.pending_imports and not localjobs.busy():
+                return True, [STATE.jobs[j] for j in targets if j in STATE.jobs]
         if time.monotonic() >= deadline:
-            return False
+            return False, [STATE.jobs[j] for j in targets if j in STATE.jobs]
         time.sleep(poll_s)
+
+
+def _busy(targets: list) -> bool:
+    if STATE.pending_imports or localjobs.busy():   # imports in the helper, local jobs
+        return True
+    engine = STATE.engine
+    if engine is None:
+        return False
+    if engine.active_count():
+        return True
+    for job_id in targets:
+        view = STATE.jobs.get(job_id)
+        if view is not None and not view.active:
+            continue
+        record = engine.job(job_id)
+        if record is None:
+            continue
+        if record.active:
+            return True  # not claimed yet, or another process (CLI, Blender) is finishing it
+        # Ended by another process, so no event of ours says so: show how it ended.
+        STATE.jobs[job_id] = session.view_from_record(record, view)
+        if job_id not in STATE.order:
+            STATE.order.insert(0, job_id)
+        STATE.rows_dirty = True
+    return False
+
+
+def job_failed(view) -> bool:
+    """Whether a script waiting for this job must hear it did not arrive."""
+    return view.state in FAILED_STATES or (view.state == "DONE" and bool(view.error)
+                                           and not view.imported)
 
 
 def is_registered() -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import json
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ..bridge import client
 from ..bridge.clock import SYSTEM_CLOCK
 from ..bridge.engine import JobEngine
 from ..bridge.engine.journal import FILENAME as JOURNAL_FILENAME
-from . import online, preferences
+from . import online, preferences, volumes
 
 ACTIVE_STATES = ("PREPARING", "QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
 
@@ -41,8 +42,11 @@ class JobView:
     imported: bool = False
     image_names: list = dataclasses.field(default_factory=list)
     meta: dict = dataclasses.field(default_factory=dict)  # what the operator asked (recipe, picture…)
-    stage: str = ""        # what the helper Blender is doing for it now ("Importing"…)
-    seconds: float = 0.0   # how long its local work took
+    eta_s: float | None = None       # the engine's latest estimate of the seconds left…
+    eta_at: float = 0.0              # …and when it came (time.monotonic())
+    volume: dict | None = None       # the volume tool's answer, read once when the job finished
+    stage: str = ""                  # what the helper Blender is doing for it now ("Importing"…)
+    seconds: float = 0.0             # how long its local work took
 
     @property
     def active(self) -> bool:
@@ -61,6 +65,9 @@ class State:
     wallet: str = ""
     wallet_error: str = ""
     wallet_changed: bool = False     # set by the wallet thread, cleared by the pump
+    wallet_due: bool = False         # fetch the balance on the next tick (start, a job ended)
+    wallet_thread: object = None     # the fetch under way, joined when the engine stops
+    hidden: dict = dataclasses.field(default_factory=dict)  # jobs the user cleared, oldest first
     pending_imports: collections.deque = dataclasses.field(default_factory=collections.deque)
     rows_dirty: bool = True          # the WindowManager job rows need rebuilding
     restart_needed: bool = False     # credentials changed since the engine started
@@ -123,7 +130,7 @@ def start_engine(context=None):
         return STATE.engine
     settings = refresh_settings(context)
     home = Path(ENGINE_OPTIONS.get("home") or settings.home)
-    home.mkdir(parents=True, exist_ok=True)
+    # The journal creates its (private) folder and says which one when it cannot.
     engine = JobEngine(
         settings, home=home, clock=ENGINE_OPTIONS.get("clock", SYSTEM_CLOCK),
         client_factory=ENGINE_OPTIONS.get("client_factory", _client_factory),
@@ -131,6 +138,7 @@ def start_engine(context=None):
     engine.start()
     STATE.engine = engine
     STATE.restart_needed = False
+    STATE.wallet_due = True  # a new key or service: its balance
     load_known_jobs()
     return engine
 
@@ -141,6 +149,7 @@ def resume_on_start(context=None) -> None:
     Nothing is created before first use: a fresh install writes no folder and
     no journal until the first job is submitted.
     """
+    STATE.wallet_due = True  # the balance is fetched at start (when online, with a key)
     prefs = preferences.get_prefs(context)
     if prefs is not None and not prefs.resume_on_start:
         return
@@ -154,6 +163,10 @@ def stop_engine() -> None:
     engine, STATE.engine = STATE.engine, None
     if engine is not None:
         engine.shutdown(timeout=2.0)
+    thread, STATE.wallet_thread = STATE.wallet_thread, None
+    if thread is not None:
+        thread.cancel.set()  # stops its retries; a late answer is dropped
+        thread.join(2.0)
 
 
 def reset_cache() -> None:
@@ -186,14 +199,56 @@ def view_from_record(record, view: JobView | None = None) -> JobView:
     view.output_dir = str(record.output_dir or "")
     view.imported = view.imported or bool(meta.get("imported"))
     view.meta = dict(meta)
+    if view.state == "DONE" and view.volume is None:
+        view.volume = volumes.read_report(view.files)
     return view
+
+
+HIDDEN_FILE = "addon_cleared_jobs.json"
+HIDDEN_KEPT = 5000
+
+
+def _hidden_path() -> Path | None:
+    return Path(STATE.engine.home) / HIDDEN_FILE if STATE.engine is not None else None
+
+
+def _load_hidden() -> None:
+    path = _hidden_path()
+    try:
+        STATE.hidden = dict.fromkeys(json.loads(path.read_text(encoding="utf-8"))) if path else {}
+    except (OSError, ValueError, TypeError):
+        STATE.hidden = {}  # none cleared yet, or an unreadable file: show everything
+
+
+def clear_finished() -> int:
+    """Drop ended jobs from the list (not from disk, not from the journal); how many went.
+
+    Remembered beside the journal, so the list stays cleared after a restart.
+    """
+    gone = [j for j in STATE.order if j not in STATE.pending_imports
+            and not getattr(STATE.jobs.get(j), "active", False)]
+    for job_id in gone:
+        STATE.jobs.pop(job_id, None)
+    STATE.order[:] = [j for j in STATE.order if j in STATE.jobs]
+    STATE.hidden.update(dict.fromkeys(gone))
+    STATE.rows_dirty = True
+    path = _hidden_path()
+    if path is not None and gone:
+        try:
+            path.write_text(json.dumps(list(STATE.hidden)[-HIDDEN_KEPT:]), encoding="utf-8")
+        except OSError as exc:
+            add_message("WARNING", f"The cleared list could not be saved ({exc}); it returns after a restart.")
+    return len(gone)
 
 
 def load_known_jobs(limit: int = 200) -> None:
     """Fill the cache from the journal once (at start), newest first."""
     if STATE.engine is None:
         return
+    _load_hidden()
     for record in STATE.engine.jobs(limit=limit):
+        if record.job_id in STATE.hidden and not record.active:
+            continue
         if record.job_id not in STATE.jobs:
             STATE.jobs[record.job_id] = view_from_record(record)
             STATE.order.append(record.job_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import bpy
 
-from .properties import VIEWS
+from .properties import ALL_VIEWS, EXTRA_VIEWS
 
 SLOTS = (
     ("SOURCE", "Source", "The picture the Generate, Miniature and Prepare sections use"),
@@ -20,7 +20,17 @@ SLOTS = (
     ("BACK", "Back", "The back view of the multi-view set"),
     ("LEFT", "Left", "The left view of the multi-view set"),
     ("RIGHT", "Right", "The right view of the multi-view set"),
+    *((v.upper(), v.replace("_", " ").title(), f"The {v.replace('_', ' ')} view (Tencent Pro 3.1 only)")
+      for v in EXTRA_VIEWS),
 )
+BASIC_SLOTS = SLOTS[:5]
+
+
+def slot_choices(settings) -> tuple:
+    """The slots worth offering: the eight views only while Tencent Pro 3.1 is chosen."""
+    if settings.model == "TENCENT_PRO" and settings.options.tencent_version == "3.1":
+        return SLOTS
+    return BASIC_SLOTS
 
 
 def load_image(path: str | Path) -> bpy.types.Image:
@@ -42,7 +52,7 @@ def fill(scene, slot: str, image: bpy.types.Image) -> None:
         settings.miniature.picture.image = image  # the miniature flow starts from the same picture
         return
     view = slot.lower()
-    if view not in VIEWS:
+    if view not in ALL_VIEWS:
         raise ValueError(f"Unknown slot {slot!r}")
     getattr(settings.multiview, view).image = image
 

@@ -8,6 +8,12 @@ so "seconds" below are service seconds (one rate slot = 20 s) unless
 marked real.
 
     .venv/bin/python bench/engine_bench.py [--jobs 50] [--scale 60]
+
+``--local`` measures instead where one machine's own work becomes the limit
+(see :func:`local_limit`): the engine's CPU per job with no rate limit at
+all, downloading and checking a realistic result, importing it into Blender
+and (``--print-tris N``) the print tools; from these, the request rate above
+which the machine, not the key's rate limit, bounds throughput.
 """
 
 from __future__ import annotations
@@ -95,7 +101,16 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=50)
     parser.add_argument("--scale", type=float, default=60.0)
     parser.add_argument("--rate", type=int, default=3)
+    parser.add_argument("--local", action="store_true",
+                        help="measure where local work (not the rate) becomes the limit")
+    parser.add_argument("--triangles", type=int, default=500_000,
+                        help="--local: triangles of the result model downloaded and imported")
+    parser.add_argument("--print-tris", type=int, default=0, metavar="N",
+                        help="--local: also time make-manifold + hollow + check on N triangles")
     args = parser.parse_args(argv)
+    if args.local:
+        from local_limit import local_limit
+        return local_limit(args.jobs, args.triangles, args.print_tris, serve_emulator)
 
     parent, child = multiprocessing.get_context("fork").Pipe()
     server = multiprocessing.get_context("fork").Process(

@@ -4,12 +4,18 @@ HTTP answers are mapped to exceptions in exactly one place,
 :func:`error_from_response`, so the CLI, the engine and the add-on all show
 the same words for the same problem. Messages say what to do next and never
 contain the API key: they are built from status codes and the server's
-``message``, which we scrub before use.
+``message``, which we scrub before use (:mod:`bridge.safetext`).
+
+A class attribute ``permanent = True`` marks an error that trying again
+cannot cure (a result over the size cap, a disk that refuses the file):
+the transport and the engine never retry those.
 """
 
 from __future__ import annotations
 
-import re
+import math
+
+from .safetext import scrub, service_text  # noqa: F401  (scrub is part of this module's API)
 
 
 class BridgeError(Exception):
@@ -17,6 +23,8 @@ class BridgeError(Exception):
 
     #: A short hint of what the user can do about it.
     advice = ""
+    #: True when retrying cannot help; nobody retries such an error.
+    permanent = False
 
     def __init__(self, message: str = "", *, advice: str | None = None):
         super().__init__(message)
@@ -36,6 +44,19 @@ class ValidationError(BridgeError):
 
 class ConfigError(BridgeError):
     """Missing or unusable configuration (no API key, bad URL, offline)."""
+
+
+class JournalError(ConfigError):
+    """The job journal cannot be used (locked, damaged, unwritable).
+
+    A local problem, like configuration (the CLI exits 3): the message names
+    the file (``path``) and the advice says what to do. Never a reason to
+    overwrite the file.
+    """
+
+    def __init__(self, message: str = "", *, path=None, advice: str | None = None):
+        super().__init__(message, advice=advice)
+        self.path = str(path or "")
 
 
 class ApiError(BridgeError):
@@ -72,9 +93,14 @@ class ExpiredError(ApiError):
 class RateLimitedError(ApiError):
     advice = "Too many requests; wait a moment and try again."
 
-    def __init__(self, message: str = "", *, retry_after: float | None = None, **kw):
+    def __init__(self, message: str = "", *, retry_after: float | None = None,
+                 retry_after_header: str = "", **kw):
         super().__init__(message, **kw)
+        #: Seconds to pause (the transport caps what the service asked for).
         self.retry_after = retry_after
+        #: What the service asked for, uncapped (None: no readable Retry-After).
+        self.asked_retry_after = retry_after
+        self.retry_after_header = retry_after_header
 
 
 class ServerError(ApiError):
@@ -110,6 +136,23 @@ class DownloadError(BridgeError):
     """A result file could not be fetched or failed its integrity checks."""
 
     advice = "The download will be retried; results stay on the server for 24 hours."
+
+
+class DownloadTooLargeError(DownloadError):
+    """A result file is larger than the size cap: stopped at the cap, never retried."""
+
+    permanent = True
+    advice = ("It was not kept; if you need it, download it from the job list on the "
+              "service's website.")
+
+
+class DownloadWriteError(DownloadError):
+    """A result could not be written (disk full, read-only or missing folder): never retried."""
+
+    permanent = True
+    advice = ("The partial file was removed. The results stay on the service for 24 hours "
+              "after the job finished: free space or pick another folder, then fetch them "
+              "with `python -m bridge download --task-id ...`.")
 
 
 class JobFailedError(BridgeError):
@@ -182,32 +225,32 @@ _CODE_ADVICE = {
     "api_key_revoked": "The API key was revoked; create a new one at 3daistudio.com.",
 }
 
-_BEARER = re.compile(r"Bearer\s+\S+", re.IGNORECASE)
-
-
-def scrub(text: str, *secrets: str) -> str:
-    """Remove anything that could be a credential from ``text``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return _BEARER.sub("Bearer ***", text)
-
-
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds form); None if absent."""
+    """Seconds asked for by a ``Retry-After`` header; None if absent or unreadable.
+
+    Delta-seconds or an HTTP date; never negative; ``inf`` stays infinite
+    (the caller caps every pause, see ``ratebudget.RETRY_AFTER_CAP``).
+    """
     if not value:
         return None
+    value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         from email.utils import parsedate_to_datetime
         import datetime as _dt
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        delta = (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds()
-        return max(0.0, delta)
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=_dt.timezone.utc)
+        seconds = (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds()
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 def error_from_response(status: int, body: object, headers: dict | None = None,
@@ -221,7 +264,8 @@ def error_from_response(status: int, body: object, headers: dict | None = None,
     code = ""
     detail = ""
     if isinstance(body, dict):
-        code = str(body.get("code") or body.get("error_code") or "").lower()
+        code = service_text(body.get("code") or body.get("error_code") or "", *secrets,
+                            limit=60).lower()
         for key in ("message", "detail", "error"):
             value = body.get(key)
             if isinstance(value, str) and value:
@@ -231,8 +275,10 @@ def error_from_response(status: int, body: object, headers: dict | None = None,
                 detail = str(value)
                 break
     elif isinstance(body, str):
-        detail = body.strip()[:300]
-    detail = scrub(detail, *secrets)
+        detail = body
+    # Scrubbed before it is cut short, so no prefix of a key survives; an HTML
+    # page (a proxy's error page) is reduced to its title.
+    detail = service_text(detail, *secrets)
 
     cls = _BY_CODE.get(code) or _BY_STATUS.get(status)
     if cls is None:
@@ -253,6 +299,7 @@ def error_from_response(status: int, body: object, headers: dict | None = None,
         message += "."
     advice = _CODE_ADVICE.get(code)
     if cls is RateLimitedError:
+        header = service_text(headers.get("retry-after") or "", *secrets, limit=60)
         return RateLimitedError(message, status=status, code=code,
-                                retry_after=parse_retry_after(headers.get("retry-after")))
+                                retry_after=parse_retry_after(header), retry_after_header=header)
     return cls(message, status=status, code=code, advice=advice)

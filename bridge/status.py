@@ -1,10 +1,19 @@
-"""The state of a remote task, the same shape whichever service runs it."""
+"""The state of a remote task, the same shape whichever service runs it.
+
+Normalising is where a service's answer turns into our data, so it is also
+where its text is made safe: the transport has already scrubbed the
+credential from every string; here failure reasons and metadata lose control
+characters and are cut to a sane length, asset types become short tokens,
+and only http(s) URLs count as results.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import posixpath
 from urllib.parse import urlparse
+
+from .safetext import service_text
 
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
@@ -42,22 +51,56 @@ class TaskStatus:
         return self.state == FAILED or (self.state == FINISHED and bool(self.results))
 
 
+REASON_LIMIT = 500
+
+
+def _reason(value) -> str | None:
+    text = service_text(value, limit=REASON_LIMIT) if value else ""
+    return text or None
+
+
+def _url(value) -> str | None:
+    if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
+def _asset_type(value) -> str:
+    text = service_text(value, limit=40).upper().replace(" ", "_")
+    return text or "3D_MODEL"
+
+
+def _metadata(value, depth: int = 0):
+    """Metadata with every string made printable; nesting kept shallow."""
+    if isinstance(value, str):
+        return service_text(value, limit=REASON_LIMIT)
+    if depth >= 4:
+        return None
+    if isinstance(value, dict):
+        return {service_text(k, limit=80): _metadata(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_metadata(v, depth + 1) for v in value[:100]]
+    return value if isinstance(value, (int, float, bool)) or value is None else None
+
+
 def from_studio(task_id: str, body: dict) -> TaskStatus:
     """Normalise a 3D AI Studio status answer."""
     state = str(body.get("status") or PENDING).upper()
     if state not in (PENDING, IN_PROGRESS, FINISHED, FAILED):
         state = IN_PROGRESS
     results = []
-    for item in body.get("results") or []:
+    items = body.get("results")
+    for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
-        url = item.get("asset") or item.get("asset_url")
+        url = _url(item.get("asset")) or _url(item.get("asset_url"))
         if url:
-            results.append(Asset(url=url, asset_type=str(item.get("asset_type") or "3D_MODEL"),
-                                 thumbnail=item.get("thumbnail"),
-                                 metadata=item.get("metadata") or {}))
+            metadata = _metadata(item.get("metadata"))
+            results.append(Asset(url=url, asset_type=_asset_type(item.get("asset_type")),
+                                 thumbnail=_url(item.get("thumbnail")),
+                                 metadata=metadata if isinstance(metadata, dict) else {}))
     return TaskStatus(task_id, state, _progress(body.get("progress")),
-                      body.get("failure_reason"), results)
+                      _reason(body.get("failure_reason")), results)
 
 
 _IMAGE3D_STATES = {"queued": PENDING, "pending": PENDING, "processing": IN_PROGRESS,
@@ -68,15 +111,15 @@ _IMAGE3D_STATES = {"queued": PENDING, "pending": PENDING, "processing": IN_PROGR
 def from_image3d(task_id: str, body: dict) -> TaskStatus:
     """Normalise an image3d.io status answer (both page versions' words)."""
     state = _IMAGE3D_STATES.get(str(body.get("status") or "queued").lower(), IN_PROGRESS)
-    url = body.get("model_url")
+    url = _url(body.get("model_url"))
     results = [Asset(url=url, asset_type="3D_MODEL")] if url else []
     reason = body.get("error") or body.get("failure_reason") or body.get("message")
     return TaskStatus(task_id, state, _progress(body.get("progress")),
-                      reason if state == FAILED else None, results)
+                      _reason(reason) if state == FAILED else None, results)
 
 
 def _progress(value) -> int:
     try:
         return max(0, min(100, int(float(value))))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):   # None, "abc", "nan", "inf"
         return 0

@@ -7,7 +7,7 @@ kills it on cancel, and stops it after a while without work. Errors cross
 the boundary with their name, message and trace.
 
 House rule: nothing here imports bpy or touches Blender data. Blender's
-main thread only submits tasks and reads their fields; everything it needs
+main thread only enqueues tasks and reads their fields; everything it needs
 from Blender (the binary's path, folders) is handed in as plain values.
 """
 
@@ -121,8 +121,8 @@ class Helper:
 
     # -- called from Blender's main thread ---------------------------------------
 
-    def submit(self, kind: str, args: dict, folder: str, deadline_s: float | None = None,
-               before=None, after=None) -> Task:
+    def enqueue(self, kind: str, args: dict, folder: str, deadline_s: float | None = None,
+                before=None, after=None) -> Task:
         task = Task(kind, args, folder, deadline_s, before, after)
         if self._stopping.is_set():
             task._finish(FAILED, error=errors.HelperUnavailableError("The helper Blender was shut down."))

@@ -1,6 +1,6 @@
 """Operators: the buttons of the panel and the add-on's scripting API."""
 
-from . import generate, jobs, miniature, picture_slots, prepare, tools
+from . import batch, generate, jobs, miniature, picture_slots, pictures, prepare, tools
 
-classes = (*generate.classes, *miniature.classes, *prepare.classes, *picture_slots.classes,
-           *tools.classes, *jobs.classes)
+classes = (*generate.classes, *pictures.classes, *miniature.classes, *prepare.classes,
+           *picture_slots.classes, *tools.classes, *jobs.classes, *batch.classes)

@@ -10,12 +10,16 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
 from .. import imagesource, request_factory
-from ..properties import MODELS, VIEWS
+from ..properties import ALL_VIEWS, MODELS
 from .submit import Prepared, SubmitMixin, picture_name, short_name
 
 
 def _model(op, context) -> str:
     return op.model if op.properties.is_property_set("model") else context.scene.aistudio.model
+
+
+#: A script may pick either service's model, so only a missing key *and* token grey these out.
+BOTH_SERVICES = ("3daistudio", "image3d")
 
 
 class AISTUDIO_OT_text_to_3d(SubmitMixin, bpy.types.Operator):
@@ -24,6 +28,7 @@ class AISTUDIO_OT_text_to_3d(SubmitMixin, bpy.types.Operator):
     bl_idname = "aistudio.text_to_3d"
     bl_label = "Text to 3D"
     bl_options = {"REGISTER"}
+    PROVIDERS = BOTH_SERVICES
 
     prompt: StringProperty(name="Prompt", description="Empty: the scene's last prompt")
     model: EnumProperty(name="Model", items=MODELS)
@@ -44,50 +49,70 @@ class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
     bl_idname = "aistudio.image_to_3d"
     bl_label = "Image to 3D"
     bl_options = {"REGISTER"}
+    PROVIDERS = BOTH_SERVICES
 
     filepath: StringProperty(name="File", subtype="FILE_PATH")
     image: StringProperty(name="Image", description="Name of an image datablock")
     use_render: BoolProperty(name="Use Render Result", default=False)
     model: EnumProperty(name="Model", items=MODELS)
+    prompt: StringProperty(name="Prompt", description="Tencent Pro with type Sketch only: what the "
+                                                      "sketch shows. Unset: the scene's prompt")
 
     def prepare(self, context) -> Prepared:
         settings = context.scene.aistudio
         scripted = self.filepath or self.image or self.use_render
         use_render = self.use_render or (not scripted and settings.source == "RENDER")
+        model = _model(self, context)
+        if self.properties.is_property_set("prompt"):
+            prompt = self.prompt
+        else:  # the panel's one prompt field goes with a sketch, and only with one
+            sketch = request_factory.takes_sketch_prompt(model, settings.options)
+            prompt = settings.prompt if sketch else ""
+        request_factory.image_request(model, "picture.png", settings.options, prompt)  # before saving
         path = imagesource.resolve(self.filepath, self.image, use_render,
                                    fallback=None if scripted else settings.picture)
-        model = _model(self, context)
-        request = request_factory.image_request(model, path, settings.options)
+        request = request_factory.image_request(model, path, settings.options, prompt)
         name = picture_name(self.filepath, self.image, use_render, settings.picture)
         return Prepared(request, short_name(name, "AI Model"), model, {"source": "image"})
 
 
 class AISTUDIO_OT_multiview_to_3d(SubmitMixin, bpy.types.Operator):
-    """Generate a 3D model from front/back/left/right pictures of one subject"""
+    """Generate a 3D model from several views of one subject (Tencent Pro 3.1 takes eight)"""
 
     bl_idname = "aistudio.multiview_to_3d"
     bl_label = "Multi-view to 3D"
     bl_options = {"REGISTER"}
+    PROVIDERS = BOTH_SERVICES
 
     front: StringProperty(name="Front", description="A file path or an image datablock's name")
     back: StringProperty(name="Back")
     left: StringProperty(name="Left")
     right: StringProperty(name="Right")
+    top: StringProperty(name="Top", description="Tencent Pro 3.1 only")
+    bottom: StringProperty(name="Bottom", description="Tencent Pro 3.1 only")
+    left_front: StringProperty(name="Left Front", description="Tencent Pro 3.1 only")
+    right_front: StringProperty(name="Right Front", description="Tencent Pro 3.1 only")
     model: EnumProperty(name="Model", items=MODELS, default="TENCENT_PRO")
+    version: StringProperty(name="Version", description="Tencent Pro 3.0/3.1 or Tripo 3.0/3.1; "
+                                                        "unset: the Generate panel's")
 
     def prepare(self, context) -> Prepared:
         settings = context.scene.aistudio
+        model = self.model if self.properties.is_property_set("model") else settings.model
+        version = self.version.strip() or None
         views = {}
-        for view in VIEWS:
+        scripted = any(getattr(self, v) for v in ALL_VIEWS)
+        # From the slots, only the views this model takes (the panel shows only those).
+        wanted = request_factory.view_order(model, settings.options, version)
+        for view in ALL_VIEWS:
             given = getattr(self, view)
             if given:
                 views[view] = imagesource.name_or_path(given)
-            elif not any(getattr(self, v) for v in VIEWS):
+            elif not scripted and view in wanted:
                 slot = getattr(settings.multiview, view)
                 if slot.image is not None or slot.filepath:
                     views[view] = imagesource.resolve(fallback=slot)
-        model = self.model if self.properties.is_property_set("model") else settings.model
-        request = request_factory.multiview_request(model, views, settings.options)
+        request = request_factory.multiview_request(model, views, settings.options, version)
         name = Path(views.get("front", "multiview")).stem
         return Prepared(request, short_name(name, "Multi-view"), model, {"source": "multiview"})
 

@@ -1,19 +1,19 @@
-"""Operators on jobs that already exist: cancel, import again, wait, wallet, folder."""
+"""Operators on jobs that already exist: cancel, import again, wait, wallet, folder, clear."""
 
-import dataclasses
 import os
-import threading
 
 import bpy
-from bpy.props import FloatProperty, StringProperty
+from bpy.props import EnumProperty, FloatProperty, StringProperty
 
-from ...bridge import errors
-from .. import online, pump, session
+from .. import pump, session, wallet
+from .submit import submit_problem
 
 
 def _job_id(op, context) -> str:
     if op.job_id:
         return op.job_id
+    if "job" in op.properties.bl_rna.properties and op.properties.is_property_set("job"):
+        return "" if op.job == NO_JOB else op.job  # picked in the search popup
     runtime = context.window_manager.aistudio
     if 0 <= runtime.active_job < len(runtime.jobs):
         return runtime.jobs[runtime.active_job].job_id
@@ -28,6 +28,20 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     job_id: StringProperty(name="Job")
+
+    def invoke(self, context, event):
+        from .. import localjobs
+        if localjobs.get(getattr(self, "job_id", "") or "") is not None:
+            return self.execute(context)   # local work stops for real and costs nothing: no question
+        # Cancelling abandons paid work (the service has no cancel), so the button asks first.
+        message = ("The service has no cancel: the job may still run there and its credits "
+                   "are not refunded. Stop following it?")
+        try:
+            return context.window_manager.invoke_confirm(
+                self, event, title="Cancel this job?", message=message, confirm_text="Cancel Job",
+                icon="WARNING")
+        except TypeError:  # Blender before 4.1 takes no title/message
+            return context.window_manager.invoke_confirm(self, event)
 
     def execute(self, context):
         job_id = _job_id(self, context)
@@ -44,14 +58,42 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
         return {"FINISHED"}
 
 
+NO_JOB = "NONE"
+_FINISHED_ITEMS: list = []  # Blender keeps only pointers to enum strings: keep them alive here
+
+
+def finished_job_items(_self=None, _context=None) -> list:
+    """Finished jobs for the import search, newest first (from the cache, never the journal)."""
+    items = []
+    for job_id in session.STATE.order:
+        view = session.STATE.jobs.get(job_id)
+        if view is not None and view.state == "DONE":
+            items.append((job_id, f"{view.label or job_id} · {view.model or view.kind}",
+                          f"{view.credits} credits" if view.credits else ""))
+    _FINISHED_ITEMS[:] = items or [(NO_JOB, "No finished job yet", "")]
+    return _FINISHED_ITEMS
+
+
 class AISTUDIO_OT_import_result(bpy.types.Operator):
-    """Import a finished job's downloaded files (again)"""
+    """Import a finished job's downloaded files (again); without a job, pick one from a search"""
 
     bl_idname = "aistudio.import_result"
-    bl_label = "Import Result"
+    bl_label = "Import AI Studio Result"
     bl_options = {"REGISTER"}   # the append pushes its own undo step
+    bl_property = "job"
 
     job_id: StringProperty(name="Job")
+    job: EnumProperty(name="Result", items=finished_job_items,
+                      description="A finished job of the list (the search of File > Import)")
+
+    def invoke(self, context, event):
+        if self.job_id:
+            return self.execute(context)
+        if finished_job_items()[0][0] == NO_JOB:
+            self.report({"WARNING"}, "No finished job to import yet.")
+            return {"CANCELLED"}
+        context.window_manager.invoke_search_popup(self)
+        return {"RUNNING_MODAL"}
 
     def execute(self, context):
         from .. import importing
@@ -76,13 +118,15 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
         except importing.ImportFailed as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
+        # Like an automatic import (pictures tagged and shown, the object's preview
+        # remembered): importing does that for both.
         session.STATE.jobs[job_id].imported = True
         self.report({"INFO"}, result.summary())
         return {"FINISHED"}
 
 
 class AISTUDIO_OT_wait_jobs(bpy.types.Operator):
-    """Block until every job finished and was imported (for background scripts)"""
+    """Block until every unfinished job has ended and been imported (for background scripts); CANCELLED if one did not arrive"""
 
     bl_idname = "aistudio.wait_jobs"
     bl_label = "Wait for Jobs"
@@ -90,15 +134,20 @@ class AISTUDIO_OT_wait_jobs(bpy.types.Operator):
     timeout: FloatProperty(name="Timeout (s)", default=600.0, min=0.0)
 
     def execute(self, context):
-        session.engine()
-        if pump.wait_all(self.timeout):
-            failed = [v for v in session.STATE.jobs.values() if v.state in ("FAILED", "EXPIRED")]
-            for view in failed:
-                self.report({"WARNING"}, f"{view.label or view.job_id}: {view.error or view.state}")
-            return {"FINISHED"}
-        self.report({"ERROR"}, f"Jobs still running after {self.timeout:.0f} s; they keep running "
-                               "in the journal and resume next time.")
-        return {"CANCELLED"}
+        # No engine: no journal to resume at start and nothing submitted, so nothing to wait for.
+        ended, views = pump.wait_for_jobs(self.timeout)
+        # Warnings, not errors: an error report turns the script's return value into an
+        # exception, and a script should be able to test the result for CANCELLED.
+        if not ended:
+            running = [v for v in views if v.active]
+            self.report({"WARNING"}, f"{len(running)} job(s) still running after {self.timeout:.0f} s; "
+                                     "they keep running in the journal and resume next time.")
+            return {"CANCELLED"}
+        failed = [v for v in views if pump.job_failed(v)]
+        for view in failed:
+            self.report({"WARNING"}, f"{view.label or view.job_id}: {view.state.lower()}: "
+                                     f"{view.error or 'no reason given'}")
+        return {"CANCELLED"} if failed else {"FINISHED"}
 
 
 class AISTUDIO_OT_refresh_wallet(bpy.types.Operator):
@@ -107,35 +156,20 @@ class AISTUDIO_OT_refresh_wallet(bpy.types.Operator):
     bl_idname = "aistudio.refresh_wallet"
     bl_label = "Refresh Balance"
 
+    @classmethod
+    def poll(cls, context):
+        problem = submit_problem(context)
+        if problem:
+            cls.poll_message_set(problem)
+        return not problem
+
     def execute(self, context):
-        if not online.network_allowed():
-            self.report({"ERROR"}, online.offline_message())
+        problem = wallet.refresh(context)  # operators never wait on the network
+        if problem:
+            self.report({"ERROR"}, problem)
             return {"CANCELLED"}
-        settings = dataclasses.replace(session.refresh_settings(context))
-        try:
-            settings.require_key()
-        except errors.ConfigError as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        # Operators never wait on the network: a thread asks, the pump redraws.
-        threading.Thread(target=_fetch_wallet, args=(settings,), daemon=True,
-                         name="aistudio-wallet").start()
-        session.STATE.wallet_error = ""
         self.report({"INFO"}, "Fetching the balance…")
         return {"FINISHED"}
-
-
-def _fetch_wallet(settings) -> None:
-    # Worker thread: plain Python only; the pump notices STATE.wallet_changed.
-    from ...bridge import client as client_mod
-    try:
-        wallet = client_mod.client_for("3daistudio", settings,
-                                       online_check=lambda: session.STATE.online).wallet()
-    except errors.BridgeError as exc:
-        session.STATE.wallet_error = str(exc)
-    else:
-        session.STATE.wallet = str(wallet)
-    session.STATE.wallet_changed = True
 
 
 class AISTUDIO_OT_open_folder(bpy.types.Operator):
@@ -159,6 +193,19 @@ class AISTUDIO_OT_open_folder(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class AISTUDIO_OT_clear_finished_jobs(bpy.types.Operator):
+    """Remove ended jobs from the list; their files stay on disk and in the journal"""
+
+    bl_idname = "aistudio.clear_finished_jobs"
+    bl_label = "Clear Finished Jobs"
+
+    def execute(self, context):
+        count = session.clear_finished()
+        pump.sync_rows(context)
+        self.report({"INFO"}, f"Cleared {count} ended job(s) from the list; their files stay on disk.")
+        return {"FINISHED"}
+
+
 class AISTUDIO_OT_clear_messages(bpy.types.Operator):
     """Clear the messages shown in the panel"""
 
@@ -171,4 +218,5 @@ class AISTUDIO_OT_clear_messages(bpy.types.Operator):
 
 
 classes = (AISTUDIO_OT_cancel_job, AISTUDIO_OT_import_result, AISTUDIO_OT_wait_jobs,
-           AISTUDIO_OT_refresh_wallet, AISTUDIO_OT_open_folder, AISTUDIO_OT_clear_messages)
+           AISTUDIO_OT_refresh_wallet, AISTUDIO_OT_open_folder, AISTUDIO_OT_clear_finished_jobs,
+           AISTUDIO_OT_clear_messages)

@@ -1,7 +1,7 @@
 """Picture to a printable miniature figure (the service's miniature flow)."""
 
 import bpy
-from bpy.props import FloatProperty, StringProperty
+from bpy.props import FloatProperty, IntProperty, StringProperty
 
 from .. import imagesource, request_factory
 from ..properties import AISTUDIO_PG_miniature
@@ -23,6 +23,9 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
     edition: _PG["edition"]
     scale: _PG["scale"]
     scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, max=100.0)
+    scale_ratio: _PG["scale_ratio"]
+    face_count: IntProperty(name="Faces", default=200_000, min=3_000, max=1_500_000,
+                            description="Unset: the scene's choice (or the service's)")
 
     def _value(self, context, name):
         if self.properties.is_property_set(name):
@@ -36,8 +39,13 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
                                    fallback=None if scripted else settings.picture)
         scale = self._value(context, "scale")
         height = self._value(context, "scale_height_cm")
+        if self.properties.is_property_set("face_count"):
+            faces = self.face_count
+        else:
+            faces = settings.face_count if settings.use_face_count else None
         request = request_factory.miniature_request(
-            path, self._value(context, "preset"), self._value(context, "edition"), scale, height)
+            path, self._value(context, "preset"), self._value(context, "edition"), scale, height,
+            self._value(context, "scale_ratio"), faces)
         name = picture_name(self.filepath, self.image, False, settings.picture)
         meta = {"source": "miniature", "scale": request.scale,
                 "scale_height_cm": request.scale_height_cm}

@@ -29,6 +29,13 @@ def credit_text(request) -> str:
         return "? credits"
 
 
+def _short_cost(request) -> str:
+    try:
+        return str(dataclasses.replace(request.credits(), note=""))
+    except (errors.BridgeError, NotImplementedError, ValueError, TypeError):
+        return "? credits"
+
+
 def credit_high(request) -> int:
     try:
         return int(request.credits().high)
@@ -41,8 +48,49 @@ def needs_confirmation(prefs, request) -> bool:
     return prefs is not None and credit_high(request) > prefs.confirm_credits
 
 
+NO_MESH = "Select a mesh object first: this works on the active mesh."
+WRONG_MODE = "Switch to Object Mode first (Tab): the mesh is exported as it is in Object Mode."
+
+
+def mesh_problem(context) -> str:
+    """Why the active object cannot be sent as a mesh ('' when it can)."""
+    active = getattr(context, "active_object", None)
+    if active is None or active.type != "MESH":
+        return NO_MESH
+    if context.mode != "OBJECT":
+        return WRONG_MODE
+    return ""
+
+
+def submit_problem(context, providers=("3daistudio",), needs_mesh: bool = False) -> str:
+    """Why a submit button is greyed out ('' when it may be pressed).
+
+    Only what ``execute`` would refuse whatever a script passes: online access
+    off, no credential for any service the operator can send to, and for mesh
+    operators (which always work on the active object) no mesh or the wrong mode.
+    """
+    if not online.network_allowed():
+        return online.offline_message()
+    if not any(preferences.has_credential(context, p) for p in providers):
+        return preferences.missing_credential_message(providers[0])
+    return mesh_problem(context) if needs_mesh else ""
+
+
 class SubmitMixin:
     """Mixed into operators that define ``prepare(self, context) -> Prepared``."""
+
+    #: Services the operator can send to (the request decides which at execute).
+    PROVIDERS = ("3daistudio",)
+    #: The operator sends the active mesh, so it needs one, in Object Mode.
+    NEEDS_MESH = False
+
+    @classmethod
+    def poll(cls, context):
+        problem = submit_problem(context, cls.PROVIDERS, cls.NEEDS_MESH)
+        if problem:
+            cls.poll_message_set(problem)
+            return False
+        return True
 
     def prepare(self, context) -> Prepared:
         raise NotImplementedError
@@ -104,28 +152,43 @@ class SubmitMixin:
         request = prepared.request
         if not self._check_key(context, request.PROVIDER):
             return {"CANCELLED"}
-        meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
         folder = preferences.download_folder(preferences.get_prefs(context))
         session.apply_changed_credentials()
         if prepared.pending:
-            presubmit.submit_when_ready(prepared, prepared.pending, folder, credit_text(request))
+            # Handed over later, still by this guard, once the helper has written the files
+            # (through the class: the operator instance is gone by then).
+            submit = type(self).submit_prepared
+            presubmit.submit_when_ready(prepared, prepared.pending,
+                                        lambda: submit(session.engine(), prepared, folder),
+                                        credit_text(request))
             self.report({"INFO"}, f"Preparing {prepared.label} ({credit_text(request)}); it is "
                                   "submitted when its files are written.")
             from .. import pump
             pump.sync_rows(context)
             return {"FINISHED"}
         try:
-            engine = session.engine()
-            # Files are named after their job id, so one folder holds every job's results.
-            job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
+            self.hand_over(session.engine(), prepared, folder)
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request), meta)
-        self.report({"INFO"}, f"Submitted {prepared.label} ({credit_text(request)}); job {job_id}.")
         from .. import pump
         pump.sync_rows(context)
         return {"FINISHED"}
+
+    def hand_over(self, engine, prepared: Prepared, folder) -> None:
+        """Give the checked, confirmed request to the engine and say so."""
+        job_id = self.submit_prepared(engine, prepared, folder)
+        self.report({"INFO"}, f"Submitted {prepared.label} · {_short_cost(prepared.request)}; job {job_id}.")
+
+    @staticmethod
+    def submit_prepared(engine, prepared: Prepared, folder) -> str:
+        """The one place a checked request reaches the engine; shows it in the job list."""
+        request = prepared.request
+        meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
+        # Files are named after their job id, so one folder holds every job's results.
+        job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
+        session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request), meta)
+        return job_id
 
 
 def short_name(text: str, fallback: str) -> str:

@@ -10,7 +10,7 @@ from bpy.props import EnumProperty, StringProperty
 from ...bridge.errors import ValidationError
 from .. import imagesource, request_factory
 from ..properties import TOOLS
-from .submit import Prepared, SubmitMixin
+from .submit import Prepared, SubmitMixin, mesh_problem
 
 
 class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
@@ -24,12 +24,15 @@ class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
     original_url: StringProperty(name="High-poly URL", description="Bake only: textured high-poly model")
     retopo_url: StringProperty(name="Low-poly URL", description="Bake only: low-poly model")
 
+    NEEDS_MESH = True
+
     def prepare(self, context) -> Prepared:
         tools = context.scene.aistudio.tools
         tool = self.tool if self.properties.is_property_set("tool") else tools.tool
         active = context.active_object
-        if active is None or active.type != "MESH":
-            raise ValidationError("Select a mesh object first: the tool works on the active mesh.")
+        problem = mesh_problem(context)  # the same reason the greyed-out button gives
+        if problem:
+            raise ValidationError(problem)
         if tool == "BAKE":
             highs = [o for o in context.selected_objects if o is not active and o.type == "MESH"]
             if not highs:
@@ -38,8 +41,6 @@ class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
             request = request_factory.tool_request(tool, "", tools, original_url=self.original_url,
                                                    retopo_url=self.retopo_url)
         else:
-            if context.mode != "OBJECT":
-                raise ValidationError("Switch to Object Mode first.")
             model_file = imagesource.export_glb(context, active)
             request = request_factory.tool_request(tool, model_file, tools)
         meta = {"source": "tool", "tool": tool, "placement": "beside", "source_object": active.name}

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import bpy
 
-from ...bridge.api import tools
 from ...bridge.errors import BridgeError, PrintPrepError
-from .. import preferences, session
-from . import background, check, clay, decimate, material, multiview, scaling
+from .. import preferences
+from . import background, check, clay, material, multiview, scaling
 
 
 def _settings(context):
@@ -205,35 +204,6 @@ class AISTUDIO_OT_capture_views(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class AISTUDIO_OT_print_cloud(_MeshOperator):
-    """Send this step to the 3D AI Studio cloud tool (costs credits)"""
-    bl_idname = "aistudio.print_cloud"
-    bl_label = "Run in Cloud"
-    bl_options = {"REGISTER"}
-
-    step: bpy.props.EnumProperty(items=[("check", "Volume", ""), ("repair", "Repair", ""),
-                                        ("hollow", "Repair + hollow", ""),
-                                        ("decimate", "Optimize", "")])
-
-    def run(self, context, ob, props):
-        folder = Path(bpy.app.tempdir or "/tmp") / "aistudio_print"
-        model = str(scaling.export_stl_mm(ob, folder / f"{bpy.path.clean_name(ob.name)}.stl"))
-        if self.step == "check":
-            request = tools.VolumeRequest(model_file=model, unit="mm")
-        elif self.step == "decimate":
-            glb = decimate.export_glb(ob, folder / f"{bpy.path.clean_name(ob.name)}.glb", False)
-            request = tools.OptimizeRequest(model_file=str(glb.path))
-        else:
-            hollowing = self.step == "hollow"
-            request = tools.RepairRequest(model_file=model, output_format="stl", unit="mm",
-                                          hollow=True if hollowing else None,
-                                          wall_thickness=props.wall_thickness_mm if hollowing else None)
-        job_id = session.engine().submit(request, label=f"{request.LABEL}: {ob.name}")
-        session.track(job_id, request.LABEL, "3daistudio", request.KIND, str(request.credits()))
-        return f"{request.LABEL} submitted ({request.credits()})."
-
-
 classes = (AISTUDIO_OT_print_check, AISTUDIO_OT_make_manifold, AISTUDIO_OT_hollow,
            AISTUDIO_OT_scale_miniature, AISTUDIO_OT_export_stl, AISTUDIO_OT_decimate,
-           AISTUDIO_OT_export_glb, AISTUDIO_OT_clay_toggle, AISTUDIO_OT_capture_views,
-           AISTUDIO_OT_print_cloud)
+           AISTUDIO_OT_export_glb, AISTUDIO_OT_clay_toggle, AISTUDIO_OT_capture_views)

@@ -1,13 +1,17 @@
-"""The sidebar panels, the job list and the status-bar line."""
+"""The sidebar panels (3D viewport and Image Editor), the job list and the status-bar line."""
 
-from . import joblist, panels
+from . import image_panel, joblist, menus, panels, thumbnails
 
-classes = (*joblist.classes, *panels.classes)
+classes = (*joblist.classes, *panels.classes, *image_panel.classes, *menus.classes)
 
 
 def register():
+    thumbnails.register()
     panels.register()
+    menus.register()
 
 
 def unregister():
+    menus.unregister()
     panels.unregister()
+    thumbnails.unregister()

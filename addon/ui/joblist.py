@@ -1,28 +1,102 @@
-"""The job list: one row per job, drawn only from the pump's in-memory cache."""
+"""The job list: one row per job, drawn only from the pump's in-memory cache.
+
+Rows can be filtered (by text, by state) and sorted (newest, name, state,
+model); each shows its result's thumbnail when there is one, and a running
+job's progress with the time the engine expects it still needs.
+"""
+
+import fnmatch
+import time
 
 import bpy
+from bpy.props import BoolProperty, EnumProperty
 
-from .. import session
+from .. import session, volumes
+from . import thumbnails
+from .widgets import DEFAULT_WRAP, draw_wrapped
 
 STATE_ICONS = {
     "QUEUED": "SORTTIME", "SUBMITTING": "EXPORT", "RUNNING": "PLAY", "DOWNLOADING": "IMPORT",
     "DONE": "CHECKMARK", "FAILED": "ERROR", "CANCELLED": "CANCEL", "EXPIRED": "TIME",
     "UNKNOWN": "QUESTION", "PREPARING": "EXPORT",
 }
+#: Sort rank of each state: what needs attention first.
+STATE_RANK = {"FAILED": 0, "EXPIRED": 1, "UNKNOWN": 2, "RUNNING": 3, "DOWNLOADING": 4,
+              "SUBMITTING": 5, "PREPARING": 6, "QUEUED": 6, "DONE": 7, "CANCELLED": 8}
+STATE_FILTERS = {
+    "ALL": None,
+    "ACTIVE": set(session.ACTIVE_STATES),
+    "DONE": {"DONE"},
+    "PROBLEM": {"FAILED", "EXPIRED", "UNKNOWN", "CANCELLED"},
+}
+
+
+def eta_text(view, now: float | None = None) -> str:
+    """``about 3 min left`` from the engine's latest estimate, counted down since it came."""
+    if not view.active or view.eta_s is None:
+        return ""
+    left = view.eta_s - ((time.monotonic() if now is None else now) - view.eta_at)
+    if left <= 5:
+        return "any moment"
+    if left < 90:
+        return f"about {left:.0f} s left"
+    if left < 90 * 60:
+        return f"about {left / 60:.0f} min left"
+    return f"about {left / 3600:.1f} h left"
 
 
 def draw_progress(layout, view) -> None:
-    """A progress bar where Blender has one (4.0+), else a percentage."""
+    """A progress bar where Blender has one (4.0+), else a percentage; the ETA in its text."""
     factor = max(0.0, min(1.0, view.progress / 100.0))
-    text = f"{view.stage or view.state.title()} {view.progress}%"   # stage: the helper's step
+    eta = eta_text(view)
+    # stage: what the helper Blender is doing for a local job ("Importing"…)
+    text = f"{view.stage or view.state.title()} {view.progress}%" + (f" · {eta}" if eta else "")
     if hasattr(layout, "progress"):
         layout.progress(factor=factor, type="BAR", text=text)
     else:
         layout.label(text=text)
 
 
+def filter_and_order(views, pattern: str, state: str, sort_by: str, reverse: bool,
+                     bit: int) -> tuple[list, list]:
+    """UIList flags (``bit`` set: shown) and new positions for ``views`` (rows, newest first)."""
+    pattern = pattern.strip().lower()
+    if pattern and not any(ch in pattern for ch in "*?["):
+        pattern = f"*{pattern}*"
+    wanted = STATE_FILTERS.get(state)
+    flags = []
+    for view in views:
+        shown = view is not None and (wanted is None or view.state in wanted)
+        if shown and pattern:
+            text = f"{view.label} {view.model} {view.job_id} {view.task_id}".lower()
+            shown = fnmatch.fnmatchcase(text, pattern)
+        flags.append(bit if shown else 0)
+    keys = {
+        "NAME": lambda i: (views[i].label.lower() if views[i] else "", i),
+        "STATE": lambda i: (STATE_RANK.get(views[i].state, 9) if views[i] else 9, i),
+        "MODEL": lambda i: (views[i].model.lower() if views[i] else "", i),
+    }
+    if sort_by not in keys and not reverse:
+        return flags, []  # rows are newest first already
+    ranked = sorted(range(len(views)), key=keys.get(sort_by, lambda i: i))
+    if reverse:
+        ranked.reverse()
+    order = [0] * len(views)
+    for position, index in enumerate(ranked):
+        order[index] = position
+    return flags, order
+
+
 class AISTUDIO_UL_jobs(bpy.types.UIList):
     bl_idname = "AISTUDIO_UL_jobs"
+
+    filter_state: EnumProperty(name="Show", default="ALL", items=(
+        ("ALL", "All", "Every job"), ("ACTIVE", "Running", "Jobs still running"),
+        ("DONE", "Done", "Finished jobs"), ("PROBLEM", "Problems", "Failed, expired, unknown or cancelled")))
+    sort_by: EnumProperty(name="Sort", default="NEWEST", items=(
+        ("NEWEST", "Newest", "Newest first"), ("NAME", "Name", "By name"),
+        ("STATE", "State", "Failed first, then running, then done"), ("MODEL", "Model", "By model")))
+    sort_reverse: BoolProperty(name="Reverse", default=False, description="Reverse the order")
 
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index=0):
         view = session.STATE.jobs.get(item.job_id)
@@ -30,7 +104,11 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
             layout.label(text=item.job_id, icon="QUESTION")
             return
         row = layout.row(align=True)
-        row.label(text=view.label or view.job_id, icon=STATE_ICONS.get(view.state, "DOT"))
+        thumb = thumbnails.icon_id(view)
+        if thumb:
+            row.label(text=view.label or view.job_id, icon_value=thumb)
+        else:
+            row.label(text=view.label or view.job_id, icon=STATE_ICONS.get(view.state, "DOT"))
         if view.active:
             draw_progress(row, view)
             op = row.operator("aistudio.cancel_job", text="", icon="X", emboss=False)
@@ -47,37 +125,47 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
         else:
             row.label(text=view.state.title())
 
+    def draw_filter(self, context, layout):
+        row = layout.row(align=True)
+        row.prop(self, "filter_name", text="")
+        row.prop(self, "filter_state", text="")
+        row = layout.row(align=True)
+        row.prop(self, "sort_by", expand=True)
+        row.prop(self, "sort_reverse", text="", icon="SORT_DESC" if self.sort_reverse else "SORT_ASC")
 
-def draw_job_details(layout, view) -> None:
+    def filter_items(self, context, data, propname):
+        rows = getattr(data, propname)
+        views = [session.STATE.jobs.get(row.job_id) for row in rows]
+        return filter_and_order(views, self.filter_name, self.filter_state, self.sort_by,
+                                self.sort_reverse, self.bitflag_filter_item)
+
+
+def draw_job_details(layout, view, width: int = DEFAULT_WRAP) -> None:
     col = layout.column(align=True)
     col.label(text=f"Model: {view.model or '?'}   Credits: {view.credits or '?'}")
-    col.label(text=f"State: {view.state.title()}  ({view.progress}%)")
+    eta = eta_text(view)
+    col.label(text=f"State: {view.state.title()}  ({view.progress}%)" + (f" · {eta}" if eta else ""))
     if view.seconds:
         col.label(text=f"Local work took {view.seconds:.1f} s")
     if view.task_id:
         col.label(text=f"Task: {view.task_id}")
     if view.error:
+        draw_wrapped(layout.box(), view.error, width=width)
+    if view.volume:
         box = layout.box()
-        for number, line in enumerate(_wrap(view.error, 48)):
-            box.label(text=line, icon="ERROR" if number == 0 else "BLANK1")
+        for number, line in enumerate(volumes.lines(view.volume)):
+            box.label(text=line, icon="MOD_SOLIDIFY" if number == 0 else "BLANK1")
+    thumb = thumbnails.preview(view)
+    shown = set()
+    if thumb is not None and thumb.icon_id:
+        layout.template_icon(icon_value=thumb.icon_id, scale=6.0)
+        shown.add(thumb.icon_id)
     for name in view.image_names:
         image = bpy.data.images.get(name)
         if image is not None and image.preview is not None:
-            layout.template_icon(icon_value=image.preview.icon_id, scale=6.0)
+            if image.preview.icon_id not in shown:
+                layout.template_icon(icon_value=image.preview.icon_id, scale=6.0)
             layout.label(text=name, icon="IMAGE_DATA")
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines, current = [], ""
-    for word in text.split():
-        if len(current) + len(word) + 1 > width and current:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    if current:
-        lines.append(current)
-    return lines[:6]
 
 
 classes = (AISTUDIO_UL_jobs,)

@@ -6,12 +6,14 @@ cache; drawing never touches the network or the journal.
 
 import bpy
 
+from ...bridge.api import tencent
 from .. import online, request_factory, session
-from ..properties import VIEWS
+from ..properties import MODELS
+from ..sidebar import Sidebar, SidebarChild
+from . import advanced
 from .joblist import draw_job_details
 from .prepare_panel import AISTUDIO_PT_prepare
-from ..sidebar import Sidebar, SidebarChild
-from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
+from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source, draw_wrapped, wrap_width
 
 
 class AISTUDIO_PT_main(Sidebar, bpy.types.Panel):
@@ -25,17 +27,21 @@ class AISTUDIO_PT_main(Sidebar, bpy.types.Panel):
         row.label(text=f"Balance: {state.wallet}" if state.wallet else "Balance: not fetched",
                   icon="FUND")
         row.operator("aistudio.refresh_wallet", text="", icon="FILE_REFRESH")
+        width = wrap_width(context)
         if state.wallet_error:
-            layout.label(text=state.wallet_error[:80], icon="ERROR")
+            draw_wrapped(layout, state.wallet_error, width=width)
         if not online.network_allowed():
             box = layout.box()
+            box.alert = True
             what, where = online.offline_hint()
             box.label(text=what, icon="ERROR")
             box.label(text=where)
         if state.messages:
             box = layout.box()
             for level, text, _when in list(state.messages)[-3:]:
-                box.label(text=text[:90], icon={"ERROR": "ERROR", "WARNING": "ERROR"}.get(level, "INFO"))
+                problem = level in ("ERROR", "WARNING")
+                draw_wrapped(box, text, icon="ERROR" if problem else "INFO", width=width,
+                             alert=level == "ERROR", max_lines=4)
             box.operator("aistudio.clear_messages", text="Clear", icon="TRASH")
 
 
@@ -47,33 +53,47 @@ class AISTUDIO_PT_generate(SidebarChild, bpy.types.Panel):
         layout = self.layout
         settings = context.scene.aistudio
         opts = settings.options
+        model = settings.model
         layout.prop(settings, "model")
-        _draw_model_options(layout, settings.model, opts)
+        _draw_model_options(layout, model, opts)
+        sketch = request_factory.takes_sketch_prompt(model, opts)
 
-        box = layout.box()
-        box.label(text="From Text", icon="FONT_DATA")
-        box.prop(settings, "prompt", text="")
-        cost = cost_suffix(lambda: request_factory.text_request(settings.model, settings.prompt or "x", opts))
-        box.operator("aistudio.text_to_3d", text=f"Generate{cost}", icon="PLAY")
-
-        box = layout.box()
-        box.label(text="From Picture", icon="IMAGE_DATA")
-        draw_picture_source(box, settings)
-        cost = cost_suffix(lambda: request_factory.image_request(settings.model, PLACEHOLDER_IMAGE, opts))
-        box.operator("aistudio.image_to_3d", text=f"Generate{cost}", icon="PLAY")
-
-        if settings.model in request_factory.MULTIVIEW_ORDER:
+        if model not in request_factory.TEXT_MODELS:
+            # No text box to type into in vain: say why it is missing.
+            layout.label(text=f"{_model_label(model)} makes models from pictures only", icon="INFO")
+        elif not sketch:
             box = layout.box()
-            box.label(text="Multi-view", icon="MOD_ARRAY")
-            for view in VIEWS:
+            box.label(text="From Text", icon="FONT_DATA")
+            box.prop(settings, "prompt", text="")
+            cost = cost_suffix(lambda: request_factory.text_request(model, settings.prompt or "x", opts))
+            box.operator("aistudio.text_to_3d", text=f"Generate{cost}", icon="PLAY")
+
+        box = layout.box()
+        box.label(text="From Sketch" if sketch else "From Picture", icon="IMAGE_DATA")
+        if sketch:
+            box.prop(settings, "prompt", text="Shows")  # optional: what the sketch is of
+        draw_picture_source(box, settings)
+        cost = cost_suffix(lambda: request_factory.image_request(model, PLACEHOLDER_IMAGE, opts))
+        box.operator("aistudio.image_to_3d", text=f"Generate{cost}", icon="PLAY")
+        box.operator("aistudio.queue_folder", text="Queue a Folder…", icon="FILE_FOLDER")
+
+        views = request_factory.view_order(model, opts)
+        if views:
+            box = layout.box()
+            box.label(text=f"Multi-view ({len(views)} views)", icon="MOD_ARRAY")
+            for view in views:
                 slot = getattr(settings.multiview, view)
                 row = box.row(align=True)
-                row.label(text=view.title())
+                row.label(text=view.replace("_", " ").title())
                 row.prop(slot, "filepath", text="")
                 row.prop(slot, "image", text="")
-            views = {v: PLACEHOLDER_IMAGE for v in VIEWS}
-            cost = cost_suffix(lambda: request_factory.multiview_request(settings.model, views, opts))
+            placeholders = {v: PLACEHOLDER_IMAGE for v in views}
+            cost = cost_suffix(lambda: request_factory.multiview_request(model, placeholders, opts))
             box.operator("aistudio.multiview_to_3d", text=f"Generate{cost}", icon="PLAY")
+
+
+def _model_label(model: str) -> str:
+    return next((label for key, label, _ in MODELS if key == model), model)
 
 
 def _draw_model_options(layout, model: str, opts) -> None:
@@ -83,6 +103,9 @@ def _draw_model_options(layout, model: str, opts) -> None:
     elif model == "TENCENT_PRO":
         col.prop(opts, "tencent_version")
         col.prop(opts, "generate_type")
+        if opts.tencent_version == "3.1" and opts.generate_type in tencent.NOT_ON_31:
+            col.alert = True
+            col.label(text=f"{opts.generate_type} exists on 3.0 only", icon="ERROR")
         col.prop(opts, "face_count")
         col.prop(opts, "enable_pbr")
     elif model == "TRELLIS2":
@@ -93,7 +116,11 @@ def _draw_model_options(layout, model: str, opts) -> None:
             col.prop(opts, "tripo_version")
         col.prop(opts, "tripo_texture")
         col.prop(opts, "tripo_pbr")
-        col.prop(opts, "face_limit")
+        row = col.row(align=True)
+        row.prop(opts, "use_face_limit", text="")
+        sub = row.row(align=True)
+        sub.active = opts.use_face_limit
+        sub.prop(opts, "p1_face_limit" if model == "TRIPO_P1" else "face_limit")
     elif model == "IMAGE3D":
         col.prop(opts, "image3d_quality")
         col.prop(opts, "image3d_mesh_only")
@@ -114,8 +141,11 @@ class AISTUDIO_PT_miniature(SidebarChild, bpy.types.Panel):
         layout.prop(mini, "scale")
         if mini.scale == "custom":
             layout.prop(mini, "scale_height_cm")
+        elif mini.scale == "ratio":
+            layout.prop(mini, "scale_ratio")
         cost = cost_suffix(lambda: request_factory.miniature_request(
-            PLACEHOLDER_IMAGE, mini.preset, mini.edition, mini.scale, mini.scale_height_cm))
+            PLACEHOLDER_IMAGE, mini.preset, mini.edition, mini.scale, mini.scale_height_cm,
+            mini.scale_ratio))
         layout.operator("aistudio.miniature", text=f"Make Miniature{cost}", icon="PLAY")
 
 
@@ -155,12 +185,14 @@ class AISTUDIO_PT_jobs(SidebarChild, bpy.types.Panel):
         layout = self.layout
         runtime = context.window_manager.aistudio
         active = len(session.active_jobs())
-        layout.label(text=f"{active} running" if active else "No job running", icon="SORTTIME")
+        row = layout.row()
+        row.label(text=f"{active} running" if active else "No job running", icon="SORTTIME")
+        row.operator("aistudio.clear_finished_jobs", text="Clear Finished")
         layout.template_list("AISTUDIO_UL_jobs", "", runtime, "jobs", runtime, "active_job", rows=4)
         if 0 <= runtime.active_job < len(runtime.jobs):
             view = session.STATE.jobs.get(runtime.jobs[runtime.active_job].job_id)
             if view is not None:
-                draw_job_details(layout, view)
+                draw_job_details(layout, view, wrap_width(context))
 
 
 def draw_status(self, context):
@@ -175,8 +207,8 @@ def draw_status(self, context):
 
 
 # Sub-panels show in registration order: the picture is prepared before the miniature is made.
-classes = (AISTUDIO_PT_main, AISTUDIO_PT_generate, AISTUDIO_PT_prepare, AISTUDIO_PT_miniature,
-           AISTUDIO_PT_tools, AISTUDIO_PT_jobs)
+classes = (AISTUDIO_PT_main, AISTUDIO_PT_generate, *advanced.GENERATE_CLASSES, AISTUDIO_PT_prepare,
+           AISTUDIO_PT_miniature, *advanced.MINIATURE_CLASSES, AISTUDIO_PT_tools, AISTUDIO_PT_jobs)
 
 
 def register():

@@ -10,10 +10,10 @@ import bpy
 from ...bridge import recipes as recipes_mod
 from ...bridge.api import image_tools
 from .. import recipelist, request_factory, session, slots
-from ..properties import VIEWS
+from ..properties import RECONSTRUCT_VERSION, VIEWS
 from ..sidebar import SidebarChild
 from .joblist import draw_progress
-from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source
+from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source, draw_wrapped
 
 PREPARE_SOURCES = ("prepare", "remove_bg")
 SHOWN_RESULTS = 3
@@ -35,7 +35,7 @@ def _draw_recipe(layout, prep) -> None:
     row.operator("aistudio.reload_recipes", text="", icon="FILE_REFRESH")
     problem = recipelist.load_error()
     if problem:
-        layout.label(text=problem[:90], icon="ERROR")
+        draw_wrapped(layout, problem)
     row = layout.row(align=True)
     row.prop(prep, "prompt", text="")
     row.operator("aistudio.prepare_reset_prompt", text="", icon="LOOP_BACK")
@@ -56,14 +56,15 @@ def prepare_jobs(limit: int = SHOWN_RESULTS) -> list:
     return found
 
 
-def _draw_result(layout, view) -> None:
+def draw_result(layout, context, view) -> None:
+    """One picture job: progress, or its picture with Accept / Redo (also in the Image Editor)."""
     box = layout.box()
     box.label(text=view.label or view.job_id, icon="IMAGE_DATA")
     if view.active:
         draw_progress(box, view)
         return
     if view.state != "DONE":
-        box.label(text=(view.error or view.state.title())[:90], icon="ERROR")
+        draw_wrapped(box, view.error or view.state.title())
     for name in view.image_names[-1:]:  # the grey version comes last when there is one
         image = bpy.data.images.get(name)
         if image is not None and image.preview is not None:
@@ -77,7 +78,7 @@ def _draw_result(layout, view) -> None:
     row.operator("aistudio.prepare_redo", text="Redo", icon="FILE_REFRESH").job_id = view.job_id
     if view.state == "DONE":
         row = box.row(align=True)
-        for key, label, _ in slots.SLOTS:
+        for key, label, _ in slots.slot_choices(context.scene.aistudio):
             op = row.operator("aistudio.prepare_accept", text=label)
             op.job_id, op.slot = view.job_id, key
 
@@ -95,10 +96,12 @@ def _draw_views(layout, context, prep) -> None:
         box.operator("aistudio.capture_views", text="Capture from Scene", icon="RESTRICT_RENDER_OFF")
     box.prop(prep, "reconstruct_model")
     views = {v: PLACEHOLDER_IMAGE for v in VIEWS}
+    version = RECONSTRUCT_VERSION.get(prep.reconstruct_model, "")
     cost = cost_suffix(lambda: request_factory.multiview_request(prep.reconstruct_model, views,
-                                                           settings.options))
+                                                           settings.options, version or None))
     op = box.operator("aistudio.multiview_to_3d", text=f"Reconstruct 3D{cost}", icon="PLAY")
     op.model = prep.reconstruct_model
+    op.version = version  # "Tencent Pro 3.0" sends 3.0, whatever Generate holds
 
 
 class AISTUDIO_PT_prepare(SidebarChild, bpy.types.Panel):
@@ -112,7 +115,7 @@ class AISTUDIO_PT_prepare(SidebarChild, bpy.types.Panel):
         _draw_source(layout, settings)
         _draw_recipe(layout, settings.prepare)
         for view in prepare_jobs():
-            _draw_result(layout, view)
+            draw_result(layout, context, view)
         _draw_views(layout, context, settings.prepare)
 
 

@@ -13,7 +13,8 @@ import math
 from typing import Any, ClassVar
 
 from ..errors import ValidationError
-from ..imagefile import check_image_source, image_source_to_wire
+from ..imagefile import DEFAULT_LIMITS, PictureLimits, check_image_source, image_source_to_wire
+from ..safetext import control_characters
 
 REQUEST_TYPES: dict[str, type["ApiRequest"]] = {}
 
@@ -162,11 +163,20 @@ def check_text(value: str | None, name: str, max_len: int, required: bool = Fals
         raise ValidationError(f"{name} must not be blank.")
     if len(value) > max_len:
         raise ValidationError(f"{name} is {len(value)} characters; the limit is {max_len}.")
+    # Refused rather than silently removed: what is sent (and paid for) is what the
+    # user wrote. They are almost always a paste accident (a terminal's colour codes),
+    # and a terminal echoing them back would obey them. Line breaks and tabs are fine.
+    controls = control_characters(value)
+    if controls:
+        where = value.index(controls[0]) + 1
+        raise ValidationError(f"{name} contains a control character (U+{ord(controls[0]):04X} at "
+                              f"character {where}); remove it. Line breaks and tabs are fine.")
 
 
-def check_image(value: str | None, name: str, required: bool = True) -> None:
+def check_image(value: str | None, name: str, required: bool = True,
+                limits: PictureLimits = DEFAULT_LIMITS) -> None:
     if not value:
         if required:
             raise ValidationError(f"{name} is required: give a PNG, JPEG or WebP file.")
         return
-    check_image_source(value, name)
+    check_image_source(value, name, limits)

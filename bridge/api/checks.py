@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import ValidationError
-from ..imagefile import read_image
+from ..imagefile import check_regular_file, read_picture
 from .base import check_image
 
 #: Local model files the tools take, by extension (the contract's list).
@@ -84,8 +84,9 @@ def check_model_file(path: Any, name: str = "model_file") -> None:
     if not isinstance(path, str) or not path:
         raise ValidationError(f"{name} must be a path to a local model file.")
     p = Path(path)
-    if not p.is_file():
-        raise ValidationError(f"The {name} does not exist: {p}")
+    if p.is_dir():
+        raise ValidationError(f"The {name} {p} is a folder, not a model file.")
+    check_regular_file(p, name)
     ext = p.suffix.lower().lstrip(".")
     if ext not in MODEL_EXTENSIONS:
         allowed = ", ".join(e.upper() for e in MODEL_EXTENSIONS)
@@ -117,7 +118,7 @@ def check_image_file(path: Any, name: str = "image_file") -> None:
         raise ValidationError(f"{name} must be a path to a local image file.")
     if path.startswith(("http://", "https://", "data:")):
         raise ValidationError(f"{name} must be a local file; give URLs as image_url.")
-    read_image(path, name)
+    read_picture(path, name)
 
 
 def check_image_input(image_url: Any, image_file: Any) -> None:

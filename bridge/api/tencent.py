@@ -6,10 +6,18 @@ import dataclasses
 from typing import Any, ClassVar
 
 from ..errors import ValidationError
+from ..imagefile import PictureLimits
 from .base import ApiRequest, Credits, check_choice, check_image, check_text
 from .checks import check_bool, check_int, check_url, url_extension
 
 PROMPT_LIMIT = 1024
+# The contract states no picture limits; Tencent's own API reference for Hunyuan
+# To3D does (SubmitHunyuanTo3DProJob / ...RapidJob, ImageBase64): each side
+# 128-5000 pixels, at most 8 MB for Pro and 6 MB for Rapid's base64 input.
+TENCENT_SOURCE = "Tencent Hunyuan's documented limit"
+PRO_PICTURES = PictureLimits(max_bytes=8 * 1024 * 1024, max_side=5000, min_side=128,
+                             source=TENCENT_SOURCE)
+RAPID_PICTURES = dataclasses.replace(PRO_PICTURES, max_bytes=6 * 1024 * 1024)
 PRO_MODELS = ("3.0", "3.1")
 GENERATE_TYPES = ("Normal", "LowPoly", "Geometry", "Sketch")
 NOT_ON_31 = ("LowPoly", "Sketch")
@@ -21,10 +29,10 @@ VIEWS = {
 
 
 def _check_prompt_or_image(prompt: str | None, image: str | None, both_ok: bool = False,
-                           both_hint: str = "") -> None:
+                           both_hint: str = "", limits: PictureLimits = PRO_PICTURES) -> None:
     check_text(prompt, "prompt", PROMPT_LIMIT)
     if image:
-        check_image(image, "image")
+        check_image(image, "image", limits=limits)
     if not prompt and not image:
         raise ValidationError("Give a prompt or an image.")
     if prompt and image and not both_ok:
@@ -46,7 +54,7 @@ class TencentRapidRequest(ApiRequest):
 
     def validate(self) -> None:
         # The contract gives no prompt limit for Rapid; Pro's 1024 is the same model family.
-        _check_prompt_or_image(self.prompt, self.image)
+        _check_prompt_or_image(self.prompt, self.image, limits=RAPID_PICTURES)
         check_bool(self.enable_pbr, "enable_pbr")
 
     def credits(self) -> Credits:
@@ -119,7 +127,7 @@ class TencentProRequest(ApiRequest):
             if view in seen:
                 raise ValidationError(f"view_type {view!r} is given twice.")
             seen.add(view)
-            check_image(item["view_image"], f"view_image ({view})")
+            check_image(item["view_image"], f"view_image ({view})", limits=PRO_PICTURES)
         if "front" not in seen:
             raise ValidationError("multi_view_images needs a 'front' view.")
 

@@ -8,13 +8,16 @@ that into one line on stderr.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
+from pathlib import Path
 from typing import Callable, TextIO
 
 from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..config import Settings, load_settings
-from ..errors import JobFailedError
+from ..errors import JobFailedError, ValidationError
+from ..safetext import printable
 from ..status import FAILED
 from .output import dry_run_text, status_text
 from .run import download_results, run_to_completion, submit_and_record
@@ -33,16 +36,42 @@ class Context:
     def settings(self) -> Settings:
         return self.settings_loader(self.environ)
 
+    # Everything printed goes through printable(): prompts, file names and the
+    # service's words may hold control characters a terminal would obey.
     def out(self, text: str) -> None:
-        print(text, file=self.stdout, flush=True)
+        print(printable(text), file=self.stdout, flush=True)
 
     def progress(self, text: str) -> None:
-        print(text, file=self.stderr, flush=True)
+        print(printable(text), file=self.stderr, flush=True)
+
+
+def check_output_dir(value: str | os.PathLike, option: str = "--output-dir") -> Path:
+    """Refuse a results folder that cannot be written, before anything is sent or paid.
+
+    A missing folder is fine (it is created) if its nearest existing parent is
+    a writable folder.
+    """
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValidationError(f"{option} {path} is a file, not a folder; give a folder "
+                              "(it is created if it does not exist).")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValidationError(f"{option} {path} cannot be created: {existing} is a file, "
+                              "not a folder.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == path else f" (in {existing})"
+        raise ValidationError(f"{option} {path} is not writable{where}; pick a folder you "
+                              "can write to.")
+    return path
 
 
 def submit(args, ctx: Context) -> int:
     request = args.make_request(args)
     request.validate()   # before anything else: a bad request costs nothing, needs no key
+    check_output_dir(args.output_dir)
     if args.dry_run:
         ctx.out(dry_run_text(request))
         return 0
@@ -66,7 +95,8 @@ def submit(args, ctx: Context) -> int:
 
 
 def balance(args, ctx: Context) -> int:
-    wallet = client_for(args.provider, ctx.settings(), clock=ctx.clock).wallet()
+    wallet = client_for(args.provider, ctx.settings(), clock=ctx.clock,
+                        notify=ctx.progress).wallet()
     line = f"Balance: {wallet}"
     if wallet.rate_limit:
         line += f" (rate limit {wallet.rate_limit} requests/minute)"
@@ -76,7 +106,7 @@ def balance(args, ctx: Context) -> int:
 
 def status(args, ctx: Context) -> int:
     settings = ctx.settings()
-    client = client_for(args.provider, settings, clock=ctx.clock)
+    client = client_for(args.provider, settings, clock=ctx.clock, notify=ctx.progress)
     if args.poll:
         def report(s):
             ctx.progress(f"{s.task_id}: {s.state} {s.progress}%")
@@ -89,7 +119,8 @@ def status(args, ctx: Context) -> int:
 
 
 def download(args, ctx: Context) -> int:
-    client = client_for(args.provider, ctx.settings(), clock=ctx.clock)
+    check_output_dir(args.output_dir)
+    client = client_for(args.provider, ctx.settings(), clock=ctx.clock, notify=ctx.progress)
     result = client.status(args.task_id)
     if result.state == FAILED:
         raise JobFailedError(f"Task {args.task_id} failed: {result.failure_reason or 'no reason given'}; "

@@ -7,6 +7,7 @@ job engine, whose leases keep two processes from working on the same job.
 
 from __future__ import annotations
 
+from .parser import positive_int, seconds
 from .run import DEFAULT_TIMEOUT, Narrator, open_engine
 
 RESUME_PEEK_SECONDS = 120.0
@@ -16,7 +17,7 @@ def register_engine(sub) -> None:
     p = sub.add_parser("jobs", help="list the jobs in the journal",
                        description="List the journal's jobs, newest first: id, task id, kind, "
                                    "state, progress, cost and files.")
-    p.add_argument("--limit", type=int, default=50, help="how many jobs (default 50)")
+    p.add_argument("--limit", type=positive_int, default=50, help="how many jobs (default 50)")
     p.add_argument("--files", action="store_true", help="list every file of every job")
     p.set_defaults(handler=jobs)
 
@@ -26,7 +27,7 @@ def register_engine(sub) -> None:
                                    "to the output dir it was submitted with. A job whose submit "
                                    "may or may not have reached the service is never resent.")
     p.add_argument("--wait", action="store_true", help="wait until every job has ended")
-    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+    p.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
                    help=f"give up waiting after this long (default {DEFAULT_TIMEOUT:.0f} with "
                         f"--wait, {RESUME_PEEK_SECONDS:.0f} without)")
     p.set_defaults(handler=resume)

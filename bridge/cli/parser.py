@@ -8,6 +8,7 @@ registrar to :data:`REGISTRARS` (or passing a list to :func:`build_parser`).
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Callable
 
 from .run import DEFAULT_TIMEOUT
@@ -40,6 +41,28 @@ class Parser(argparse.ArgumentParser):
 Registrar = Callable[[argparse._SubParsersAction], None]
 
 
+def seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds greater than zero (``--timeout``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds greater than 0, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number greater than zero (``--limit``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
+    return value
+
+
 def add_request_command(subparsers, name: str, help_text: str, make_request,
                         description: str = "") -> argparse.ArgumentParser:
     """A subcommand that builds a request with ``make_request(args)`` and submits it."""
@@ -53,7 +76,7 @@ def add_request_command(subparsers, name: str, help_text: str, make_request,
     run.add_argument("--dry-run", action="store_true",
                      help="print the request and its credit estimate, send nothing "
                           "(no API key needed)")
-    run.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    run.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                      help=f"give up waiting after this long (default {DEFAULT_TIMEOUT:.0f}); "
                           "the job keeps running on the service")
     from .commands import submit  # late: commands imports this module's helpers

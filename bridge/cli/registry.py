@@ -6,6 +6,7 @@ their registrar here.
 
 from __future__ import annotations
 
+from .batch_cmds import register_batch
 from .engine_cmds import register_engine
 from .generate_cmds import register_generation
 from .image_cmds import register_images
@@ -18,4 +19,5 @@ REGISTRARS = [
     register_images,       # image-gemini*, image-seedream
     register_tools,        # convert, render, repair, optimize, bake-texture, ...
     register_engine,       # jobs, resume (the journal)
+    register_batch,        # batch (many pictures/prompts, one flow)
 ]

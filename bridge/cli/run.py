@@ -31,7 +31,11 @@ def _quiet(_message: str) -> None:
 
 
 def open_engine(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> JobEngine:
-    """The CLI's job engine on the journal under ``settings.home`` (started)."""
+    """The CLI's job engine on the journal under ``settings.home`` (started).
+
+    A long pause the service asks for reaches the user once, as the engine's
+    ``notice`` event (narrated like progress), not also from the transport.
+    """
     def factory(provider, settings, clock, cancel):
         # Looked up at call time, so tests can swap in a fake client.
         return client_for(provider, settings, clock=clock, cancel=cancel)
@@ -92,6 +96,8 @@ class Narrator:
             line = f"{task}: {word} {event.progress}%" + (f" ({event.message})" if event.message else "")
         elif event.kind == "downloaded":
             line = "\n".join(f"Saved {path}" for path in event.files)
+        elif event.kind == "notice":  # about the engine, not one job (a locked journal...)
+            line = f"Note: {event.message}"
         else:
             return  # endings are reported by the caller, once
         if line != self.last:

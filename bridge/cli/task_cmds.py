@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .commands import balance, download, status
+from .parser import seconds
 
 PROVIDERS = ("3daistudio", "image3d")
 
@@ -23,7 +24,7 @@ def register_tasks(sub) -> None:
     p.add_argument("--task-id", required=True, help="the id printed when the job was submitted")
     p.add_argument("--poll", action="store_true",
                    help="keep polling until the task finishes or fails")
-    p.add_argument("--timeout", type=float, default=3600.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=seconds, default=3600.0, metavar="SECONDS",
                    help="how long --poll waits (default 3600)")
     _provider(p)
     p.set_defaults(handler=status)

@@ -95,3 +95,88 @@ class Faults:
     def take_failure(self) -> str | None:
         with self._lock:
             return self._fail_reasons.pop(0) if self._fail_reasons else None
+
+    # -- hostile answers (issue 11) ------------------------------------------------
+    # Kept in one lazily made dict so the knobs above stay untouched; it is
+    # reset whenever clear() re-runs __init__ (which makes a new lock).
+    def _hostile(self) -> dict:
+        state = self.__dict__.get("_hostile_state")
+        if state is None or state["lock"] is not self._lock:
+            state = self.__dict__["_hostile_state"] = {
+                "lock": self._lock, "submit_answers": [], "raw_errors": [], "trickles": [],
+                "retry_afters": []}
+        return state
+
+    def answer_submits_with(self, n: int, body: str | bytes, *, status: int = 200,
+                            content_type: str = "text/html") -> None:
+        """The next ``n`` submits ARE accepted and charged, but answered with ``status``
+        and this raw body instead of the task id (a proxy's HTML page, JSON without
+        ``task_id``, garbage, a gateway's 502/504)."""
+        with self._lock:
+            self._hostile()["submit_answers"].extend([(status, body, content_type)] * n)
+
+    def raw_errors(self, n: int, status: int, body: str | bytes,
+                   content_type: str = "text/html") -> None:
+        """The next ``n`` API calls answer ``status`` with this raw body and do nothing."""
+        with self._lock:
+            self._hostile()["raw_errors"].extend([(status, body, content_type)] * n)
+
+    def trickle(self, n: int, interval: float, *, downloads: bool = False) -> None:
+        """The next ``n`` API calls (or file downloads) send their whole answer, head
+        included, one byte every ``interval`` real seconds."""
+        with self._lock:
+            self._hostile()["trickles"].extend([(downloads, interval)] * n)
+
+    def retry_after(self, n: int, value: str) -> None:
+        """The next ``n`` API calls answer 429 with this raw ``Retry-After`` header."""
+        with self._lock:
+            self._hostile()["retry_afters"].extend([value] * n)
+
+    def take_submit_answer(self):
+        with self._lock:
+            queue = self._hostile()["submit_answers"]
+            return queue.pop(0) if queue else None
+
+    def take_raw_error(self):
+        with self._lock:
+            queue = self._hostile()["raw_errors"]
+            return queue.pop(0) if queue else None
+
+    def take_trickle(self, download: bool) -> float | None:
+        with self._lock:
+            queue = self._hostile()["trickles"]
+            for index, (for_downloads, interval) in enumerate(queue):
+                if for_downloads == download:
+                    del queue[index]
+                    return interval
+            return None
+
+    def take_retry_after(self) -> str | None:
+        with self._lock:
+            queue = self._hostile()["retry_afters"]
+            return queue.pop(0) if queue else None
+
+    # -- slow answers --------------------------------------------------------------
+    # Kept apart from __init__ so this knob stays one block; clear() does not
+    # reach it: call stop_trickling() (tests do, before shutting down).
+    def trickle_status(self, task_id: str, byte_every: float = 0.5) -> None:
+        """Every status answer of ``task_id`` goes out one byte per ``byte_every`` real seconds.
+
+        Headers come at once, so a client's per-read timeout never fires: only a
+        total deadline ends such a call.
+        """
+        with self._lock:
+            self.__dict__.setdefault("_trickles", {})[task_id] = float(byte_every)
+            self.__dict__.setdefault("_trickle_stop", threading.Event()).clear()
+
+    def stop_trickling(self) -> None:
+        """Disarm every trickle and send what is left of the ones under way at once."""
+        with self._lock:
+            self.__dict__.get("_trickles", {}).clear()
+            self.__dict__.setdefault("_trickle_stop", threading.Event()).set()
+
+    def take_status_trickle(self, task_id: str) -> tuple[float, threading.Event] | None:
+        """(seconds per byte, event that ends the trickle) for a status of ``task_id``, if armed."""
+        with self._lock:
+            every = self.__dict__.get("_trickles", {}).get(task_id)
+            return None if every is None else (every, self.__dict__["_trickle_stop"])

@@ -60,12 +60,20 @@ def write_glb(parts: list[Part], name: str = "model", extras: dict | None = None
         mat = part.material
         pbr = {"baseColorFactor": [float(c) for c in mat.color],
                "metallicFactor": float(mat.metallic), "roughnessFactor": float(mat.roughness)}
-        if mat.texture_png:
-            images.append({"bufferView": build.view(mat.texture_png), "mimeType": "image/png",
-                           "name": f"{mat.name}_texture"})
+        def texture(png: bytes, kind: str) -> dict:
+            images.append({"bufferView": build.view(png), "mimeType": "image/png",
+                           "name": f"{mat.name}_{kind}"})
             textures.append({"source": len(images) - 1, "sampler": 0})
-            pbr["baseColorTexture"] = {"index": len(textures) - 1, "texCoord": 0}
-        materials.append({"name": mat.name, "pbrMetallicRoughness": pbr, "doubleSided": False})
+            return {"index": len(textures) - 1, "texCoord": 0}
+
+        entry = {"name": mat.name, "pbrMetallicRoughness": pbr, "doubleSided": False}
+        if mat.texture_png:
+            pbr["baseColorTexture"] = texture(mat.texture_png, "texture")
+        if mat.metal_rough_png:
+            pbr["metallicRoughnessTexture"] = texture(mat.metal_rough_png, "metallic_roughness")
+        if mat.normal_png:
+            entry["normalTexture"] = texture(mat.normal_png, "normal")
+        materials.append(entry)
         attributes = {
             "POSITION": build.accessor(part.positions.astype(np.float32), "VEC3", _ARRAY_BUFFER, True),
             "NORMAL": build.accessor(part.normals.astype(np.float32), "VEC3", _ARRAY_BUFFER),

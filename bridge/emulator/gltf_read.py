@@ -35,6 +35,8 @@ class GlbMesh:
     texture_png: bytes | None                   # the first embedded PNG texture, if any
     base_color: tuple[float, float, float, float]
     json: dict
+    triangle_materials: np.ndarray | None = None  # (T,) index into json["materials"], -1 for none
+    images: list[bytes | None] = dataclasses.field(default_factory=list)  # embedded image bytes
 
 
 def parse_glb(data: bytes) -> tuple[dict, bytes]:
@@ -106,7 +108,7 @@ def read_glb(data: bytes) -> GlbMesh:
     if doc.get("extensionsRequired"):
         needed = ", ".join(doc["extensionsRequired"])
         raise GlbError(f"The GLB needs extension(s) {needed}, which the emulator cannot decode.")
-    tris, uvs, names = [], [], []
+    tris, uvs, names, mat_index = [], [], [], []
     all_uv = True
     scene = doc.get("scenes", [{}])[doc.get("scene", 0)] if doc.get("scenes") else {}
     roots = scene.get("nodes", list(range(len(doc.get("nodes", [])))))
@@ -133,10 +135,13 @@ def read_glb(data: bytes) -> GlbMesh:
                 all_uv = False
             mat = doc.get("materials", [])[prim["material"]] if "material" in prim else {}
             names.append(mat.get("name", ""))
+            mat_index.append(np.full(len(tris[-1]), prim.get("material", -1), dtype=np.int64))
     if not tris:
         raise GlbError("The GLB file holds no triangle mesh.")
+    images = [bytes(_view_bytes(doc, blob, im["bufferView"])[0]) if "bufferView" in im else None
+              for im in doc.get("images", [])]
     return GlbMesh(np.concatenate(tris), np.concatenate(uvs) if all_uv and uvs else None,
-                   names, _first_png(doc, blob), _base_color(doc), doc)
+                   names, _first_png(doc, blob), _base_color(doc), doc, np.concatenate(mat_index), images)
 
 
 def _first_png(doc: dict, blob: bytes) -> bytes | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler
 
@@ -53,6 +54,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     # -- plumbing -----------------------------------------------------------------
     def _send(self, status: int, body, headers: dict | None = None) -> None:
+        if self._trickle_s:
+            self._send_raw(status, json.dumps(body), "application/json", headers)
+            return
         data = json.dumps(body).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -63,6 +67,38 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
         self._status = status
+
+    def _send_raw(self, status: int, body: str | bytes, content_type: str,
+                  headers: dict | None = None) -> None:
+        """An answer with exactly this body (hostile-answer knobs), trickled if armed."""
+        data = body if isinstance(body, bytes) else body.encode("utf-8")
+        head = {"Content-Type": content_type, "Content-Length": str(len(data)), **(headers or {})}
+        if self._trickle_s:
+            self._trickle_out(status, head, data)
+            return
+        self.send_response(status)
+        for key, value in head.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _trickle_out(self, status: int, headers: dict, data: bytes) -> None:
+        """Status line, headers and body, one byte at a time (until the client hangs up)."""
+        self._record(status)
+        self._status = status
+        reason = self.responses.get(status, ("",))[0]
+        head = f"HTTP/1.0 {status} {reason}\r\n" + "".join(
+            f"{key}: {value}\r\n" for key, value in headers.items()) + "\r\n"
+        raw = head.encode("latin-1") + (b"" if self.command == "HEAD" else data)
+        self.close_connection = True
+        for index in range(len(raw)):
+            try:
+                self.wfile.write(raw[index:index + 1])
+                self.wfile.flush()
+            except OSError:
+                return   # the client cut us off, as it should
+            time.sleep(self._trickle_s)
 
     def _error(self, status: int, code: str, message: str, headers: dict | None = None) -> None:
         self._send(status, {"code": code, "message": message}, headers)
@@ -105,6 +141,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self._status = 0
         self._recorded = False
         path = self.path.split("?", 1)[0]
+        self._trickle_s = self.emulator.faults.take_trickle(path.startswith("/files/"))
         try:
             if path.startswith("/files/"):
                 self._serve_file(path)
@@ -122,6 +159,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def _api(self, path: str) -> None:
         emu, state = self.emulator, self.emulator.state
+        if self._hostile_answer():
+            return
         status = emu.faults.take_server_error()
         if status is not None:
             self._read_body()
@@ -150,6 +189,22 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._image3d(path)
         else:
             self._studio(path)
+
+    def _hostile_answer(self) -> bool:
+        """A raw error or a 429 with an odd Retry-After, if a knob asks for one."""
+        faults = self.emulator.faults
+        raw = faults.take_raw_error()
+        if raw is not None:
+            self._read_body()
+            self._send_raw(*raw)
+            return True
+        retry_after = faults.take_retry_after()
+        if retry_after is not None:
+            self._read_body()
+            self._error(429, "rate_limited", "Rate limit reached (emulated fault).",
+                        {"Retry-After": retry_after})
+            return True
+        return False
 
     # -- 3D AI Studio -----------------------------------------------------------------
     def _studio(self, path: str) -> None:
@@ -203,6 +258,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         state.add_job(job)
         if emu.faults.take_drop_after_accept():
             raise _Dropped()  # accepted and charged, but the client never hears of it
+        answer = emu.faults.take_submit_answer()
+        if answer is not None:   # accepted and charged, answered without a task id
+            self._send_raw(*answer)
+            return
         if provider == "image3d":
             self._send(200, {"task_id": job.task_id, "status": "queued", "provider": "hunyuan3d-v3"})
             return
@@ -247,9 +306,32 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if view is None:
             return
         job, status, progress, results = view
-        self._send(200, {"status": status, "progress": progress,
-                         "failure_reason": job.fail_reason if status == FAILED else None,
-                         "results": results})
+        body = {"status": status, "progress": progress,
+                "failure_reason": job.fail_reason if status == FAILED else None, "results": results}
+        trickle = self.emulator.faults.take_status_trickle(task_id)
+        if trickle is not None:
+            self._send_slowly(200, body, *trickle)
+            return
+        self._send(200, body)
+
+    def _send_slowly(self, status: int, body, every: float, stop) -> None:
+        """Like _send, but the body goes out a byte at a time (the trickle_status fault)."""
+        data = json.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self._status = status
+        try:
+            for i in range(len(data)):
+                if stop.is_set():
+                    self.wfile.write(data[i:])
+                    break
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                stop.wait(every)
+        except OSError:  # the client gave up (its deadline): nothing more to send
+            self.close_connection = True
 
     # -- image3d.io -------------------------------------------------------------------
     def _image3d(self, path: str) -> None:
@@ -304,6 +386,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             extra["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
             data, status = data[start:end + 1], 206
         truncate = self.command == "GET" and self.emulator.faults.take_truncation()
+        if self._trickle_s:
+            self._trickle_out(status, {"Content-Type": stored.content_type,
+                                       "Content-Length": str(len(data)), **extra}, data)
+            return
         self.send_response(status)
         self.send_header("Content-Type", stored.content_type)
         self.send_header("Content-Length", str(len(data)))

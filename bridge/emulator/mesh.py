@@ -20,6 +20,8 @@ class Material:
     texture_png: bytes | None = None
     metallic: float = 0.0
     roughness: float = 0.8
+    metal_rough_png: bytes | None = None   # glTF layout: roughness in G, metalness in B
+    normal_png: bytes | None = None        # tangent-space normal map
 
 
 @dataclasses.dataclass

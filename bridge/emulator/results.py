@@ -19,10 +19,10 @@ from ..api.miniature import target_height_cm
 from ..errors import BridgeError
 from ..imagefile import decode_data_url, sniff_image_type
 from ..pngcodec import decode_png
-from . import exporters, pictures
+from . import exporters, model_tools, pictures
 from .glb import write_glb
-from .gltf_read import read_glb
 from .mesh import Material, Part, bounds, cylinder, part_from_triangles, transformed
+from .model_read import read_model
 from .schemas import image3d_image_bytes
 from .shapes import generic_slab, shape_for_prompt
 from .silhouette import model_from_png
@@ -50,7 +50,14 @@ class Inputs:
             return decode_data_url(ref)[0]
         if ref.startswith(("http://", "https://")):
             stored = self.state.file_for_path(urlparse(ref).path)
-            return stored.data if stored is not None else None
+            if stored is None:
+                return None
+            owner = self.state.jobs.get(stored.task_id)
+            if owner is not None and self.state.job_expired(owner):
+                # The service cannot download an expired result either: the job fails.
+                raise BridgeError(f"The input file {urlparse(ref).path.rsplit('/', 1)[-1]} expired "
+                                  "24 hours after its job completed.")
+            return stored.data
         return None
 
     def picture(self) -> bytes | None:
@@ -184,34 +191,9 @@ def _read_model(inputs: Inputs, *fields: str):
         return None, None, "The model URL points outside the emulator, which does not fetch it."
     name, data = found
     try:
-        return name, read_glb(data), ""
+        return name, read_model(data, inputs.body.get("unit", "mm")), ""
     except BridgeError as exc:
-        return name, None, f"{exc} Only GLB input is processed by the emulator."
-
-
-def produce_convert(inputs: Inputs) -> list[Output]:
-    body = inputs.body
-    fmt, unit = body["output_format"], body.get("unit", "mm")
-    name, mesh, problem = _read_model(inputs)
-    if mesh is None or fmt not in ("stl", "obj", "obj_zip", "ply", "glb"):
-        note = problem or f"output_format {fmt} is not produced by the emulator."
-        return produce_passthrough(inputs, note=note)
-    tris = mesh.triangles
-    if body.get("max_size"):
-        extent = float((tris.max(axis=(0, 1)) - tris.min(axis=(0, 1))).max()) * exporters.UNIT_PER_METRE[unit]
-        tris = tris * (body["max_size"] / extent if extent else 1.0)
-    meta = {"emulated": True, "output_format": fmt, "triangles": int(len(tris))}
-    if fmt == "stl":
-        return [("3D_MODEL", "model.stl", exporters.to_stl(tris, unit), {**meta, "unit": unit})]
-    if fmt == "ply":
-        return [("3D_MODEL", "model.ply", exporters.to_ply(tris), meta)]
-    if fmt == "obj":
-        return [("3D_MODEL", "model.obj", exporters.to_obj(tris, mesh.uvs), meta)]
-    if fmt == "obj_zip":
-        return [("3D_MODEL", "model.zip",
-                 exporters.obj_zip(tris, mesh.uvs, mesh.base_color, mesh.texture_png), meta)]
-    material = Material("converted", mesh.base_color, mesh.texture_png)
-    return [_glb_output([part_from_triangles(tris, material, "converted", mesh.uvs)], meta)]
+        return name, None, str(exc)
 
 
 def produce_render(inputs: Inputs) -> list[Output]:
@@ -271,12 +253,13 @@ PRODUCERS: dict[str, Callable[[Inputs], list[Output]]] = {
     "miniature": produce_miniature,
     "image": produce_image,
     "image_edit": produce_image_edit,
-    "convert": produce_convert,
+    "convert": model_tools.produce_convert,
+    "topology": model_tools.produce_topology,
+    "texture_edit": model_tools.produce_texture_edit,
+    "bake": model_tools.produce_bake,
     "render": produce_render,
     "volume": produce_volume,
     "passthrough": produce_passthrough,
-    "passthrough_bake": lambda i: produce_passthrough(i, url_fields=("retopo_url",)),
-    "passthrough_file_url": lambda i: produce_passthrough(i, url_fields=("file_url",)),
     "passthrough_image": produce_passthrough_image,
 }
 

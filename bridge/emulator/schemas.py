@@ -239,7 +239,7 @@ TOOLS = {
     "/v1/tools/bake-texture/": _tool({"original_url": URL, "retopo_url": URL,
                                       "texture_resolution": INT(256, 8192), "output_format": FORMATS},
                                      lambda b: 5, one_of=(), required=["original_url", "retopo_url"],
-                                     result="passthrough_bake"),
+                                     result="bake"),
     "/v1/tools/remove-bg/": _tool({**_IMAGE_IN, "quality": ENUM("low", "medium", "high"),
                                    "return_mask": BOOL},
                                   lambda b: {"low": 3, "medium": 4, "high": 5}[b.get("quality", "medium")],
@@ -256,11 +256,11 @@ TOOLS = {
     "/v1/3d-models/tencent/topology/": _tool(
         {"file_url": URL, "file_type": ENUM("GLB", "OBJ"), "polygon_type": ENUM(*tencent_api.POLYGON_TYPES),
          "face_level": ENUM("high", "medium", "low"), "output_format": TEXT(16)},
-        lambda b: 100, seconds=150.0, one_of=(), required=["file_url"], result="passthrough_file_url"),
+        lambda b: 100, seconds=150.0, one_of=(), required=["file_url"], result="topology"),
     "/v1/3d-models/tencent/texture-edit/": _tool(
         {"file_url": URL, "prompt": TEXT(1024), "image": IMAGE, "enable_pbr": BOOL},
         lambda b: 80, seconds=150.0, one_of=(("prompt", "image"),), required=["file_url"],
-        result="passthrough_file_url"),
+        result="texture_edit"),
 }
 
 MINIATURE = {

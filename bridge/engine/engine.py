@@ -1,15 +1,20 @@
 """JobEngine: jobs run on background threads, events come back through a queue.
 
-Threads and what they do (none of them ever touches Blender):
+Threads and what they do (none of them ever touches Blender; each is
+supervised: a crash is logged, told to the user as a notice, and the thread
+starts again):
 
-- one *dispatcher* sends every API call (submits and polls). The key's rate
-  budget allows a few calls a minute, so one thread is enough, and having
-  one place choose the next call lets a poll of a job that is probably
-  finished go ahead of a new submit (results are waited for; a submit only
-  starts a clock). It also renews leases and picks up unfinished jobs from
-  the journal (a restart, or another process that died).
-- ``workers`` *download* threads fetch, check and unpack results, which
-  take no request slot.
+- one *dispatcher* chooses the next API call and paces it by the key's rate
+  budget (a poll of a job that is probably finished goes ahead of a new
+  submit: results are waited for, a submit only starts a clock), then hands
+  it to a caller. It also renews leases, picks up unfinished jobs from the
+  journal (a restart, or another process that died) and writes what a
+  locked journal refused earlier.
+- ``api_workers`` *callers* send the calls. One slow answer (a status
+  trickling in a byte at a time) holds one caller until the transport's
+  deadline; the others keep polling and submitting.
+- ``workers`` *download* threads fetch, check and unpack results, which take
+  no request slot.
 
 The main thread calls ``submit`` (validates, writes the journal row,
 returns), ``drain`` (pops a deque: no lock, no I/O) and ``cancel``.
@@ -19,10 +24,14 @@ Every wait sleeps on the injected clock with an event that ``shutdown`` sets.
 from __future__ import annotations
 
 import collections
+import contextlib
+import functools
 import logging
+import math
 import queue
 import random
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Callable, Iterable
@@ -30,12 +39,17 @@ from typing import Callable, Iterable
 from ..api.base import ApiRequest
 from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
-from ..errors import BridgeError, ConfigError
-from ..ratebudget import POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY
-from . import downloads, leases, resume, steps, waiting
-from .journal import Journal
+from ..errors import ConfigError, scrub
+from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
+from . import fetching, leases, pending, polling, resume, submitting, waiting
+from . import files as resultfiles
+from .clients import Clients
+from .journal import Journal, JournalError
 from .model import ACTIVE_STATES, CANCEL_NOTE, CANCELLED, QUEUED, SUBMITTING, Event, JobRecord
 from .schedule import retry_delay, slot_seconds
+from .step_context import DOWNLOAD, PARKED, POLL, SUBMIT, Next, Settlement, StepContext
+from .supervise import Notices, supervised
+from .table import JobTable
 
 log = logging.getLogger("bridge.engine")
 
@@ -44,52 +58,67 @@ OFFLINE_NOTE = ("Waiting: online access is turned off (Preferences > System > Ne
 
 SCAN_SECONDS = 30.0      # clock seconds between looks for orphaned journal jobs
 IDLE_SECONDS = 5.0       # longest dispatcher nap when nothing is due
-PACE_FRACTION = 1.03     # API calls this many rate slots apart: a little over one, so
-                         # our window and the server's never disagree by network jitter
+JOURNAL_RETRY_S = 5.0    # clock seconds before a step the journal refused runs again
+API_WORKERS = 4          # calls in flight at once; more than one so a slow answer holds no one
 
 
 class JobEngine:
     def __init__(self, settings, home: Path | str | None = None, clock: Clock = SYSTEM_CLOCK,
                  client_factory: Callable | None = None,
-                 online_check: Callable[[], bool] | None = None, workers: int = 2):
+                 online_check: Callable[[], bool] | None = None, workers: int = 2,
+                 api_workers: int = API_WORKERS):
         self.settings = settings
         self.home = Path(home if home is not None else settings.home)
         self.clock = clock
         self.online_check = online_check
         self.client_factory = client_factory or self._default_factory
         self.workers = max(1, int(workers))
+        self.api_workers = max(1, int(api_workers))
         self.journal = Journal(self.home)
         self.owner = leases.new_owner_id()
         self.rng = random.Random()
         self.min_poll_interval = min(2.0, float(settings.poll_interval))
+        self.table = JobTable()
+        self.finished_at: dict[str, float] = {}     # job_id -> clock time FINISHED was seen
         self._events: collections.deque[Event] = collections.deque()
+        self.notices = Notices(self.emit, clock)
+        self.pending = pending.PendingWrites(self.journal, self.owner)
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._lock = threading.Lock()
-        self._plan: dict[str, steps.Next] = {}     # job_id -> next API step (due in .delay: abs time)
-        self._held: set[str] = set()               # jobs whose lease we hold
-        self._requests: dict[str, ApiRequest] = {}  # submitted here: no need to rebuild
-        self._job_cancel: dict[str, threading.Event] = {}
         self._downloads: queue.SimpleQueue = queue.SimpleQueue()
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._in_flight = 0                            # API calls being sent
+        self._downloading = 0                          # downloads being fetched
+        self._in_flight_lock = threading.Lock()
+        self._settled = threading.Event()              # a call or a download just ended
         self._threads: list[threading.Thread] = []
-        self._clients: dict[str, object] = {}
+        self.clients = Clients(settings, clock, self.client_factory, self.journal, self._stop,
+                               self._on_long_pause)
         self._wallet_checked: set[str] = set()
-        self._rate = settings.rate_limit
-        self.finished_at: dict[str, float] = {}     # job_id -> clock time FINISHED was seen
+        self._calls_made = 0
         self._started = False
-        self._last_call = float("-inf")
         self._told_offline: set[str] = set()
+        self.ctx = StepContext(
+            journal=self.journal, clock=clock, emit=self.emit, owner=self.owner, rng=self.rng,
+            request_of=self._request_of, slot_seconds=self.slot_seconds,
+            busy_jobs=lambda: max(1, self.table.count()), poll_floor=lambda: self.min_poll_interval,
+            progress_every=lambda: float(self.settings.poll_interval), defer=self._defer,
+            note_finished=self._note_finished, clean=self._clean)
 
     # -- public interface ------------------------------------------------------
     def start(self) -> "JobEngine":
         if self._started:
             return self
         self._started = True
-        self._threads.append(threading.Thread(target=self._dispatch_loop, daemon=True,
-                                              name="aistudio-dispatch"))
+        close = self.journal.close_thread
+        self._threads.append(supervised("dispatch", self._dispatch_loop, self._stop,
+                                        self.notices, close))
+        for n in range(self.api_workers):
+            self._threads.append(supervised(f"call-{n}", self._call_loop, self._stop,
+                                            self.notices, close))
         for n in range(self.workers):
-            self._threads.append(threading.Thread(target=downloads.worker, args=(self,), daemon=True,
-                                                  name=f"aistudio-download-{n}"))
+            self._threads.append(supervised(f"download-{n}", self._download_loop, self._stop,
+                                            self.notices, close))
         for thread in self._threads:
             thread.start()
         return self
@@ -99,28 +128,27 @@ class JobEngine:
         """Validate, journal, queue; returns the local job id. Never touches the network."""
         request.validate()
         self._require_credentials(request.PROVIDER)
+        job_id = uuid.uuid4().hex[:12]
+        out_dir = (Path(output_dir) if output_dir else self.home / "results" / job_id
+                   ).expanduser().resolve()
+        resultfiles.check_output_dir(out_dir)   # before anything is paid
         try:
             credits = request.credits()
             low, high = credits.low, credits.high
         except NotImplementedError:
             low = high = None
-        job_id = uuid.uuid4().hex[:12]
-        out_dir = Path(output_dir) if output_dir else self.home / "results" / job_id
         now = self.clock.wall()
         self.journal.insert({
             "job_id": job_id, "task_id": None, "provider": request.PROVIDER,
             "kind": request.KIND, "label": label or request.summary(), "state": QUEUED,
             "progress": 0, "credits_low": low, "credits_high": high, "files": [],
-            "error": "", "created_at": now, "updated_at": now,
-            "output_dir": str(out_dir.expanduser().resolve()),
+            "error": "", "created_at": now, "updated_at": now, "output_dir": str(out_dir),
             "request": request.to_record(), "meta": dict(meta or {}),
             "expected_s": float(request.expected_seconds()),
             "lease_owner": self.owner, "lease_until": leases.now() + leases.lease_length(self.clock),
         })
-        with self._lock:
-            self._held.add(job_id)
-            self._requests[job_id] = request
-            self._plan[job_id] = steps.Next(steps.SUBMIT, self.clock.now())
+        self.table.hold(job_id, request.PROVIDER, request)
+        self.table.plan(job_id, Next(SUBMIT), self.clock.now())
         self._wake.set()
         return job_id
 
@@ -133,13 +161,11 @@ class JobEngine:
             return False
         self.emit(Event("cancelled", job_id, record.task_id, CANCELLED, record.progress,
                         files=record.files, message=CANCEL_NOTE))
-        with self._lock:
-            self._plan.pop(job_id, None)
-            self._held.discard(job_id)
-            stop = self._job_cancel.get(job_id)
-        if stop is not None:
-            stop.set()
+        self.table.signal_cancel(job_id)
+        self.table.drop(job_id)
         self.journal.release(self.owner, [job_id])
+        if record.output_dir:
+            resultfiles.remove_partials(Path(record.output_dir), job_id)
         self._wake.set()
         return True
 
@@ -163,7 +189,7 @@ class JobEngine:
 
     def active_count(self) -> int:
         """Jobs this engine is working on (cheap: no journal read)."""
-        return len(self._held)
+        return self.table.count()
 
     def wait(self, job_ids: Iterable[str] | None = None, timeout: float | None = None,
              on_event: Callable[[Event], None] | None = None,
@@ -173,50 +199,87 @@ class JobEngine:
         Without ``job_ids``: every job unfinished in the journal when called.
         On timeout (or ``stop`` set) the records are returned as they stand.
         """
-        return waiting.until_ended(self, job_ids, timeout, on_event, stop)
+        return waiting.until_ended(self._wait_view(), job_ids, timeout, on_event, stop)
 
     def wait_submitted(self, job_id: str, timeout: float | None = None,
                        on_event: Callable[[Event], None] | None = None) -> JobRecord:
         """Block until the job has a task id (or has ended); its record."""
-        return waiting.until_submitted(self, job_id, timeout, on_event)
+        return waiting.until_submitted(self._wait_view(), job_id, timeout, on_event)
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop every thread (within ``timeout``) and hand our jobs back to the journal."""
         self._stop.set()
         self._wake.set()
-        with self._lock:
-            for stop in self._job_cancel.values():
-                stop.set()
+        self.table.signal_cancel()
         for _ in range(self.workers):
             self._downloads.put(None)
-        import time
+        for _ in range(self.api_workers):
+            self._calls.put(None)
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-        with self._lock:
-            held = list(self._held)
+        with contextlib.suppress(JournalError):
+            self.pending.flush(self.clock.wall(), self.emit)
+        self.pending.close()
+        self.clients.close()
+        held = self.table.held()
         # Release at once so the next engine (or the CLI) resumes without waiting for
         # the lease to run out; a POST still under way keeps its lease (→ UNKNOWN later).
-        mid_post = {r.job_id for r in self.journal.records(job_ids=held) if r.state == SUBMITTING}
-        self.journal.release(self.owner, [j for j in held if j not in mid_post])
+        with contextlib.suppress(JournalError):
+            mid_post = {r.job_id for r in self.journal.records(job_ids=held)
+                        if r.state == SUBMITTING}
+            self.journal.release(self.owner, [j for j in held if j not in mid_post])
 
-    # -- for steps --------------------------------------------------------------
     def emit(self, event: Event) -> None:
+        if event.message:
+            event.message = self._clean(event.message)
         self._events.append(event)
 
-    def request_of(self, job_id: str, row: dict) -> ApiRequest:
-        return self._requests.get(job_id) or steps.request_from_row(row)
+    def _clean(self, text: str) -> str:
+        """``text`` without this engine's credentials (service texts can echo them)."""
+        return scrub(text, self.settings.api_key, self.settings.image3d_token)
 
     def slot_seconds(self) -> float:
-        return slot_seconds(self._rate)
+        return slot_seconds(self.clients.rate)
 
-    def busy_jobs(self) -> int:
-        return max(1, len(self._held))
+    # -- what the parts are given ------------------------------------------------
+    def _request_of(self, job_id: str, row: dict) -> ApiRequest:
+        return self.table.request(job_id) or submitting.request_from_row(row)
 
-    def note_finished(self, job_id: str) -> None:
+    def _note_finished(self, job_id: str) -> None:
         self.finished_at[job_id] = self.clock.now()
 
-    # -- credentials and clients ---------------------------------------------------
+    def _wait_view(self) -> waiting.WaitView:
+        return waiting.WaitView(self.journal, self.clock, self.drain, self.table.is_held,
+                                self._stop.is_set, self._busy, self._settled)
+
+    def _busy(self) -> bool:
+        """Work is under way that ends in real time, whatever the clock says."""
+        return bool(self._in_flight or self._downloading)
+
+    def _defer(self, settlement: Settlement) -> None:
+        on_disk = self.pending.add(settlement)
+        task = next((w.fields["task_id"] for w in settlement.writes if "task_id" in w.fields), None)
+        what = f"task id {task} of job {settlement.job_id}" if task else \
+            f"the outcome of job {settlement.job_id}'s submit"
+        self.notices.say("journal-deferred",
+                         f"The job journal {self.journal.path} is locked by another program; "
+                         f"{what} is kept in memory" +
+                         (f" and in {self.pending.path}" if on_disk else "") +
+                         " and written as soon as the lock is released. Nothing is lost.")
+        self._wake.set()
+
+    def _journal_trouble(self, exc: JournalError) -> None:
+        self.notices.say("journal", str(exc))
+
+    def _on_long_pause(self, asked: float, paused: float) -> None:
+        asked_text = "an unlimited time" if not math.isfinite(asked) else _duration(asked)
+        self.notices.say("long-pause",
+                         f"The service asked to pause every request for {asked_text} "
+                         f"(Retry-After). The bridge waits {_duration(paused)} instead, then "
+                         "tries again; submitted jobs are kept and nothing is sent twice.")
+
+    # -- credentials ---------------------------------------------------------------
     def _require_credentials(self, provider: str) -> None:
         if provider == "image3d":
             self.settings.require_image3d_token()
@@ -227,169 +290,230 @@ class JobEngine:
         return client_for(provider, settings, clock=clock, cancel=cancel,
                           online_check=self.online_check)
 
-    def _api_client(self, provider: str):
-        client = self._clients.get(provider)
-        if client is None:
-            client = self.client_factory(provider, self.settings, self.clock, self._stop)
-            self._clients[provider] = client
-        return client
-
-    def _check_wallet(self, client) -> None:
-        """Best effort: adopt a higher rate limit the account reports."""
-        if not hasattr(client, "wallet"):
-            return
-        try:
-            wallet = client.wallet()
-        except BridgeError as exc:
-            log.info("wallet check skipped: %s", exc)
-            return
-        budget = _budget(client)
-        if wallet.rate_limit and budget is not None:
-            budget.raise_rate(wallet.rate_limit)
-        if wallet.rate_limit:
-            self._rate = max(self._rate, int(wallet.rate_limit))
-
     # -- dispatcher ---------------------------------------------------------------
     def _dispatch_loop(self) -> None:
         next_scan = 0.0
         next_renew = 0.0
-        try:
-            while not self._stop.is_set():
-                self._wake.clear()
-                if leases.now() >= next_renew:
-                    resume.renew(self)
-                    next_renew = leases.now() + leases.lease_length(self.clock) / 3
-                if self.clock.now() >= next_scan:
-                    resume.scan(self)
-                    next_scan = self.clock.now() + SCAN_SECONDS
-                try:
-                    picked, nap = self._pick()
-                except Exception:  # a bug must not stop every job: log it, carry on
-                    log.exception("dispatcher: choosing the next step failed")
-                    picked, nap = None, IDLE_SECONDS
-                if picked is None:
-                    nap = min(nap, max(0.0, next_scan - self.clock.now()), IDLE_SECONDS,
-                              self._renew_nap(next_renew))
-                    self.clock.sleep(max(nap, 0.001), self._wake)
+        while not self._stop.is_set():
+            self._wake.clear()
+            if leases.now() >= next_renew:
+                self._housekeep(self._renew)
+                next_renew = leases.now() + leases.lease_length(self.clock) / 3
+            if self.clock.now() >= next_scan:
+                self._housekeep(self._scan)
+                next_scan = self.clock.now() + SCAN_SECONDS
+            if len(self.pending):
+                self._housekeep(self._flush_pending)
+            picked, nap = self._pick()
+            if picked is None:
+                nap = min(nap, max(0.0, next_scan - self.clock.now()), IDLE_SECONDS,
+                          self._renew_nap(next_renew), 1.0 if len(self.pending) else IDLE_SECONDS)
+                # A call or download under way ends in real time: give it a moment before
+                # moving on, so an injected fast clock does not race past it.
+                if nap > 0 and self._busy() and self._wake.wait(0.05):
                     continue
-                job_id, step = picked
-                self._run_api_step(job_id, step)
-        finally:
-            self.journal.close_thread()
+                self.clock.sleep(max(nap, 0.001), self._wake)
+                continue
+            self._start_call(functools.partial(self._call_step, *picked))
+
+    def _housekeep(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except JournalError as exc:  # a locked or failing journal: say so, carry on
+            self._journal_trouble(exc)
 
     def _renew_nap(self, next_renew: float) -> float:
         scale = max(1.0, float(getattr(self.clock, "scale", 1.0)))
         return max(0.0, (next_renew - leases.now()) * scale)
 
-    def _pick(self) -> tuple[tuple[str, steps.Next] | None, float]:
-        """The API step to run now (polls of probably-finished jobs first), or how long to nap."""
+    def _renew(self) -> None:
+        until = leases.now() + leases.lease_length(self.clock)
+        for job_id in resume.renew(self.journal, self.owner, self.table.held(), until):
+            self.table.drop(job_id)  # another engine took it while we stalled
+
+    def _scan(self) -> None:
+        for _ in pending.replay_orphans(self.journal, self.clock.wall(), self.emit):
+            pass
+        now = leases.now()
+        until = now + leases.lease_length(self.clock)
+        for job_id in resume.claim_orphans(self.journal, self.owner, self.table.is_held,
+                                           until, now):
+            row = self.journal.row(job_id)
+            if row is None or not self.table.hold(job_id, row["provider"]):
+                continue
+            following, event = resume.resumed(self.journal, row, self.clock.wall())
+            if event is not None:
+                self.emit(event)
+            self._after(job_id, following)
+
+    def _flush_pending(self) -> None:
+        for job_id, following in self.pending.flush(self.clock.wall(), self.emit):
+            self._after(job_id, following)
+        if not len(self.pending):
+            self.notices.clear("journal-deferred")
+
+    def _pick(self) -> tuple[tuple | None, float]:
+        """The API step to send now (polls of probably-finished jobs first), or how long to nap."""
         now = self.clock.now()
-        with self._lock:
-            for job_id, step in list(self._plan.items()):
-                if step.action == steps.DOWNLOAD and step.delay <= now:
-                    del self._plan[job_id]
-                    self._downloads.put(job_id)
-            due = [(step.delay, job_id, step) for job_id, step in self._plan.items()
-                   if step.delay <= now]
-            if not due:
-                later = [s.delay - now for s in self._plan.values()]
-                return None, min(later, default=IDLE_SECONDS)
-
-            def rank(item):
-                delay, _, step = item
-                group = 0 if (step.action == steps.POLL and step.likely_done) else (
-                    1 if step.action == steps.SUBMIT else 2)
-                return group, delay
-            _, job_id, step = min(due, key=rank)
-        provider = self._provider_of(job_id)
-        try:
-            client = self._api_client(provider)
-        except ConfigError as exc:
-            self._reschedule_config(job_id, step, exc)
-            return None, 0.0
-        # Pace calls one slot apart instead of spending a window's slots in one burst:
-        # a burst of submits would leave polls of finished jobs waiting a whole window.
-        pace = self._last_call + self.slot_seconds() * PACE_FRACTION - self.clock.now()
-        if pace > 0:
-            return None, pace
-        budget = _budget(client)
-        if budget is not None:
-            wait = budget.next_slot_in(SUBMIT_PRIORITY if step.action == steps.SUBMIT
-                                       else POLL_PRIORITY)
-            if wait > 0:
-                return None, wait  # choose again when the slot is free: priorities may change
-        if provider not in self._wallet_checked and self._last_call > float("-inf"):
-            # Once, in the slot after the first call: the first job is not held back by it.
-            self._wallet_checked.add(provider)
-            self._last_call = self.clock.now()
-            self._check_wallet(client)
-            return None, 0.0
-        with self._lock:
-            if self._plan.get(job_id) is not step:
-                return None, 0.0
-            del self._plan[job_id]
-        self._last_call = self.clock.now()
-        return (job_id, step), 0.0
-
-    def _provider_of(self, job_id: str) -> str:
-        request = self._requests.get(job_id)
-        if request is not None:
-            return request.PROVIDER
-        row = self.journal.row(job_id)
-        return row["provider"] if row else "3daistudio"
-
-    def _reschedule_config(self, job_id: str, step: steps.Next, exc: ConfigError) -> None:
-        # No key for this provider in this process: leave the job to one that has it.
-        self.journal.update(job_id, self.clock.wall(), error=str(exc))
-        with self._lock:
-            self._plan.pop(job_id, None)
-            self._held.discard(job_id)
-        self.journal.release(self.owner, [job_id])
-
-    def _run_api_step(self, job_id: str, step: steps.Next) -> None:
+        for job_id in self.table.take_due_downloads(now):
+            self._downloads.put(job_id)
+        due = self.table.due_calls(now)
+        if not due:
+            return None, self.table.next_due_in(now, IDLE_SECONDS)
+        if self._in_flight >= self.api_workers:
+            return None, IDLE_SECONDS  # a caller that finishes wakes us
+        job_id, step = min(due, key=_rank)
         if self.online_check is not None and not self.online_check():
             if job_id not in self._told_offline:  # say it once, not every 5 s
                 self._told_offline.add(job_id)
                 self.emit(Event("progress", job_id, message=OFFLINE_NOTE))
-            self._schedule(job_id, steps.Next(step.action, 5.0, step.likely_done))
-            return
+            self._schedule(job_id, Next(step.action, 5.0, step.likely_done))
+            return None, 0.0
         self._told_offline.discard(job_id)
-        client = self._clients[self._provider_of(job_id)]
+        provider = self.table.provider(job_id) or "3daistudio"
         try:
-            if step.action == steps.SUBMIT:
-                following = steps.submit(self, job_id, client)
-            else:
-                following = steps.poll(self, job_id, client)
-        except Exception:  # a bug must not kill the dispatcher; the job is retried
+            client = self.clients.client(provider)
+        except ConfigError as exc:
+            self._housekeep(lambda: self._reschedule_config(job_id, exc))
+            return None, 0.0
+        budget, spends = self.clients.budget(provider, client)
+        if provider not in self._wallet_checked and self._calls_made:
+            # Once, in the slot after the first call: the first job is not held back by it.
+            wait, grant = budget.claim(OTHER)
+            if wait > 0:
+                return None, wait
+            self._wallet_checked.add(provider)
+            self._start_call(lambda: self._spend(budget, grant, spends,
+                                                 lambda: self.clients.check_wallet(provider)))
+            return None, 0.0
+        wait, grant = budget.claim(SUBMIT_PRIORITY if step.action == SUBMIT else POLL_PRIORITY)
+        if wait > 0:
+            return None, wait  # choose again when the slot is free: priorities may change
+        if not self.table.take(job_id, step):
+            budget.release(grant)
+            return None, 0.0
+        self._calls_made += 1
+        return (job_id, step, budget, grant, spends), 0.0
+
+    def _reschedule_config(self, job_id: str, exc: ConfigError) -> None:
+        # No key for this provider in this process: leave the job to one that has it.
+        self.table.drop(job_id)
+        self.journal.update(job_id, self.clock.wall(), error=str(exc))
+        self.journal.release(self.owner, [job_id])
+
+    # -- callers and downloaders ------------------------------------------------------
+    def _start_call(self, work: Callable[[], None]) -> None:
+        with self._in_flight_lock:
+            self._in_flight += 1
+        self._calls.put(work)
+
+    def _call_loop(self) -> None:
+        while not self._stop.is_set():
+            work = self._calls.get()
+            if work is None:
+                return
+            try:
+                work()
+            finally:
+                with self._in_flight_lock:
+                    self._in_flight -= 1
+                self._settled.set()
+                self._wake.set()
+
+    @staticmethod
+    def _spend(budget: RateBudget, grant, spends: bool, work: Callable[[], None]) -> None:
+        with budget.spending(grant) if spends else contextlib.nullcontext():
+            work()
+
+    def _call_step(self, job_id: str, step: Next, budget: RateBudget, grant, spends: bool) -> None:
+        try:
+            client = self.clients.client(self.table.provider(job_id) or "3daistudio")
+            run = submitting.submit if step.action == SUBMIT else polling.poll
+            with budget.spending(grant) if spends else contextlib.nullcontext():
+                following = run(self.ctx, job_id, client)
+        except JournalError as exc:
+            self._journal_trouble(exc)
+            following = Next(step.action, JOURNAL_RETRY_S, step.likely_done)
+        except Exception:  # a bug must not lose the job; it is tried again later
             log.exception("job %s: %s step crashed", job_id, step.action)
-            following = steps.Next(step.action, retry_delay(3, self.rng), step.likely_done)
+            following = Next(step.action, retry_delay(3, self.rng), step.likely_done)
         self._after(job_id, following)
 
-    def _after(self, job_id: str, following: steps.Next | None) -> None:
+    def _download_loop(self) -> None:
+        while not self._stop.is_set():
+            job_id = self._downloads.get()
+            if job_id is None or self._stop.is_set():
+                return
+            if not self.table.is_held(job_id):
+                continue
+            cancel = self.table.cancel_event(job_id)
+            with self._in_flight_lock:
+                self._downloading += 1
+            try:
+                client = self.client_factory(self.table.provider(job_id) or "3daistudio",
+                                             self.settings, self.clock, cancel)
+                following = fetching.download(self.ctx, job_id, client, cancel)
+            except ConfigError as exc:
+                following = Next(DOWNLOAD, 60.0)
+                log.info("job %s: cannot download yet: %s", job_id, exc)
+            except JournalError as exc:
+                self._journal_trouble(exc)
+                following = Next(DOWNLOAD, JOURNAL_RETRY_S)
+            except Exception:  # keep the thread alive; the download is retried
+                log.exception("job %s: download step crashed", job_id)
+                following = Next(DOWNLOAD, retry_delay(3, self.rng))
+            finally:
+                self.table.release_cancel(job_id)
+                with self._in_flight_lock:
+                    self._downloading -= 1
+                self._settled.set()
+            if following is not None and following.action == DOWNLOAD:
+                self._schedule(job_id, following)  # retried later via the dispatcher
+            else:
+                self._after(job_id, following)
+
+    # -- after a step -------------------------------------------------------------------
+    def _after(self, job_id: str, following: Next | None) -> None:
         if following is None:
             self._forget(job_id)
-        elif following.action == steps.DOWNLOAD and following.delay <= 0:
+        elif following.action == PARKED:
+            pass  # held, planned again once the journal has taken its write
+        elif following.action == DOWNLOAD and following.delay <= 0:
             self._downloads.put(job_id)
         else:
             self._schedule(job_id, following)
 
-    def _schedule(self, job_id: str, step: steps.Next) -> None:
-        with self._lock:
-            if job_id in self._held and not self._stop.is_set():
-                self._plan[job_id] = steps.Next(step.action, self.clock.now() + step.delay,
-                                                step.likely_done)
+    def _schedule(self, job_id: str, step: Next) -> None:
+        if not self._stop.is_set():
+            self.table.plan(job_id, step, self.clock.now())
         self._wake.set()
 
     def _forget(self, job_id: str) -> None:
-        record = self.journal.record(job_id)
+        try:
+            record = self.journal.record(job_id)
+        except JournalError as exc:  # cannot tell: let the lease run out, a scan decides
+            self._journal_trouble(exc)
+            self.table.drop(job_id)
+            return
         if record is not None and record.state in ACTIVE_STATES and record.state != SUBMITTING:
             return  # still ours to finish later (e.g. shutting down mid-step): keep the lease
-        with self._lock:
-            self._plan.pop(job_id, None)
-            self._held.discard(job_id)
-            self._requests.pop(job_id, None)
+        self.table.drop(job_id)
         if record is not None and record.state not in ACTIVE_STATES:
-            self.journal.release(self.owner, [job_id])
+            self._housekeep(lambda: self.journal.release(self.owner, [job_id]))
 
-def _budget(client):
-    return getattr(getattr(client, "transport", None), "budget", None)
+
+def _rank(item: tuple[str, Next]) -> tuple[int, float]:
+    _, step = item
+    group = 0 if (step.action == POLL and step.likely_done) else (
+        1 if step.action == SUBMIT else 2)
+    return group, step.delay
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    if seconds >= 2 * 3600:
+        return f"{seconds / 3600:.0f} hours"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds:.0f} s"

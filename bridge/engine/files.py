@@ -15,10 +15,11 @@ import re
 import shutil
 import stat
 import struct
+import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from ..errors import DownloadError
+from ..errors import DownloadError, ValidationError
 from ..imagefile import sniff_image_type
 
 #: Extensions we accept from a URL; anything else is named ``.bin`` until sniffed.
@@ -34,7 +35,22 @@ _SAFE_PART = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 class IntegrityError(DownloadError):
-    """A downloaded file is not what it claims to be (truncated, wrong format, unsafe)."""
+    """A downloaded file is not what it claims to be (wrong format, unsafe, cut short).
+
+    ``permanent`` (the convention every BridgeError shares): the same bytes
+    come back if we ask again, so the job fails at once instead of being
+    downloaded again and again. Only a file cut short can be cured by
+    fetching it again; that one is raised with ``permanent=False``.
+    """
+
+    permanent = True
+    advice = "The result file is unusable; downloading it again would give the same bytes."
+
+    def __init__(self, message: str = "", *, permanent: bool = True, advice: str | None = None):
+        super().__init__(message, advice=advice)
+        self.permanent = permanent
+        if not permanent:
+            self.advice = "It will be downloaded again."
 
 
 def result_name(job_id: str, asset_type: str, n: int, ext: str) -> str:
@@ -71,8 +87,10 @@ def check_glb(path: Path) -> None:
         if version != 2:
             raise IntegrityError(f"{path.name} is GLB version {version}; only version 2 is supported.")
         if length != size:
+            # A transfer cut short without the server saying how long it was: try again.
             raise IntegrityError(f"{path.name} declares {length} bytes but has {size}: "
-                                 "the download is incomplete or corrupt.")
+                                 "the download is incomplete or corrupt.",
+                                 permanent=length < size)
         if chunk_type != 0x4E4F534A or 20 + chunk_len > size:  # b"JSON" little-endian
             raise IntegrityError(f"{path.name} has no valid JSON chunk.")
         raw = fh.read(chunk_len)
@@ -183,3 +201,57 @@ def extract_zip(path: Path, dest: Path | None = None, max_total: int = ZIP_MAX_T
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(tmp, dest)
     return out
+
+
+def remove_partials(out_dir: Path, job_id: str) -> list[Path]:
+    """Delete a job's unfinished downloads and unpackings (``.part`` files, ``.extracting`` folders).
+
+    Called when a download has failed for good, so a full disk does not stay
+    full after the job ended; finished result files are kept.
+    """
+    removed: list[Path] = []
+    prefix = _SAFE_PART.sub("_", job_id) + "_"
+    try:
+        entries = list(Path(out_dir).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        try:
+            if entry.name.endswith(".part") and entry.is_file():
+                entry.unlink()
+            elif entry.name.endswith(".extracting") and entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                continue
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
+
+
+def check_output_dir(folder: Path) -> None:
+    """Refuse, before anything is paid, a results folder that cannot be created or written.
+
+    Nothing is created: the nearest existing folder on the way is checked
+    (a file where a folder should be, or a folder we cannot write in).
+    """
+    folder = Path(folder)
+    probe = folder
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        what = "is a file" if probe == folder else f"cannot be created: {probe} is a file"
+        raise ValidationError(f"The output folder {folder} {what}.",
+                              advice="Choose a folder (or a name that does not exist yet).")
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as exc:
+        where = folder if probe == folder else probe
+        raise ValidationError(f"The output folder {folder} cannot be written: {where} refuses "
+                              f"new files ({exc.strerror or exc}).",
+                              advice="Choose a folder you can write to.") from None

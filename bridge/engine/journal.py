@@ -3,26 +3,27 @@
 The journal is the engine's memory across crashes and processes (two
 Blender windows, Blender and the CLI). WAL mode lets readers and one writer
 work at once; ``busy_timeout`` makes a second writer wait instead of
-failing. SQLite connections must not cross threads, so each thread gets its
-own. Leases (owner + expiry columns, taken with one conditional UPDATE) make
+failing, and :mod:`.journal_db` waits out longer locks and turns every
+SQLite/OS failure into a :class:`JournalError` naming the file and the fix.
+SQLite connections must not cross threads, so each thread gets its own.
+Leases (owner + expiry columns, taken with one conditional UPDATE) make
 sure only one process polls or downloads a given job at a time.
 
 Nothing secret is stored: requests are ``ApiRequest.to_record()`` (paths,
-not pixels, no keys).
+not pixels, no keys). The file and its folder are private to the user.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any, Iterable
 
+from .journal_db import FILENAME, Database, JournalError, JournalLockedError
 from .model import ACTIVE_STATES, JobRecord
 
-FILENAME = "journal.sqlite3"
-BUSY_TIMEOUT_MS = 10_000
+__all__ = ["Journal", "JournalError", "JournalLockedError", "FILENAME", "to_record"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -51,6 +52,16 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
+CREATE TABLE IF NOT EXISTS rate_grants (
+    key_hash TEXT NOT NULL,        -- sha256 prefix of the key: never the key itself
+    at       REAL NOT NULL,        -- shared clock seconds (see ledger.shared_now)
+    grant_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_grants_key ON rate_grants(key_hash, at);
+CREATE TABLE IF NOT EXISTS rate_pauses (
+    key_hash TEXT PRIMARY KEY,
+    until    REAL NOT NULL
+);
 """
 
 _JSON_COLUMNS = ("files", "request", "meta", "assets")
@@ -59,54 +70,30 @@ _ACTIVE_SQL = ",".join(f"'{s}'" for s in ACTIVE_STATES)
 
 class Journal:
     def __init__(self, home: str | Path):
-        self.home = Path(home)
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.path = self.home / FILENAME
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
-        with self._conn() as conn:
-            conn.executescript(_SCHEMA)
-
-    # -- connections ----------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                   isolation_level=None, check_same_thread=True)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode=WAL")
-            # A row written before a POST must survive a crash right after it.
-            conn.execute("PRAGMA synchronous=FULL")
-            self._local.conn = conn
-            with self._all_lock:
-                self._all.append(conn)
-        return conn
+        self.db = Database(Path(home), _SCHEMA)
+        self.home = self.db.home
+        self.path = self.db.path
 
     def close_thread(self) -> None:
         """Close the calling thread's connection (threads call this on exit)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            self._local.conn = None
-            with self._all_lock:
-                if conn in self._all:
-                    self._all.remove(conn)
-            conn.close()
+        self.db.close_thread()
 
-    def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
-        return self._conn().execute(sql, tuple(params))
+    def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return self.db.fetch(sql, params)
+
+    def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
+        return self.db.write(sql, params)
 
     # -- rows -----------------------------------------------------------------
     def insert(self, row: dict[str, Any]) -> None:
         row = _encode(row)
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        self._exec(f"INSERT INTO jobs ({names}) VALUES ({marks})", row.values())
+        self._write(f"INSERT INTO jobs ({names}) VALUES ({marks})", row.values())
 
     def row(self, job_id: str) -> dict[str, Any] | None:
-        found = self._exec("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
-        return _decode(found) if found else None
+        found = self._fetch("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
+        return _decode(found[0]) if found else None
 
     def record(self, job_id: str) -> JobRecord | None:
         row = self.row(job_id)
@@ -118,48 +105,59 @@ class Journal:
             if not ids:
                 return []
             marks = ",".join("?" for _ in ids)
-            rows = self._exec(f"SELECT * FROM jobs WHERE job_id IN ({marks}) "
-                              "ORDER BY created_at DESC", ids).fetchall()
+            rows = self._fetch(f"SELECT * FROM jobs WHERE job_id IN ({marks}) "
+                               "ORDER BY created_at DESC", ids)
         else:
-            rows = self._exec("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?",
-                              (int(limit),)).fetchall()
+            rows = self._fetch("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                               (int(limit),))
         return [to_record(_decode(r)) for r in rows]
 
     def update(self, job_id: str, now: float, *, only_states: Iterable[str] | None = None,
                owner: str | None = None, **fields: Any) -> bool:
         """Change columns of one row; False when the guard (state/owner) did not match."""
-        fields = _encode(fields)
-        fields["updated_at"] = now
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        sql = f"UPDATE jobs SET {sets} WHERE job_id = ?"
-        params = [*fields.values(), job_id]
-        if only_states is not None:
-            states = list(only_states)
-            sql += f" AND state IN ({','.join('?' for _ in states)})"
-            params += states
-        if owner is not None:
-            sql += " AND lease_owner = ?"
-            params.append(owner)
-        return self._exec(sql, params).rowcount == 1
+        return self._write(*_update_sql(job_id, now, only_states, owner, fields)) == 1
+
+    def update_all(self, job_id: str, now: float,
+                   writes: Iterable[tuple[dict[str, Any], Iterable[str] | None, bool]]) -> bool:
+        """Several guarded updates of one row in one transaction: nobody sees half of them.
+
+        Each write is ``(fields, only_states, required)``; after a required one
+        whose guard did not match, the rest are skipped (what came before is
+        kept) and the answer is False.
+        """
+        writes = list(writes)
+
+        def work(conn: sqlite3.Connection) -> bool:
+            for fields, only_states, required in writes:
+                changed = conn.execute(*_update_sql(job_id, now, only_states, None, fields))
+                if required and changed.rowcount != 1:
+                    return False
+            return True
+        return self.db.transaction(work)
+
+    def records_in_batch(self, batch: str) -> list[JobRecord]:
+        """Every job whose ``meta`` names ``batch`` (see :mod:`.batch`)."""
+        rows = self._fetch("SELECT * FROM jobs WHERE json_extract(meta, '$.batch') = ? "
+                           "ORDER BY created_at", (batch,))
+        return [to_record(_decode(r)) for r in rows]
 
     def unfinished_ids(self) -> list[str]:
-        rows = self._exec(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
-                          "ORDER BY created_at").fetchall()
+        rows = self._fetch(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
+                           "ORDER BY created_at")
         return [r[0] for r in rows]
-
 
     # -- leases ---------------------------------------------------------------
     def claimable(self, now: float) -> list[tuple[str, str | None]]:
         """Unfinished jobs whose lease has run out: (job_id, last owner)."""
-        rows = self._exec(f"SELECT job_id, lease_owner, lease_until FROM jobs "
-                          f"WHERE state IN ({_ACTIVE_SQL}) ORDER BY created_at").fetchall()
+        rows = self._fetch(f"SELECT job_id, lease_owner, lease_until FROM jobs "
+                           f"WHERE state IN ({_ACTIVE_SQL}) ORDER BY created_at")
         return [(r[0], r[1]) for r in rows if r[2] <= now or not r[1]]
 
     def held_by_others(self, now: float, owner: str) -> list[tuple[str, str, float]]:
         """Unfinished jobs with a live lease of somebody else: (job_id, owner, until)."""
-        rows = self._exec(f"SELECT job_id, lease_owner, lease_until FROM jobs "
-                          f"WHERE state IN ({_ACTIVE_SQL}) AND lease_owner IS NOT NULL "
-                          "AND lease_owner != ? AND lease_until > ?", (owner, now)).fetchall()
+        rows = self._fetch(f"SELECT job_id, lease_owner, lease_until FROM jobs "
+                           f"WHERE state IN ({_ACTIVE_SQL}) AND lease_owner IS NOT NULL "
+                           "AND lease_owner != ? AND lease_until > ?", (owner, now))
         return [(r[0], r[1], r[2]) for r in rows]
 
     def claim(self, job_id: str, owner: str, until: float, now: float,
@@ -172,29 +170,39 @@ class Journal:
         if dead_owner:
             sql += " OR lease_owner = ?"
             params.append(dead_owner)
-        return self._exec(sql + ")", params).rowcount == 1
+        return self._write(sql + ")", params) == 1
 
     def renew(self, owner: str, job_ids: Iterable[str], until: float) -> set[str]:
         """Extend our leases; returns the ids we still hold."""
-        held = set()
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for job_id in job_ids:
-                cur = conn.execute("UPDATE jobs SET lease_until = ? WHERE job_id = ? "
-                                   "AND lease_owner = ?", (until, job_id, owner))
-                if cur.rowcount == 1:
-                    held.add(job_id)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return held
+        ids = list(job_ids)
+
+        def work(conn: sqlite3.Connection) -> set[str]:
+            return {job_id for job_id in ids
+                    if conn.execute("UPDATE jobs SET lease_until = ? WHERE job_id = ? "
+                                    "AND lease_owner = ?", (until, job_id, owner)).rowcount == 1}
+        return self.db.transaction(work)
 
     def release(self, owner: str, job_ids: Iterable[str]) -> None:
         for job_id in job_ids:
-            self._exec("UPDATE jobs SET lease_owner = NULL, lease_until = 0 "
-                       "WHERE job_id = ? AND lease_owner = ?", (job_id, owner))
+            self._write("UPDATE jobs SET lease_owner = NULL, lease_until = 0 "
+                        "WHERE job_id = ? AND lease_owner = ?", (job_id, owner))
+
+
+def _update_sql(job_id: str, now: float, only_states: Iterable[str] | None, owner: str | None,
+                fields: dict[str, Any]) -> tuple[str, list[Any]]:
+    fields = _encode(fields)
+    fields["updated_at"] = now
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    sql = f"UPDATE jobs SET {sets} WHERE job_id = ?"
+    params = [*fields.values(), job_id]
+    if only_states is not None:
+        states = list(only_states)
+        sql += f" AND state IN ({','.join('?' for _ in states)})"
+        params += states
+    if owner is not None:
+        sql += " AND lease_owner = ?"
+        params.append(owner)
+    return sql, params
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,10 @@ ACTIVE_STATES = (QUEUED, SUBMITTING, RUNNING, DOWNLOADING)
 TERMINAL_STATES = (DONE, FAILED, CANCELLED, EXPIRED, UNKNOWN)
 
 EVENT_KINDS = ("submitted", "progress", "downloaded", "finished", "failed",
-               "cancelled", "expired", "unknown")
+               "cancelled", "expired", "unknown", "notice")
+#: An event about the engine, not one job (``job_id`` is ""): a locked journal, a
+#: long pause the service asked for, a worker thread that had to be restarted.
+NOTICE = "notice"
 
 CANCEL_NOTE = ("Cancelled locally: the service has no cancel endpoint, so the job may still "
                "run there, and credits already spent are not refunded by cancelling.")

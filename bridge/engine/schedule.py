@@ -14,8 +14,11 @@ import random
 OVERDUE_FRACTION = 0.1
 #: Never poll one job more often than this (seconds), whatever the budget.
 MIN_INTERVAL = 2.0
-#: A job reported FINISHED with no results yet usually fills them within seconds.
+#: A job reported FINISHED with no results yet usually fills them within seconds:
+#: look again after 3 s, doubling up to a minute, and give up after this many looks
+#: (about 8.5 minutes in all) instead of polling a broken task forever.
 EMPTY_RESULTS_DELAY = 3.0
+EMPTY_RESULTS_MAX_POLLS = 12
 RETRY_BASE = 5.0
 RETRY_CAP = 300.0
 
@@ -66,3 +69,8 @@ def retry_delay(attempt: int, rng: random.Random | None = None) -> float:
     """Back-off for work that failed for a passing reason (5xx, network, 429)."""
     rng = rng or random
     return rng.uniform(0.75, 1.0) * min(RETRY_CAP, RETRY_BASE * (2 ** max(0, attempt - 1)))
+
+
+def empty_results_delay(checks: int) -> float:
+    """Seconds before look number ``checks + 1`` at a job FINISHED without results."""
+    return min(60.0, EMPTY_RESULTS_DELAY * (2 ** max(0, checks - 1)))

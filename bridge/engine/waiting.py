@@ -2,59 +2,88 @@
 
 The caller's thread drains the engine's events (handing each to
 ``on_event``) and sleeps on the engine's clock between looks at the journal,
-which also shows jobs another process is finishing.
+which also shows jobs another process is finishing. A journal locked by
+another program only delays the next look.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import dataclasses
+import threading
+from typing import Callable
 
+from ..clock import Clock
+from .journal import Journal, JournalLockedError
 from .model import Event, JobRecord
 
-if TYPE_CHECKING:
-    from .engine import JobEngine
-
 WAIT_TICK = 0.25         # clock seconds between looks at the journal
+SETTLE_WAIT = 0.05       # real seconds to wait for a call or download under way
 ENDING_KINDS = ("finished", "failed", "cancelled", "expired", "unknown")
 
 
-def until_ended(eng: "JobEngine", job_ids, timeout, on_event, stop) -> list[JobRecord]:
-    targets = list(job_ids) if job_ids is not None else eng.journal.unfinished_ids()
+@dataclasses.dataclass
+class WaitView:
+    """What waiting needs to see of an engine."""
+
+    journal: Journal
+    clock: Clock
+    drain: Callable[[], list[Event]]
+    is_held: Callable[[str], bool]
+    stopped: Callable[[], bool]
+    busy: Callable[[], bool] = lambda: False
+    settled: threading.Event | None = None     # set when a call or download ends
+
+
+def until_ended(view: WaitView, job_ids, timeout, on_event, stop) -> list[JobRecord]:
+    targets = list(job_ids) if job_ids is not None else view.journal.unfinished_ids()
     ended: set[str] = set()
 
     def over(records: list[JobRecord]) -> bool:
         # The journal is written before the event is queued: a job we work on is
         # over for the caller once its last event has been handed over too.
-        return all(r.terminal and (r.job_id in ended or r.job_id not in eng._held)
+        return all(r.terminal and (r.job_id in ended or not view.is_held(r.job_id))
                    for r in records)
-    return _loop(eng, targets, over, ended, timeout, on_event, stop)
+    return _loop(view, targets, over, ended, timeout, on_event, stop)
 
 
-def until_submitted(eng: "JobEngine", job_id: str, timeout, on_event) -> JobRecord:
+def until_submitted(view: WaitView, job_id: str, timeout, on_event) -> JobRecord:
     ended: set[str] = set()
 
     def sent(records: list[JobRecord]) -> bool:
         return bool(records[0].task_id) or (records[0].terminal and job_id in ended)
-    [record] = _loop(eng, [job_id], sent, ended, timeout, on_event, None)
+    [record] = _loop(view, [job_id], sent, ended, timeout, on_event, None)
     return record
 
 
-def _loop(eng: "JobEngine", targets: list[str], done: Callable[[list[JobRecord]], bool],
+def _loop(view: WaitView, targets: list[str], done: Callable[[list[JobRecord]], bool],
           ended: set[str], timeout, on_event: Callable[[Event], None] | None,
           stop) -> list[JobRecord]:
-    deadline = None if timeout is None else eng.clock.now() + timeout
+    deadline = None if timeout is None else view.clock.now() + timeout
+    records: list[JobRecord] | None = None
 
     def hand_over() -> None:
-        for event in eng.drain():
+        for event in view.drain():
             if event.kind in ENDING_KINDS:
                 ended.add(event.job_id)
             if on_event is not None:
                 on_event(event)
     while True:
         hand_over()
-        records = eng.journal.records(job_ids=targets)
-        if done(records) or eng._stop.is_set() or (stop is not None and stop.is_set()) or (
-                deadline is not None and eng.clock.now() >= deadline):
+        try:
+            records = view.journal.records(job_ids=targets)
+        except JournalLockedError:
+            if records is None and deadline is not None and view.clock.now() >= deadline:
+                raise
+        if records is not None and (
+                done(records) or view.stopped() or (stop is not None and stop.is_set()) or (
+                deadline is not None and view.clock.now() >= deadline)):
             hand_over()
             return records
-        eng.clock.sleep(WAIT_TICK, stop)
+        if view.busy() and view.settled is not None:
+            # Work under way ends in real time: look again when it does (or soon),
+            # so an injected fast clock does not run out the timeout meanwhile.
+            view.settled.wait(SETTLE_WAIT)
+            view.settled.clear()
+            if stop is not None and stop.is_set():
+                continue
+        view.clock.sleep(WAIT_TICK, stop)

@@ -181,7 +181,7 @@ def test_unregister_and_re_enable_leave_no_helper_behind(tmp_path):
         for _ in range(2):
             package.register()
             assert runtime.current() is None            # nothing starts at enable time
-            task = runtime.get().submit("ping", {}, str(tmp_path))
+            task = runtime.get().enqueue("ping", {}, str(tmp_path))
             assert task.wait(60) and task.state == "DONE", task.error
             pids.append(runtime.current().pid)
             package.unregister()
@@ -202,7 +202,7 @@ QUITTING_BLENDER = textwrap.dedent('''
     from ai_studio_bridge.addon.helper import runtime
     session.ENGINE_OPTIONS.update(home=sys.argv[2])
     package.register()
-    task = runtime.get().submit("ping", {}, sys.argv[2])
+    task = runtime.get().enqueue("ping", {}, sys.argv[2])
     task.wait(120)
     print("HELPER", runtime.current().pid, flush=True)
     if sys.argv[3] == "hang":

@@ -16,18 +16,32 @@ class RecordingLayout:
     """Accepts any layout call, remembers it, and hands out more of itself."""
 
     def __init__(self, log=None):
-        self.log = log if log is not None else []
+        object.__setattr__(self, "log", log if log is not None else [])
 
     def __getattr__(self, name):
         def call(*args, **kwargs):
-            self.log.append((name, args, kwargs))
             if name == "operator":
-                return types.SimpleNamespace()
+                props = types.SimpleNamespace()  # what the panel sets on the button
+                self.log.append((name, args, {**kwargs, "props": props}))
+                return props
+            self.log.append((name, args, kwargs))
             return RecordingLayout(self.log)
         return call
 
+    def __setattr__(self, name, value):  # layout.alert / .active / .enabled
+        self.log.append((f"set_{name}", (value,), {}))
+        object.__setattr__(self, name, value)
+
     def texts(self, kind):
         return [kw.get("text", "") for name, _a, kw in self.log if name == kind]
+
+    def props(self):
+        """Property names drawn with ``prop()``."""
+        return [args[1] for name, args, _kw in self.log if name == "prop"]
+
+    def buttons(self, idname):
+        """What the panel set on each ``operator(idname)`` button."""
+        return [kw["props"] for name, args, kw in self.log if name == "operator" and args[0] == idname]
 
 
 class NoTouching:

@@ -232,9 +232,9 @@ def test_prepare_panel_shows_costs_and_accept_redo_for_results(addon):
     layout = RecordingLayout()
     prepare_panel.AISTUDIO_PT_prepare.draw(types.SimpleNamespace(layout=layout), bpy.context)
     buttons = layout.texts("operator")
-    assert any(text.startswith("Send (50 credits") for text in buttons), buttons
-    assert any(text.startswith("Reconstruct 3D (") and "credits" in text for text in buttons)
-    assert any(text.startswith("Remove BG (") for text in buttons)
+    assert "Send · 50 credits" in buttons, buttons
+    assert any(text.startswith("Reconstruct 3D · ") and "credits" in text for text in buttons)
+    assert any(text.startswith("Remove BG · ") for text in buttons)
     assert {"Accept as Source + Front", "Redo", "Source", "Front", "Back", "Left", "Right"} <= set(buttons)
     assert [v.job_id for v in prepare_panel.prepare_jobs()] == ["p1"]
 

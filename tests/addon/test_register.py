@@ -176,3 +176,42 @@ def test_offline_mode_from_the_command_line_says_how_to_start_blender(monkeypatc
     assert "--offline-mode" in online.offline_hint()[1]
     monkeypatch.setattr(online, "started_offline", lambda: False)
     assert "Allow Online Access" in online.offline_message()
+
+
+def test_every_setting_left_at_its_default_yields_to_the_environment(addon, monkeypatch):
+    """AISTUDIO_RATE_LIMIT / AISTUDIO_POLL_INTERVAL count like the key and URL do."""
+    from ai_studio_bridge.addon import preferences, session
+    monkeypatch.setenv("AISTUDIO_RATE_LIMIT", "42")
+    monkeypatch.setenv("AISTUDIO_POLL_INTERVAL", "3.5")
+    settings = preferences.current_settings()
+    assert (settings.rate_limit, settings.poll_interval) == (42, 3.5)
+    assert session.refresh_settings().rate_limit == 42  # what the engine's clients are built with
+    prefs = preferences.get_prefs()
+    prefs.rate_limit, prefs.poll_interval = 10, 20.0  # edited: the preference wins
+    settings = preferences.current_settings()
+    assert (settings.rate_limit, settings.poll_interval) == (10, 20.0)
+
+
+def test_a_malformed_number_in_the_environment_is_ignored_not_fatal(addon, monkeypatch):
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.bridge import config
+    monkeypatch.setenv("AISTUDIO_RATE_LIMIT", "fast")
+    monkeypatch.setenv("3D_AI_STUDIO_API_KEY", "env-key")
+    settings = preferences.current_settings()
+    assert settings.rate_limit == config.DEFAULT_RATE_LIMIT
+    assert settings.api_key == "env-key"  # the rest of the environment still counts
+    assert "AISTUDIO_RATE_LIMIT" in preferences.environment_settings()[1]
+
+
+def test_preferences_say_which_setting_comes_from_the_environment(addon, monkeypatch):
+    import types
+    from ai_studio_bridge.addon import preferences
+    from test_panel import RecordingLayout
+    monkeypatch.setenv("AISTUDIO_RATE_LIMIT", "42")
+    prefs = preferences.get_prefs()
+    layout = RecordingLayout()
+    proxy = types.SimpleNamespace(layout=layout, **{name: getattr(prefs, name) for name in (
+        "api_key", "image3d_token", "rate_limit", "poll_interval", "show_advanced", "api_url",
+        "image3d_url", "download_folder", "confirm_credits", "data_folder", "resume_on_start")})
+    preferences.AISTUDIO_AddonPreferences.draw(proxy, bpy.context)
+    assert "Using AISTUDIO_RATE_LIMIT=42 from the environment" in layout.texts("label")

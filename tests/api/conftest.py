@@ -1,11 +1,14 @@
-"""Small local files the request types read: real magic bytes, tiny sizes."""
+"""Small local files the request types read: whole pictures (the checks read their
+headers to the end), tiny sizes."""
 
 import base64
 
 import pytest
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+from sample_pictures import jpeg_bytes, png_bytes
+
+PNG_BYTES = png_bytes()
+JPEG_BYTES = jpeg_bytes()
 GLB_BYTES = b"glTF" + b"\x02\x00\x00\x00" + b"\x00" * 64
 
 

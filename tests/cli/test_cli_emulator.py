@@ -38,12 +38,9 @@ def run(emulator, fake_clock, tmp_path, monkeypatch):
 
 @pytest.fixture
 def picture(tmp_path):
-    from bridge.pngcodec import encode_png
-    import numpy as np
-    pixels = np.zeros((48, 48, 4), dtype=np.uint8)
-    pixels[8:40, 12:36] = (150, 90, 40, 255)   # an opaque block on a transparent field
+    from sample_pictures import png_bytes
     path = tmp_path / "subject.png"
-    path.write_bytes(encode_png(pixels))
+    path.write_bytes(png_bytes(128, 128))   # Tencent's smallest side
     return str(path)
 
 

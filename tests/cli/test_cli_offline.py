@@ -13,8 +13,9 @@ from bridge.cli import commands as commands_module
 from bridge.cli import run as run_module
 from bridge.clock import FakeClock
 from bridge.status import Asset, TaskStatus
+from sample_pictures import png_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 # A complete (empty) GLB: the engine checks magic, version, length and the JSON chunk.
 GLB = (b"glTF\x02\x00\x00\x00" + (12 + 8 + 32).to_bytes(4, "little") + (32).to_bytes(4, "little")
        + b"JSON" + b'{"asset":{"version":"2.0"}}'.ljust(32))

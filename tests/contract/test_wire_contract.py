@@ -18,10 +18,12 @@ from bridge.emulator.glb import write_glb
 from bridge.emulator.mesh import Material, box, part_from_triangles
 from bridge.errors import ValidationError
 from bridge.pngcodec import encode_png
+from sample_pictures import jpeg_bytes
 
-# Real, decodable inputs: the emulator looks inside pictures and meshes.
-PNG = encode_png(np.full((32, 32, 4), 200, dtype=np.uint8))
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+# Real, decodable inputs: the emulator looks inside pictures and meshes. 128 px: the
+# smallest side Tencent's endpoints accept.
+PNG = encode_png(np.full((128, 128, 4), 200, dtype=np.uint8))
+JPEG = jpeg_bytes()
 M = "https://cdn.example.com/m.glb"
 U = "https://cdn.example.com/a.png"
 

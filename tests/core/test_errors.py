@@ -44,3 +44,32 @@ def test_key_never_echoed_from_server_message():
                                 secrets=(key,))
     assert key not in str(err)
     assert "***" in str(err)
+
+
+def test_a_key_is_scrubbed_before_a_long_message_is_cut():
+    key = "sk_live_abcdefghijklmnopqrstuvwxyz0123"
+    err = E.error_from_response(500, "." * 280 + f" key={key}", secrets=(key,))
+    assert key[:12] not in str(err) and "***" in str(err)
+
+
+def test_a_key_is_scrubbed_in_any_case_and_url_encoded():
+    key = "sk_live/abcdefghijklmnop+qrstuvwxyz"
+    text = E.scrub(f"{key.upper()} and ?k=sk_live%2Fabcdefghijklmnop%2Bqrstuvwxyz", key)
+    assert text == "*** and ?k=***"
+
+
+def test_short_strings_are_not_taken_for_credentials():
+    assert E.scrub("a demo answer with task_id", "demo") == "a demo answer with task_id"
+
+
+def test_an_html_error_page_is_named_by_its_title_without_tags_or_controls():
+    page = ("<!DOCTYPE html><html><head><title>502 Bad\x1b[31m Gateway</title>"
+            "<style>body{}</style></head><body><h1>nginx</h1></body></html>")
+    err = E.error_from_response(502, page)
+    assert "502 Bad Gateway" in str(err) and "<" not in str(err) and "\x1b" not in str(err)
+
+
+def test_downloads_that_cannot_succeed_are_marked_permanent():
+    assert E.DownloadTooLargeError.permanent and E.DownloadWriteError.permanent
+    assert not E.DownloadError.permanent and not E.BridgeError.permanent
+    assert issubclass(E.DownloadTooLargeError, E.DownloadError)

@@ -64,3 +64,49 @@ def test_cancel_wakes_a_waiter():
     cancel.set()
     with pytest.raises(CancelledError):
         budget.acquire(POLL, cancel)
+
+
+@pytest.mark.parametrize("asked, paused, told", [
+    (999_999, 300.0, True), (float("inf"), 300.0, True), (120.0, 120.0, True),
+    (30.0, 30.0, False), (float("nan"), 0.0, False), (-5, 0.0, False)])
+def test_retry_after_is_capped_and_long_pauses_are_told(asked, paused, told):
+    from bridge.ratebudget import RETRY_AFTER_CAP
+    clock = FakeClock()
+    budget = RateBudget(100, clock)
+    heard = []
+    budget.add_listener(lambda a, p: heard.append((a, p)))
+    assert budget.penalize(asked) == pytest.approx(paused)
+    assert budget.try_acquire(POLL) == pytest.approx(paused)
+    assert paused <= RETRY_AFTER_CAP
+    assert (len(heard) == 1) == told
+    if told:
+        assert heard[0][1] == pytest.approx(paused)
+
+
+def test_pacing_spaces_grants_one_slot_apart():
+    clock = FakeClock()
+    budget = RateBudget(3, clock)
+    budget.pace_fraction = 1.0
+    times = []
+    for _ in range(4):
+        budget.acquire(SUBMIT)
+        times.append(clock.now())
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert gaps[0] == pytest.approx(20.0) and gaps[1] == pytest.approx(20.0)
+    assert times[3] - times[0] >= 60.0
+
+
+def test_a_claimed_slot_is_spent_by_the_callers_acquire_or_given_back():
+    clock = FakeClock()
+    budget = RateBudget(1, clock)
+    wait, grant = budget.claim(SUBMIT)
+    assert wait == 0 and grant is not None
+    start = clock.now()
+    with budget.spending(grant):
+        budget.acquire(SUBMIT)                 # uses the claimed slot: no wait
+    assert clock.now() == start and budget.try_acquire(POLL) > 0
+    other = RateBudget(1, clock)
+    _, unused = other.claim(POLL)
+    with other.spending(unused):
+        pass                                   # the call was never made
+    assert other.try_acquire(POLL) == 0        # so the slot is free again

@@ -1,69 +1,16 @@
 """Transport rules over real loopback HTTP, with a scripted server."""
 
-import http.server
-import json
 import socket
-import threading
 
 import pytest
 
 from bridge.clock import FakeClock
-from bridge.errors import (AuthError, DownloadError, NotSentError, RateLimitedError,
+from bridge.errors import (ApiError, AuthError, DownloadError, NotSentError, RateLimitedError,
                            ServerError, UncertainDeliveryError)
 from bridge.ratebudget import RateBudget
 from bridge.transport import Transport
 
 KEY = "sk-test-0123456789abcdef0123456789"
-
-
-class Script:
-    """Answers queued per request; records what arrived."""
-
-    def __init__(self):
-        self.answers = []
-        self.seen = []
-
-
-@pytest.fixture
-def server():
-    script = Script()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-        def _answer(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            script.seen.append((self.command, self.path, dict(self.headers), body))
-            action = script.answers.pop(0) if script.answers else (200, {}, {"ok": True})
-            if action == "drop":
-                self.close_connection = True
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            status, headers, payload = action
-            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-            if "Range" in self.headers and status == 206:
-                start = int(self.headers["Range"].split("=")[1].rstrip("-"))
-                total = headers.pop("_total")
-                headers["Content-Range"] = f"bytes {start}-{total - 1}/{total}"
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, str(v))
-            self.send_header("Content-Length", str(headers.get("_claim", len(data))))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = _answer
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    script.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield script
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def make(url, **kw):
@@ -163,3 +110,23 @@ def test_download_gives_up_without_leaving_a_half_file(server, tmp_path):
     with pytest.raises(DownloadError):
         t.download(server.url + "/files/c.glb", tmp_path / "c.glb")
     assert not (tmp_path / "c.glb").exists()
+
+
+def test_a_redirected_submit_is_neither_followed_nor_resent(server):
+    # requests would turn a redirected POST into a GET: the job would be neither sent
+    # nor refused. A redirect means the service did not act: say which URL to use.
+    server.answers = [(301, {"Location": "https://api.example.com/v1/x/"}, b"")]
+    t = make(server.url)
+    with pytest.raises(ApiError) as info:
+        t.post("/v1/x/", {"prompt": "cat"})
+    assert not isinstance(info.value, UncertainDeliveryError)
+    assert [entry[0] for entry in server.seen] == ["POST"]
+    assert "redirect" in str(info.value) and "https://api.example.com/v1/x/" in str(info.value)
+
+
+def test_answers_are_scrubbed_of_the_key_as_they_are_decoded(server):
+    server.answers = [(200, {}, {"balance": "5", "note": f"key {KEY.upper()} ok",
+                                 "nested": [{"echo": f"Bearer {KEY}"}]})]
+    body = make(server.url).get("/w")
+    assert KEY.lower() not in repr(body).lower()
+    assert body["balance"] == "5" and body["note"] == "key *** ok"

@@ -99,7 +99,7 @@ class FakeClient:
         elapsed = svc.clock.now() - svc.tasks[task_id]
         if elapsed >= svc.duration:
             return TaskStatus(task_id, "FINISHED", 100, None,
-                              [Asset(url, kind) for url, kind in svc.results])
+                              [Asset(url, kind, *thumbnail) for url, kind, *thumbnail in svc.results])
         return TaskStatus(task_id, "IN_PROGRESS", int(100 * elapsed / svc.duration) // 33 * 33)
 
     def download(self, url, dest, **kw):
@@ -110,6 +110,8 @@ class FakeClient:
             action = script.pop(0) if script else None
         if isinstance(action, BaseException):
             raise action
+        if callable(action):
+            return action(Path(dest))
         data = action if isinstance(action, bytes) else svc.blobs[url]
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)

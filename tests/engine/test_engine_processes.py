@@ -107,3 +107,31 @@ def test_two_concurrent_resumes_share_the_work_without_doubles(live_emu, tmp_pat
     assert sum(1 for r in live_emu.log if r.path.startswith("/files/")) == 4
     submits = [r for r in live_emu.log if r.method == "POST"]
     assert len(submits) == 4
+
+
+def test_a_batch_killed_mid_way_is_finished_by_running_it_again(live_emu, tmp_path):
+    home, out_dir = tmp_path / "home", tmp_path / "out"
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a chair\na table\na lamp\na vase\n")
+    env = cli_env(live_emu, home)
+    argv = ["batch", str(prompts), "--flow", "tencent-rapid", "--yes", "--output-dir", str(out_dir)]
+    first = bridge_cli(argv, env, tmp_path)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        records = Journal(home).records() if (home / "journal.sqlite3").exists() else []
+        if len(records) == 4 and any(r.task_id for r in records):
+            break
+        time.sleep(0.01)
+    os.kill(first.pid, signal.SIGKILL)      # every item journaled, some sent, nothing downloaded
+    first.wait(10)
+    again = bridge_cli(argv, env, tmp_path)
+    out, err = again.communicate(timeout=90)
+    assert "0 to send" in err, err           # the journal knew all four: none is sent anew
+    states = [line.split()[0] for line in out.splitlines() if not line.startswith(("Summary", " "))]
+    # A kill in the middle of a POST leaves that item UNKNOWN (never resent); the rest finish.
+    assert states.count("DONE") >= 3 and states.count("DONE") + states.count("UNKNOWN") == 4, out
+    assert again.returncode == (0 if states.count("DONE") == 4 else 1), err
+    prompts_paid = [a.body["prompt"] for a in live_emu.accepted]
+    assert len(prompts_paid) == len(set(prompts_paid)) >= 3          # nothing paid twice
+    assert sum(1 for r in live_emu.log if r.method == "POST") == len(prompts_paid)
+    assert len(list(out_dir.glob("*/*_3d_model_1.glb"))) == states.count("DONE")

@@ -1,0 +1,69 @@
+"""Menu entries, so F3 search finds the operators where Blender users look for them.
+
+File › Import › "AI Studio Result…", an "AI Studio" submenu in the 3D
+viewport's Object menu and in the Image Editor's Image menu.
+"""
+
+import bpy
+
+
+class AISTUDIO_MT_object(bpy.types.Menu):
+    bl_idname = "AISTUDIO_MT_object"
+    bl_label = "AI Studio"
+
+    def draw(self, context):
+        layout = self.layout
+        layout.operator("aistudio.text_to_3d", text="Text to 3D", icon="FONT_DATA")
+        layout.operator("aistudio.image_to_3d", text="Image to 3D", icon="IMAGE_DATA")
+        layout.operator("aistudio.multiview_to_3d", text="Multi-view to 3D", icon="MOD_ARRAY")
+        layout.operator("aistudio.miniature", text="Make Miniature", icon="OUTLINER_OB_ARMATURE")
+        layout.separator()
+        layout.operator_menu_enum("aistudio.mesh_tool", "tool", text="Cloud Mesh Tool", icon="MODIFIER")
+        if hasattr(bpy.types, "AISTUDIO_OT_print_cloud"):  # the print tools may be absent
+            layout.operator_menu_enum("aistudio.print_cloud", "step", text="Print Step in Cloud",
+                                      icon="MOD_SOLIDIFY")
+        layout.separator()
+        layout.operator("aistudio.import_result", text="Import Result…", icon="IMPORT")
+        layout.operator("aistudio.refresh_wallet", text="Refresh Balance", icon="FUND")
+        layout.operator("aistudio.clear_finished_jobs", text="Clear Finished Jobs", icon="BRUSH_DATA")
+
+
+class AISTUDIO_MT_image(bpy.types.Menu):
+    bl_idname = "AISTUDIO_MT_image"
+    bl_label = "AI Studio"
+
+    def draw(self, context):
+        layout = self.layout
+        layout.operator("aistudio.text_to_image", text="Text to Image", icon="FONT_DATA")
+        layout.operator("aistudio.prepare_picture", text="Prepare Picture", icon="BRUSH_DATA")
+        layout.operator("aistudio.remove_background", text="Remove Background", icon="IMAGE_ALPHA")
+
+
+def draw_import(self, context):
+    self.layout.operator("aistudio.import_result", text="AI Studio Result…")
+
+
+def draw_object(self, context):
+    self.layout.separator()
+    self.layout.menu("AISTUDIO_MT_object", icon="EXPERIMENTAL")
+
+
+def draw_image(self, context):
+    self.layout.separator()
+    self.layout.menu("AISTUDIO_MT_image", icon="EXPERIMENTAL")
+
+
+#: (Blender menu, our draw function) pairs appended on register, removed on unregister.
+HOOKS = (("TOPBAR_MT_file_import", draw_import), ("VIEW3D_MT_object", draw_object),
+         ("IMAGE_MT_image", draw_image))
+classes = (AISTUDIO_MT_object, AISTUDIO_MT_image)
+
+
+def register():
+    for menu, draw in HOOKS:
+        getattr(bpy.types, menu).append(draw)
+
+
+def unregister():
+    for menu, draw in HOOKS:
+        getattr(bpy.types, menu).remove(draw)

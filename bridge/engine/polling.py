@@ -1,0 +1,95 @@
+"""The poll step: ask the service how a job is doing, timed around its expected finish."""
+
+from __future__ import annotations
+
+from ..errors import (AuthError, CancelledError, ConfigError, ExpiredError, NotFoundError,
+                      NotSentError, RateLimitedError, ServerError, TimeoutError_, TransportError)
+from ..status import FAILED as SERVICE_FAILED, FINISHED as SERVICE_FINISHED
+from .model import DOWNLOADING, REFUND_NOTE, RUNNING, Event
+from .schedule import (EMPTY_RESULTS_MAX_POLLS, empty_results_delay, next_poll_delay,
+                       remaining_seconds)
+from .step_context import DOWNLOAD, POLL, Next, StepContext, expire, fail, is_permanent, retry
+
+MAX_NOT_FOUND = 3
+#: A token can be refreshed, a network come back, a slow answer beat its deadline next
+#: time; the task keeps its id, so asking again is always safe.
+PASSING = (AuthError, ConfigError, NotSentError, ServerError, RateLimitedError, TransportError,
+           TimeoutError_)
+
+
+def first_poll(ctx: StepContext, expected: float) -> Next:
+    return _poll_next(ctx, expected, 0.0, 0)
+
+
+def _poll_next(ctx: StepContext, expected: float, elapsed: float, progress: int) -> Next:
+    delay = next_poll_delay(expected, elapsed, progress, slot_s=ctx.slot_seconds(),
+                            busy_jobs=ctx.busy_jobs(), floor_s=ctx.poll_floor(),
+                            progress_every_s=ctx.progress_every())
+    remaining = remaining_seconds(expected, elapsed, progress)
+    return Next(POLL, delay, likely_done=delay >= remaining - 0.5)
+
+
+def poll(ctx: StepContext, job_id: str, client) -> Next | None:
+    row = ctx.journal.row(job_id)
+    if row is None or row["state"] != RUNNING or not row["task_id"]:
+        return None
+    task_id = row["task_id"]
+    try:
+        status = client.status(task_id)
+    except ExpiredError:
+        return expire(ctx, job_id, row)
+    except NotFoundError as exc:
+        if int(row.get("attempts") or 0) + 1 >= MAX_NOT_FOUND:
+            return fail(ctx, job_id, row, f"{exc} The job cannot be followed any more.")
+        return retry(ctx, job_id, row, POLL, exc, RUNNING)
+    except CancelledError:
+        return None
+    except PASSING as exc:
+        if is_permanent(exc):
+            return fail(ctx, job_id, row, str(exc))
+        return retry(ctx, job_id, row, POLL, exc, RUNNING)
+    now = ctx.clock.wall()
+    elapsed = now - float(row["submitted_at"] or now)
+    expected = float(row["expected_s"])
+    if status.state == SERVICE_FAILED:
+        reason = status.failure_reason or "no reason given"
+        return fail(ctx, job_id, row, f"The service reports the job failed: {reason}. {REFUND_NOTE}")
+    if status.state == SERVICE_FINISHED and status.results:
+        assets = [{"url": a.url, "asset_type": a.asset_type,
+                   **({"thumbnail": a.thumbnail} if a.thumbnail else {})} for a in status.results]
+        if ctx.journal.update(job_id, now, only_states=[RUNNING], state=DOWNLOADING, progress=100,
+                              assets=assets, attempts=0, error=""):
+            ctx.note_finished(job_id)
+            ctx.emit(Event("progress", job_id, task_id, DOWNLOADING, 100, eta_s=0.0,
+                           message="Finished on the service; downloading the results."))
+            return Next(DOWNLOAD)
+        return None
+    if status.state == SERVICE_FINISHED:
+        return _finished_without_results(ctx, job_id, row, now)
+    progress = max(int(row["progress"] or 0), min(99, status.progress))
+    ctx.journal.update(job_id, now, only_states=[RUNNING], progress=progress, attempts=0, error="")
+    if progress != int(row["progress"] or 0) or row["error"]:
+        eta = remaining_seconds(expected, elapsed, progress)
+        ctx.emit(Event("progress", job_id, task_id, RUNNING, progress, eta_s=eta))
+    return _poll_next(ctx, expected, elapsed, progress)
+
+
+def _finished_without_results(ctx: StepContext, job_id: str, row: dict, now: float) -> Next | None:
+    """FINISHED before its results were listed: look again, sooner and then later, but not forever."""
+    checks = int(row.get("attempts") or 0) + 1
+    task_id = row["task_id"]
+    if checks > EMPTY_RESULTS_MAX_POLLS:
+        return fail(ctx, job_id, row,
+                    f"The service reports task {task_id} finished but listed no result files "
+                    f"in {checks - 1} checks over several minutes, so the bridge stopped asking. "
+                    "Look the task up on the service's website (3daistudio.com / image3d.io); "
+                    "if it has no result there either, its support can refund it.")
+    progress = max(int(row["progress"] or 0), 99)
+    message = ("Finished on the service, which has not listed the result files yet; "
+               f"checking again (check {checks} of {EMPTY_RESULTS_MAX_POLLS}).")
+    if not ctx.journal.update(job_id, now, only_states=[RUNNING], progress=progress,
+                              attempts=checks, error=message):
+        return None
+    if checks == 1 or checks == EMPTY_RESULTS_MAX_POLLS // 2:
+        ctx.emit(Event("progress", job_id, task_id, RUNNING, progress, message=message))
+    return Next(POLL, max(empty_results_delay(checks), ctx.poll_floor()), likely_done=True)

@@ -1,0 +1,116 @@
+"""Make text we did not write safe to store and to show.
+
+Two sources of such text: the services (error messages, failure reasons,
+HTML pages from proxies, asset metadata) and the user (prompts, file
+names). Service text may echo the credential we sent, so it is scrubbed
+where the answer is parsed, before anything stores or prints it. Any text
+may hold control characters (an ANSI escape in a failure reason or a
+pasted prompt) that a terminal would obey; :func:`printable` escapes them
+at the point of printing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import quote
+
+_BEARER = re.compile(r"Bearer\s+\S+", re.IGNORECASE)
+# Nobody issues credentials this short; replacing shorter strings (a demo key
+# such as "demo") would mangle ordinary words and the structure of answers.
+MIN_SECRET_LEN = 8
+# C0 and C1 controls and DEL; newline and tab are handled by the callers' rules.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Whole terminal escape sequences (CSI such as colours, OSC such as window titles).
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]")
+# Bidirectional overrides and isolates: they reorder what a terminal shows.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """``text`` with every credential replaced by ``***``.
+
+    Secrets are matched case-insensitively and also in their URL-encoded
+    form (a key echoed inside a query string), plus anything after
+    ``Bearer``.
+    """
+    for secret in secrets:
+        if not secret or len(secret) < MIN_SECRET_LEN:
+            continue
+        for form in {secret, quote(secret, safe="")}:
+            text = re.sub(re.escape(form), "***", text, flags=re.IGNORECASE)
+    return _BEARER.sub("Bearer ***", text)
+
+
+def scrub_tree(value: Any, secrets: tuple[str, ...]) -> Any:
+    """A decoded JSON answer with every string value scrubbed (keys are structure)."""
+    if not any(secrets):
+        return value
+    if isinstance(value, str):
+        return scrub(value, *secrets)
+    if isinstance(value, list):
+        return [scrub_tree(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub_tree(v, secrets) for k, v in value.items()}
+    return value
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html", "<head", "<body")) or "<html" in head
+
+
+def html_summary(text: str) -> str:
+    """The title of an HTML page, or its visible text, on one line."""
+    match = _TITLE.search(text)
+    if match and match.group(1).strip():
+        words = match.group(1)
+    else:
+        words = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+    return " ".join(html.unescape(words).split())
+
+
+def service_text(value: Any, *secrets: str, limit: int = 300) -> str:
+    """Text from a service made fit for a message or the journal.
+
+    Scrubbed of ``secrets`` *before* it is shortened (so no prefix of a key
+    survives the cut), HTML reduced to its title, control characters
+    removed, whitespace collapsed to single spaces.
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = scrub(text, *secrets)
+    if looks_like_html(text):
+        text = html_summary(text)
+    text = _BIDI.sub("", _CONTROLS.sub(" ", _ANSI.sub("", text)))
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    return text
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` safe for a terminal: control characters shown as ``\\x1b``, never obeyed.
+
+    Newlines and tabs stay when ``keep_newlines`` (multi-line output);
+    carriage returns are always escaped, since they overwrite what was printed.
+    """
+    text = _BIDI.sub(_escape, _CONTROLS.sub(_escape, text))
+    if not keep_newlines:
+        text = text.replace("\n", "\\n").replace("\t", "\\t")
+    return text
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters in ``text`` other than newline, tab and carriage return."""
+    return [c for c in text if (_CONTROLS.match(c) or _BIDI.match(c)) and c not in "\r"]
