@@ -9,8 +9,8 @@ which nests it as ``Scene.aistudio.printing``.
 
 from __future__ import annotations
 
-from . import operators, panel
+from . import operators, panel, selection
 
 # The settings group is not listed: the add-on's properties register it first,
 # because the add-on's settings group points at it.
-classes = (*operators.classes, *panel.classes)
+classes = (*operators.classes, *selection.classes, *panel.classes)

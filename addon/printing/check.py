@@ -16,16 +16,19 @@ import math
 
 import bpy
 import numpy as np
-from mathutils.bvhtree import BVHTree
 
 from ...bridge.errors import PrintPrepError
 from .meshdata import MeshArrays, world_mesh
-from .surface import face_thickness, overhang_faces
-from .topology import analyse
+from .surface import overhang_faces, probe_faces
+from .topology import analyse, weld_distance
 
 DEFAULT_MIN_THICKNESS_MM = 0.8     # two 0.4 mm perimeters; resin walls want about the same
 DEFAULT_OVERHANG_ANGLE = math.radians(45.0)
 PLATE_TOLERANCE_MM = 0.05          # about one layer: faces this close to the bottom rest on the plate
+
+
+def _faces(count: int) -> str:
+    return f"{count:,} face" + ("" if count == 1 else "s")
 
 
 def _no_faces() -> np.ndarray:
@@ -82,14 +85,14 @@ class PrintCheckReport:
             return ""
         if not len(self.thin_faces):
             return f"Thin walls: none under {self.min_thickness_mm:g} mm"
-        return (f"Thin walls: {len(self.thin_faces):,} faces under {self.min_thickness_mm:g} mm "
+        return (f"Thin walls: {_faces(len(self.thin_faces))} under {self.min_thickness_mm:g} mm "
                 f"(thinnest {self.thinnest_mm:.2f} mm)")
 
     def overhang_line(self) -> str:
         degrees = math.degrees(self.overhang_angle)
         if not len(self.overhang_faces):
             return f"Overhangs: none past {degrees:.0f}°"
-        return (f"Overhangs: {len(self.overhang_faces):,} faces past {degrees:.0f}° "
+        return (f"Overhangs: {_faces(len(self.overhang_faces))} past {degrees:.0f}° "
                 f"({self.overhang_area_fraction:.0%} of the surface)")
 
 
@@ -110,25 +113,22 @@ def _setting(scene, name: str, default: float) -> float:
     return float(getattr(printing, name, default)) if printing is not None else default
 
 
-def self_intersections(tree: BVHTree, arr: MeshArrays, welded: np.ndarray) -> int:
-    """Pairs of faces that cut each other.
+def self_intersections(touching: np.ndarray, arr: MeshArrays, welded: np.ndarray) -> int:
+    """Pairs of faces that cut each other, out of the pairs whose triangles overlap.
 
-    ``overlap()`` reports faces that merely touch at a shared vertex or edge
+    Overlap tests report faces that merely touch at a shared vertex or edge
     too; those are neighbours, not cuts. Neighbours are judged on the welded
     vertices, so faces either side of a UV seam are neighbours as well (a
     fold between neighbours goes unseen, as in most print checks).
     """
-    pairs = np.array(tree.overlap(tree), np.int64).reshape(-1, 2)
-    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    if not len(pairs):
+    if not len(touching):
         return 0
-    polys = np.unique(pairs)
+    polys = np.unique(touching)
     width = int(arr.total[polys].max())
     slot = np.arange(width)
     index = np.minimum(arr.start[polys, None] + slot, len(arr.corners) - 1)
     verts = np.where(slot < arr.total[polys, None], welded[arr.corners[index]], -1)
-    rows = np.searchsorted(polys, pairs)
+    rows = np.searchsorted(polys, touching)
     cuts = 0
     for chunk in range(0, len(rows), 100_000):
         a = verts[rows[chunk:chunk + 100_000, 0]]
@@ -139,41 +139,36 @@ def self_intersections(tree: BVHTree, arr: MeshArrays, welded: np.ndarray) -> in
     return cuts
 
 
-def _surface_figures(report: PrintCheckReport, mesh: bpy.types.Mesh, arr: MeshArrays,
-                     scale_length: float) -> None:
-    mm_to_bu = 1.0 / (1000.0 * scale_length)
-    if report.min_thickness_mm > 0:
-        limit = report.min_thickness_mm * mm_to_bu
-        thickness = face_thickness(mesh, limit)
-        report.thin_faces = np.flatnonzero(thickness < limit)
-        if len(report.thin_faces):
-            report.thinnest_mm = float(thickness[report.thin_faces].min()) / mm_to_bu
-    if len(arr.start) and len(arr.corners):
-        z = arr.co[arr.corners, 2]
-        report.overhang_faces = overhang_faces(arr.face_normal, arr.face_area,
-                                               np.maximum.reduceat(z, arr.start), report.overhang_angle,
-                                               float(z.min()), PLATE_TOLERANCE_MM * mm_to_bu)
-        total = arr.face_area.sum()
-        if total > 0:
-            report.overhang_area_fraction = float(arr.face_area[report.overhang_faces].sum() / total)
+def _overhangs(report: PrintCheckReport, arr: MeshArrays, mm_to_bu: float) -> None:
+    if not len(arr.start) or not len(arr.corners):
+        return
+    z = arr.co[arr.corners, 2]
+    report.overhang_faces = overhang_faces(arr.face_normal, arr.face_area,
+                                           np.maximum.reduceat(z, arr.start), report.overhang_angle,
+                                           float(z.min()), PLATE_TOLERANCE_MM * mm_to_bu)
+    total = arr.face_area.sum()
+    if total > 0:
+        report.overhang_area_fraction = float(arr.face_area[report.overhang_faces].sum() / total)
 
 
-def check_mesh(mesh: bpy.types.Mesh, scale_length: float, *, tree: BVHTree | None = None,
+def check_mesh(mesh: bpy.types.Mesh, scale_length: float, *,
                min_thickness_mm: float = DEFAULT_MIN_THICKNESS_MM,
                overhang_angle: float = DEFAULT_OVERHANG_ANGLE) -> PrintCheckReport:
-    """The check of a world-space *mesh*; *tree* (its faces) enables the intersection count."""
+    """The check of *mesh*, taken as world space."""
     arr = MeshArrays(mesh)
     topo = analyse(arr)
-    co = arr.co
+    mm_to_bu = 1.0 / (1000.0 * scale_length)
+    limit = max(min_thickness_mm, 0.0) * mm_to_bu
+    probe = probe_faces(mesh, weld_distance(arr.co), limit)
     volume = abs(float(arr.tri_volume6.sum()) / 6.0)
     report = PrintCheckReport(
         non_manifold_edges=topo.non_manifold_edges,
         holes=topo.holes,
         loose_parts=topo.shells - topo.cavities,
-        self_intersections=self_intersections(tree, arr, topo.welded) if tree is not None else 0,
+        self_intersections=self_intersections(probe.touching, arr, topo.welded),
         volume_bu3=volume,
         volume_ml=bu3_to_ml(volume, scale_length),
-        height_mm=float(np.ptp(co[:, 2])) * scale_length * 1000.0 if len(co) else 0.0,
+        height_mm=float(np.ptp(arr.co[:, 2])) * scale_length * 1000.0 if len(arr.co) else 0.0,
         faces=len(arr.start),
         seam_splits=topo.seam_splits,
         has_uvs=len(mesh.uv_layers) > 0,
@@ -183,7 +178,11 @@ def check_mesh(mesh: bpy.types.Mesh, scale_length: float, *, tree: BVHTree | Non
         min_thickness_mm=max(min_thickness_mm, 0.0),
         overhang_angle=overhang_angle,
     )
-    _surface_figures(report, mesh, arr, scale_length)
+    if limit > 0:
+        report.thin_faces = np.flatnonzero(probe.thickness < limit)
+        if len(report.thin_faces):
+            report.thinnest_mm = float(probe.thickness[report.thin_faces].min()) / mm_to_bu
+    _overhangs(report, arr, mm_to_bu)
     return report
 
 
@@ -195,8 +194,7 @@ def check_object(ob: bpy.types.Object, scene: bpy.types.Scene | None = None, *,
     Thickness and overhang limits default to ``scene.aistudio.printing``
     (when the add-on's settings are there), else to the module defaults. With
     *evaluated* False the object's own mesh is judged (no modifiers), so the
-    face indices in the report are the user's faces (for selecting them);
-    self-intersections are then not counted.
+    face indices in the report are the user's faces (for selecting them).
     """
     if ob is None or ob.type != "MESH":
         raise PrintPrepError("The print check needs a mesh object; select one and make it active.")
@@ -205,13 +203,9 @@ def check_object(ob: bpy.types.Object, scene: bpy.types.Scene | None = None, *,
         min_thickness_mm = _setting(scene, "min_thickness_mm", DEFAULT_MIN_THICKNESS_MM)
     if overhang_angle is None:
         overhang_angle = _setting(scene, "overhang_angle", DEFAULT_OVERHANG_ANGLE)
-    tree = None
-    if evaluated:
-        # Local space is fine: whether two triangles cut each other survives any transform.
-        tree = BVHTree.FromObject(ob, bpy.context.evaluated_depsgraph_get())
     mesh = world_mesh(ob, evaluated)
     try:
-        return check_mesh(mesh, unit_scale(scene), tree=tree, min_thickness_mm=min_thickness_mm,
+        return check_mesh(mesh, unit_scale(scene), min_thickness_mm=min_thickness_mm,
                           overhang_angle=overhang_angle)
     finally:
         bpy.data.meshes.remove(mesh)

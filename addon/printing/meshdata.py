@@ -66,31 +66,43 @@ def _read(collection, attr: str, count: int, dtype, width: int = 1) -> np.ndarra
     return out.reshape(-1, width) if width > 1 else out
 
 
-class MeshArrays:
-    """A Mesh as numpy arrays (one foreach_get per attribute), with triangles.
+def _topology(mesh: bpy.types.Mesh, name: str, rna, attr: str, count: int, width: int = 1) -> np.ndarray:
+    """An index array, from the raw attribute where this Blender has it (10-100× faster)."""
+    stored = mesh.attributes.get(name)
+    if stored is not None and len(stored.data) == count:
+        return _read(stored.data, "value", count, np.int32, width).astype(np.int64)
+    return _read(rna, attr, count, np.int32, width).astype(np.int64)
 
-    Triangle normals and areas are computed here rather than read from the
-    mesh, so they are right for a mesh just transformed or built.
+
+class MeshArrays:
+    """A Mesh as numpy arrays, with a fan triangulation of its faces.
+
+    Face normals and areas are computed here (fans are exact for planar
+    faces), so they are right for a mesh just transformed or built.
     """
 
     def __init__(self, mesh: bpy.types.Mesh):
+        loops, faces = len(mesh.loops), len(mesh.polygons)
         self.co = _read(mesh.vertices, "co", len(mesh.vertices), np.float32, 3).astype(np.float64)
-        self.corners = _read(mesh.loops, "vertex_index", len(mesh.loops), np.int64)
-        self.corner_edges = _read(mesh.loops, "edge_index", len(mesh.loops), np.int64)
-        self.start = _read(mesh.polygons, "loop_start", len(mesh.polygons), np.int64)
-        self.total = _read(mesh.polygons, "loop_total", len(mesh.polygons), np.int64)
-        self.edges = _read(mesh.edges, "vertices", len(mesh.edges), np.int64, 2).reshape(-1, 2)
-        mesh.calc_loop_triangles()
-        count = len(mesh.loop_triangles)
-        self.tris = _read(mesh.loop_triangles, "vertices", count, np.int64, 3).reshape(-1, 3)
-        self.tri_face = _read(mesh.loop_triangles, "polygon_index", count, np.int64)
-        self.corner_face = np.repeat(np.arange(len(self.start)), self.total)
+        self.co = self.co.reshape(-1, 3)
+        self.corners = _topology(mesh, ".corner_vert", mesh.loops, "vertex_index", loops)
+        self.corner_edges = _topology(mesh, ".corner_edge", mesh.loops, "edge_index", loops)
+        self.edges = _topology(mesh, ".edge_verts", mesh.edges, "vertices", len(mesh.edges), 2)
+        self.edges = self.edges.reshape(-1, 2)
+        self.start = _read(mesh.polygons, "loop_start", faces, np.int32).astype(np.int64)
+        self.total = _read(mesh.polygons, "loop_total", faces, np.int32).astype(np.int64)
+        self.corner_face = np.repeat(np.arange(faces), self.total)
+        # Fan from each face's first corner: (c0, ci, ci+1) for i in 1 … n-2.
+        local = np.arange(loops) - self.start[self.corner_face]
+        fan = np.flatnonzero((local >= 1) & (local <= self.total[self.corner_face] - 2))
+        self.tri_face = self.corner_face[fan]
+        self.tris = np.stack([self.corners[self.start[self.tri_face]], self.corners[fan],
+                              self.corners[fan + 1]], axis=1) if len(fan) else np.zeros((0, 3), np.int64)
         p = self.co[self.tris]
         cross = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
-        faces = len(self.start)
-        self.face_area = np.bincount(self.tri_face, np.linalg.norm(cross, axis=1) / 2, faces)
         normal = np.stack([np.bincount(self.tri_face, cross[:, k], faces) for k in range(3)], 1)
         length = np.linalg.norm(normal, axis=1, keepdims=True)
+        self.face_area = length.ravel() / 2
         self.face_normal = np.divide(normal, length, out=np.zeros_like(normal), where=length > 0)
         # v0 · (v1 × v2) per triangle: six times its signed tetrahedron volume.
         self.tri_volume6 = np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2]))

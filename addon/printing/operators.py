@@ -42,13 +42,14 @@ class _MeshOperator(bpy.types.Operator):
 
 
 class AISTUDIO_OT_print_check(_MeshOperator):
-    """Check the active mesh for printing: watertight, holes, parts, intersections, size"""
+    """Check the active mesh for printing: watertight, holes, parts, intersections, wall thickness, overhangs, size"""
     bl_idname = "aistudio.print_check"
     bl_label = "Check for Printing"
     bl_options = {"REGISTER"}
 
     def run(self, context, ob, props):
-        report = check.check_object(ob, context.scene)
+        report = check.check_object(ob, context.scene, min_thickness_mm=props.min_thickness_mm,
+                                    overhang_angle=props.overhang_angle)
         est = _estimate(props, report.volume_ml)
         props.last_report = "\n".join(report.lines() + [est.summary()])
         return "; ".join(report.lines()[:2])

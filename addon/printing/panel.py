@@ -8,6 +8,10 @@ from ..sidebar import Sidebar
 from . import clay, compat, costs
 
 
+# Report lines whose faces can be selected in Edit Mode, and how.
+_SELECTABLE = {"Thin walls": "THIN", "Overhangs": "OVERHANG"}
+
+
 def _step_header(layout, props, step: str, where_prop: str | None):
     box = layout.box()
     row = box.row()
@@ -32,9 +36,20 @@ class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
             layout.label(text="Select a mesh object.", icon="INFO")
 
         box = _step_header(layout, props, "check", "where_check")
+        row = box.row()
+        row.prop(props, "min_thickness_mm")
+        row.prop(props, "overhang_angle")
         self._run(box, props.where_check, "aistudio.print_check", "check")
         for line in props.last_report.splitlines():
-            box.label(text=line)
+            kind = _SELECTABLE.get(line.split(":", 1)[0])
+            if kind and "none" not in line:
+                row = box.row()
+                row.alert = True
+                row.label(text=line)
+                row.operator("aistudio.print_select_faces", text="Select",
+                             icon="RESTRICT_SELECT_OFF").kind = kind
+            else:
+                box.label(text=line)
         box.prop(props, "material")
         row = box.row()
         if props.material == "RESIN":

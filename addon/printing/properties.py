@@ -10,6 +10,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, StringProperty
 
+from .check import DEFAULT_MIN_THICKNESS_MM, DEFAULT_OVERHANG_ANGLE
 from .material import PLA_DENSITY, PLA_PRICE_PER_KG, RESIN_DENSITY, RESIN_PRICE_PER_L
 
 _WHERE = [("LOCAL", "Local", "Run in Blender, free"),
@@ -53,6 +54,15 @@ class AISTUDIO_PG_print(bpy.types.PropertyGroup):
 
     views_folder: StringProperty(name="Views folder", subtype="DIR_PATH", default="//views/")
     views_resolution: IntProperty(name="Resolution", default=1024, min=64, max=4096)
+
+    min_thickness_mm: FloatProperty(
+        name="Min wall (mm)", default=DEFAULT_MIN_THICKNESS_MM, min=0.0, max=50.0,
+        description="The check reports faces with less material than this behind them "
+                    "(ray cast inward); 0 skips the thickness check")
+    overhang_angle: FloatProperty(
+        name="Overhang", subtype="ANGLE", default=DEFAULT_OVERHANG_ANGLE, min=0.0,
+        max=1.5533, description="The check reports faces facing down more steeply than this "
+                                "from vertical (build direction +Z): they need supports")
 
     last_report: StringProperty(name="Last check", default="")
 

@@ -1,112 +1,146 @@
-"""Per-face print checks: wall thickness (by ray casting) and overhangs (by angle).
+"""Per-face print checks: wall thickness, cutting faces, overhangs.
 
 Thickness is what Blender's 3D-Print Toolbox measures: from each face, a ray
 goes inward (against the normal) and the distance to the next surface is the
 wall there. The Toolbox casts its rays one at a time from Python; here one
-Geometry Nodes Raycast evaluates every face at once in Blender's threaded C++
-code, so a 500k-triangle model costs a fraction of a second.
+Geometry Nodes Raycast evaluates every face at once in Blender's threaded
+C++ code. The same evaluated copy, welded and triangulated, feeds the BVH
+overlap test for self-intersections: welded, its seam neighbours share
+vertices, which the overlap test skips itself instead of handing Python
+hundreds of thousands of touching pairs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import bpy
 import numpy as np
+from mathutils.bvhtree import BVHTree
 
-from .booleans import remove_object, temp_object
+from .booleans import temp_object
 
-_ATTRIBUTE = "aistudio_thickness"
+_THICKNESS = "aistudio_thickness"
 _FACE = "aistudio_face"
 
 
-def _raycast_group(max_distance: float, start_offset: float) -> bpy.types.NodeTree:
-    """Per triangle: its face's index, and the distance from its centre to the next surface inward.
+def _vector_math(nodes, links, operation: str, a, b=None, scale: float | None = None):
+    node = nodes.new("ShaderNodeVectorMath")
+    node.operation = operation
+    links.new(a, node.inputs[0])
+    if b is not None:
+        links.new(b, node.inputs[1])
+    if scale is not None:
+        node.inputs["Scale"].default_value = scale
+    return node.outputs[0]
 
-    Rays start from triangles, not from the faces: a non-planar quad's
-    centre lies off its own surface, and its ray would hit the quad itself.
+
+def _store(nodes, links, geometry, name: str, data_type: str, value):
+    store = nodes.new("GeometryNodeStoreNamedAttribute")
+    store.data_type, store.domain = data_type, "FACE"
+    store.inputs["Name"].default_value = name
+    links.new(geometry, store.inputs["Geometry"])
+    links.new(value, store.inputs["Value"])
+    return store.outputs[0]
+
+
+def _fastest_split(node: bpy.types.Node) -> None:
+    """Any split into planar triangles will do for aiming rays: take the cheapest."""
+    for prop, socket, value in (("quad_method", "Quad Method", "FIXED"),
+                                ("ngon_method", "N-gon Method", "CLIP")):
+        if hasattr(node, prop):                       # up to 4.x: node properties
+            setattr(node, prop, value)
+        elif socket in node.inputs:                   # 5.0: menu sockets
+            node.inputs[socket].default_value = value.title()
+
+
+def _probe_group(weld: float, max_distance: float, start_offset: float) -> bpy.types.NodeTree:
+    """Welded triangles, each tagged with its face and the wall thickness behind it.
+
+    Rays start from triangles, not from faces: a non-planar quad's centre
+    lies off its own surface, and its ray would hit the quad itself.
     """
-    group = bpy.data.node_groups.new("AISTUDIO_thickness", "GeometryNodeTree")
+    group = bpy.data.node_groups.new("AISTUDIO_print_probe", "GeometryNodeTree")
     group.interface.new_socket("Geometry", in_out="INPUT", socket_type="NodeSocketGeometry")
     group.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
     nodes, links = group.nodes, group.links
     source, sink = nodes.new("NodeGroupInput"), nodes.new("NodeGroupOutput")
-    tag = _store(nodes, links, _FACE, "INT", nodes.new("GeometryNodeInputIndex").outputs[0])
-    links.new(source.outputs[0], tag.inputs["Geometry"])
+    tagged = _store(nodes, links, source.outputs[0], _FACE, "INT",
+                    nodes.new("GeometryNodeInputIndex").outputs[0])
+    merge = nodes.new("GeometryNodeMergeByDistance")
+    merge.inputs["Distance"].default_value = weld
+    links.new(tagged, merge.inputs["Geometry"])
     triangles = nodes.new("GeometryNodeTriangulate")
-    links.new(tag.outputs[0], triangles.inputs["Mesh"])
-    inward = nodes.new("ShaderNodeVectorMath")
-    inward.operation, inward.inputs["Scale"].default_value = "SCALE", -1.0
-    links.new(nodes.new("GeometryNodeInputNormal").outputs[0], inward.inputs[0])
-    nudge = nodes.new("ShaderNodeVectorMath")
+    _fastest_split(triangles)
+    links.new(merge.outputs[0], triangles.inputs["Mesh"])
+    inward = _vector_math(nodes, links, "SCALE", nodes.new("GeometryNodeInputNormal").outputs[0],
+                          scale=-1.0)
     # Start just below the triangle, so the ray cannot hit the triangle it leaves.
-    nudge.operation, nudge.inputs["Scale"].default_value = "SCALE", start_offset
-    links.new(inward.outputs[0], nudge.inputs[0])
-    start = nodes.new("ShaderNodeVectorMath")
-    start.operation = "ADD"
-    links.new(nodes.new("GeometryNodeInputPosition").outputs[0], start.inputs[0])
-    links.new(nudge.outputs[0], start.inputs[1])
+    start = _vector_math(nodes, links, "ADD", nodes.new("GeometryNodeInputPosition").outputs[0],
+                         _vector_math(nodes, links, "SCALE", inward, scale=start_offset))
     ray = nodes.new("GeometryNodeRaycast")
     links.new(triangles.outputs[0], ray.inputs["Target Geometry"])
-    links.new(start.outputs[0], ray.inputs["Source Position"])
-    links.new(inward.outputs[0], ray.inputs["Ray Direction"])
+    links.new(start, ray.inputs["Source Position"])
+    links.new(inward, ray.inputs["Ray Direction"])
     ray.inputs["Ray Length"].default_value = max_distance
     missed = nodes.new("GeometryNodeSwitch")
     missed.input_type = "FLOAT"
     missed.inputs["False"].default_value = -1.0
     links.new(ray.outputs["Is Hit"], missed.inputs["Switch"])
     links.new(ray.outputs["Hit Distance"], missed.inputs["True"])
-    store = _store(nodes, links, _ATTRIBUTE, "FLOAT", missed.outputs[0])
-    links.new(triangles.outputs[0], store.inputs["Geometry"])
-    links.new(store.outputs[0], sink.inputs[0])
+    links.new(_store(nodes, links, triangles.outputs[0], _THICKNESS, "FLOAT", missed.outputs[0]),
+              sink.inputs[0])
     return group
 
 
-def _store(nodes, links, name: str, data_type: str, value) -> bpy.types.Node:
-    store = nodes.new("GeometryNodeStoreNamedAttribute")
-    store.data_type, store.domain = data_type, "FACE"
-    store.inputs["Name"].default_value = name
-    links.new(value, store.inputs["Value"])
-    return store
+@dataclasses.dataclass
+class Probe:
+    thickness: np.ndarray        # per face: wall behind it, inf where none within the limit
+    touching: np.ndarray         # (n, 2) faces whose triangles overlap (i < j); neighbours too
 
 
-def face_thickness(mesh: bpy.types.Mesh, max_distance: float) -> np.ndarray:
-    """Wall thickness behind each face of *mesh* (as its coordinates are); inf past *max_distance*.
+def probe_faces(mesh: bpy.types.Mesh, weld: float, max_thickness: float) -> Probe:
+    """Ray-cast thickness (up to *max_thickness*) and overlapping face pairs of *mesh*.
 
-    A face's figure is its thinnest triangle's. *mesh* is only read: the
-    rays run on a temporary object that shares it.
+    *mesh* is only read (the probe object shares it); lengths are in its units.
     """
     faces = len(mesh.polygons)
-    if not faces or max_distance <= 0:
-        return np.full(faces, np.inf)
+    thickness = np.full(faces, np.inf)
+    if not faces:
+        return Probe(thickness, np.zeros((0, 2), np.int64))
     co = np.empty(len(mesh.vertices) * 3, np.float32)
     mesh.vertices.foreach_get("co", co)
     co = co.reshape(-1, 3)
-    size = float(np.linalg.norm(co.max(axis=0) - co.min(axis=0))) or 1.0
-    offset = size * 1e-6
-    probe = temp_object("AISTUDIO_thickness_probe", mesh)
-    group = _raycast_group(max_distance, offset)
+    offset = (float(np.linalg.norm(co.max(axis=0) - co.min(axis=0))) or 1.0) * 1e-6
+    probe = temp_object("AISTUDIO_print_probe", mesh)
+    group = _probe_group(weld, max(max_thickness, 0.0), offset)
     try:
-        probe.modifiers.new("thickness", "NODES").node_group = group
+        probe.modifiers.new("probe", "NODES").node_group = group
         depsgraph = bpy.context.evaluated_depsgraph_get()
         depsgraph.update()
         evaluated = probe.evaluated_get(depsgraph)
+        tree = BVHTree.FromObject(probe, depsgraph)
         result = evaluated.to_mesh()
         try:
             count = len(result.polygons)
             values = np.empty(count, np.float32)
-            result.attributes[_ATTRIBUTE].data.foreach_get("value", values)
+            result.attributes[_THICKNESS].data.foreach_get("value", values)
             owner = np.empty(count, np.int32)
             result.attributes[_FACE].data.foreach_get("value", owner)
         finally:
             evaluated.to_mesh_clear()
+        # Same tree on both sides: the overlap test itself skips triangles sharing a vertex.
+        pairs = np.array(tree.overlap(tree), np.int64).reshape(-1, 2)
     finally:
         bpy.data.objects.remove(probe, do_unlink=True)   # the mesh is the caller's
         bpy.data.node_groups.remove(group)
-    thickness = np.full(faces, np.inf)
-    hit = values >= 0
-    np.minimum.at(thickness, owner[hit], values[hit].astype(np.float64) + offset)
-    return thickness
+    if max_thickness > 0:
+        hit = values >= 0
+        np.minimum.at(thickness, owner[hit], values[hit].astype(np.float64) + offset)
+    pairs = np.sort(owner[pairs], axis=1) if len(pairs) else pairs
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return Probe(thickness, np.unique(pairs, axis=0) if len(pairs) else pairs)
 
 
 def overhang_faces(normals: np.ndarray, areas: np.ndarray, face_top_z: np.ndarray,

@@ -22,6 +22,13 @@ WELD_RELATIVE = 1e-6
 _BITS = 21   # per axis in a grid key: 2**21 cells cover 1/WELD_RELATIVE with room to spare
 
 
+def weld_distance(co: np.ndarray) -> float:
+    """The default welding distance for points *co*: WELD_RELATIVE of their diagonal."""
+    if not len(co):
+        return 1e-9
+    return float(np.linalg.norm(co.max(axis=0) - co.min(axis=0))) * WELD_RELATIVE or 1e-9
+
+
 def _grid_keys(co: np.ndarray, lo: np.ndarray, cell: float, shift) -> np.ndarray:
     q = np.floor((co - lo) / cell + np.asarray(shift)).astype(np.int64)
     return (q[:, 0] << (2 * _BITS)) | (q[:, 1] << _BITS) | q[:, 2]
@@ -36,9 +43,8 @@ def weld_ids(co: np.ndarray, tolerance: float | None = None) -> tuple[np.ndarray
     """
     if not len(co):
         return np.zeros(0, np.int64), 0
-    lo, hi = co.min(axis=0), co.max(axis=0)
-    floor = float(np.linalg.norm(hi - lo)) * WELD_RELATIVE or 1e-9
-    cell = max(tolerance or 0.0, floor)
+    lo = co.min(axis=0)
+    cell = max(tolerance or 0.0, weld_distance(co))
     _, first, inverse = np.unique(_grid_keys(co, lo, cell, (0, 0, 0)), return_index=True,
                                   return_inverse=True)
     inverse = inverse.ravel()

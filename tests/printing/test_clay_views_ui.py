@@ -72,20 +72,6 @@ def test_four_views_share_frame_and_mirror(scene, make, tmp_path):
     assert not any(o.name.startswith("AISTUDIO_capture") for o in bpy.data.objects)
 
 
-@pytest.fixture
-def registered(tmp_path):
-    """The whole add-on: the print settings live under its ``Scene.aistudio``."""
-    from ai_studio_bridge import addon
-    from ai_studio_bridge.addon import session
-    session.ENGINE_OPTIONS.update(home=tmp_path / "home")
-    addon.register()
-    try:
-        yield addon.printing
-    finally:
-        addon.unregister()
-        session.ENGINE_OPTIONS.clear()
-
-
 def test_operators_run_and_panel_shows_costs(scene, make, registered):
     from ai_studio_bridge.addon.printing import costs
     from ai_studio_bridge.addon.printing.panel import AISTUDIO_PT_print
