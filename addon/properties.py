@@ -43,6 +43,9 @@ TOOLS = (
     ("VOLUME", "Volume", "Calculate the printed volume of the active mesh"),
 )
 VIEWS = ("front", "back", "left", "right")
+# Left and right are the subject's own sides everywhere: capture, recipes, the services' views.
+VIEW_LABELS = {"front": "Front", "back": "Back", "left": "Left (subject's left side)",
+               "right": "Right (subject's right side)"}
 
 
 def _enum(values, labels=None):

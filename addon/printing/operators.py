@@ -149,7 +149,7 @@ def _views_folder(props) -> Path:
 
 
 class AISTUDIO_OT_capture_views(bpy.types.Operator):
-    """Render front, back, left and right views of the selection on studio grey into the multi-view slots"""
+    """Render front, back, left and right views (the subject's own sides) of the selection on studio grey into the multi-view slots"""
     bl_idname = "aistudio.capture_views"
     bl_label = "Capture 4 Views"
 

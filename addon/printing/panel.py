@@ -98,6 +98,7 @@ class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
         box = _step_header(layout, props, "views", None)
         box.prop(props, "views_folder")
         box.prop(props, "views_resolution")
+        box.label(text="Left/Right: the subject's own sides (it faces -Y)", icon="INFO")
         box.operator("aistudio.capture_views")
 
         box = _step_header(layout, props, "clay", None)

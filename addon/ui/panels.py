@@ -7,7 +7,7 @@ cache; drawing never touches the network or the journal.
 import bpy
 
 from .. import online, request_factory, session
-from ..properties import VIEWS
+from ..properties import VIEW_LABELS, VIEWS
 from .joblist import draw_job_details
 from .prepare_panel import AISTUDIO_PT_prepare
 from ..sidebar import Sidebar, SidebarChild
@@ -67,7 +67,7 @@ class AISTUDIO_PT_generate(SidebarChild, bpy.types.Panel):
             for view in VIEWS:
                 slot = getattr(settings.multiview, view)
                 row = box.row(align=True)
-                row.label(text=view.title())
+                row.label(text=VIEW_LABELS[view])
                 row.prop(slot, "filepath", text="")
                 row.prop(slot, "image", text="")
             views = {v: PLACEHOLDER_IMAGE for v in VIEWS}
