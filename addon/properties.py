@@ -96,7 +96,14 @@ class AISTUDIO_PG_miniature(bpy.types.PropertyGroup):
         ("none", "None", "No scaled model"),
         *((k, f"{k.upper()} (1:{v:g})", "") for k, v in miniature_api.SCALES.items()),
         ("custom", "Custom Height", "Give the printed height in cm")), default="none")
-    scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, max=100.0)
+    # No hard max: a height over the service's 100 cm is refused with a message
+    # by the request's validation, not clamped silently by the field.
+    scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, soft_max=100.0,
+                                   description="Printed height (the service makes up to 100 cm)")
+    subject_height_cm: FloatProperty(
+        name="Real Height (cm)", default=0.0, min=0.0, soft_max=1000.0,
+        description="Real-world height of the subject a 1:N scale applies to. 0: the preset's "
+                    "assumption (a 175 cm adult for full human figures; other presets need it)")
 
 
 class AISTUDIO_PG_tools(bpy.types.PropertyGroup):

@@ -89,11 +89,14 @@ def multiview_request(model: str, views: dict[str, str], opts):
     return tripo.TripoP1MultiviewRequest(images=images, **_tripo_common(opts))
 
 
-def miniature_request(image: str, preset: str, edition: str, scale: str, scale_height_cm: float):
-    return miniature.MiniatureRequest(
-        image=image, preset=preset, edition=edition or None,
-        scale=None if scale in ("", "none") else scale,
-        scale_height_cm=float(scale_height_cm) if scale == "custom" else None)
+def miniature_request(image: str, preset: str, edition: str, scale: str, scale_height_cm: float,
+                      subject_height_cm: float = 0.0):
+    """A 1:N scale for a subject that is not the assumed adult is sent as its printed height."""
+    scale, height = miniature.scale_for_subject(
+        preset, None if scale in ("", "none") else scale,
+        float(scale_height_cm) if scale == "custom" else None, float(subject_height_cm or 0) or None)
+    return miniature.MiniatureRequest(image=image, preset=preset, edition=edition or None,
+                                      scale=scale, scale_height_cm=height)
 
 
 def tool_request(tool: str, model_file: str, tools_opts, *, original_url: str = "", retopo_url: str = ""):

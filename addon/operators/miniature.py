@@ -1,7 +1,7 @@
 """Picture to a printable miniature figure (the service's miniature flow)."""
 
 import bpy
-from bpy.props import FloatProperty, StringProperty
+from bpy.props import StringProperty
 
 from .. import imagesource, request_factory
 from ..properties import AISTUDIO_PG_miniature
@@ -22,7 +22,8 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
     preset: _PG["preset"]
     edition: _PG["edition"]
     scale: _PG["scale"]
-    scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, max=100.0)
+    scale_height_cm: _PG["scale_height_cm"]
+    subject_height_cm: _PG["subject_height_cm"]
 
     def _value(self, context, name):
         if self.properties.is_property_set(name):
@@ -36,11 +37,14 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
                                    fallback=None if scripted else settings.picture)
         scale = self._value(context, "scale")
         height = self._value(context, "scale_height_cm")
+        subject = self._value(context, "subject_height_cm")
         request = request_factory.miniature_request(
-            path, self._value(context, "preset"), self._value(context, "edition"), scale, height)
+            path, self._value(context, "preset"), self._value(context, "edition"), scale, height,
+            subject)
         name = picture_name(self.filepath, self.image, False, settings.picture)
         meta = {"source": "miniature", "scale": request.scale,
-                "scale_height_cm": request.scale_height_cm}
+                "scale_height_cm": request.scale_height_cm, "print_scale": scale,
+                "subject_height_cm": subject or None}
         return Prepared(request, short_name(name, "Miniature"), "MINIATURE", meta)
 
 

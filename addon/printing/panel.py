@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import bpy
 
+from ...bridge.errors import BridgeError
 from ..sidebar import Sidebar
 from . import clay, compat, costs
+from .scaling import target_height_mm
 
 
 # Report lines whose faces can be selected in Edit Mode, and how.
@@ -20,6 +22,14 @@ def _step_header(layout, props, step: str, where_prop: str | None):
         row.prop(props, where_prop, expand=True)
     box.label(text=costs.cost_line(step))
     return box
+
+
+def _printed_height(props) -> str:
+    scale = f"1:{props.ratio:g}" if props.scale == "ratio" else props.scale
+    try:
+        return f"→ {target_height_mm(scale, None, props.subject_height_cm):.1f} mm"
+    except BridgeError:
+        return ""
 
 
 class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
@@ -80,7 +90,10 @@ class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
         if props.scale == "custom":
             box.prop(props, "custom_height_mm")
         else:
-            box.prop(props, "subject_height_cm")
+            # The ratio applies to the real subject: say which size it assumes.
+            row = box.row()
+            row.prop(props, "subject_height_cm")
+            row.label(text=_printed_height(props))
         box.operator("aistudio.scale_miniature")
         box.prop(props, "stl_path")
         box.operator("aistudio.export_stl")

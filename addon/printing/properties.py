@@ -36,9 +36,11 @@ class AISTUDIO_PG_print(bpy.types.PropertyGroup):
 
     scale: EnumProperty(name="Scale", items=_SCALES, default="h0")
     ratio: FloatProperty(name="1:N", default=100.0, min=1.0, max=10000.0)
-    custom_height_mm: FloatProperty(name="Height (mm)", default=32.0, min=1.0, max=1000.0)
-    subject_height_cm: FloatProperty(name="Real height (cm)", default=175.0, min=1.0, max=10000.0,
-                                     description="Height of the real subject the scale applies to")
+    custom_height_mm: FloatProperty(name="Height (mm)", default=32.0, min=1.0, soft_max=1000.0)
+    subject_height_cm: FloatProperty(
+        name="Real height (cm)", default=175.0, min=1.0, max=10000.0,
+        description="Height of the real subject the scale applies to (175 cm: an adult; "
+                    "give an animal's or object's own height)")
     stl_path: StringProperty(name="STL", subtype="FILE_PATH", default="//print.stl")
 
     material: EnumProperty(name="Material", items=[("RESIN", "Resin", ""), ("PLA", "PLA", "")])
