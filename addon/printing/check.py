@@ -19,8 +19,8 @@ import numpy as np
 
 from ...bridge.errors import PrintPrepError
 from .meshdata import MeshArrays, world_mesh
-from .surface import overhang_faces, probe_faces
-from .topology import analyse, weld_distance
+from .surface import Probe, overhang_faces, probe_faces
+from .topology import analyse, neighbours, weld_distance
 
 DEFAULT_MIN_THICKNESS_MM = 0.8     # two 0.4 mm perimeters; resin walls want about the same
 DEFAULT_OVERHANG_ANGLE = math.radians(45.0)
@@ -121,22 +121,23 @@ def self_intersections(touching: np.ndarray, arr: MeshArrays, welded: np.ndarray
     vertices, so faces either side of a UV seam are neighbours as well (a
     fold between neighbours goes unseen, as in most print checks).
     """
-    if not len(touching):
-        return 0
-    polys = np.unique(touching)
-    width = int(arr.total[polys].max())
-    slot = np.arange(width)
-    index = np.minimum(arr.start[polys, None] + slot, len(arr.corners) - 1)
-    verts = np.where(slot < arr.total[polys, None], welded[arr.corners[index]], -1)
-    rows = np.searchsorted(polys, touching)
-    cuts = 0
-    for chunk in range(0, len(rows), 100_000):
-        a = verts[rows[chunk:chunk + 100_000, 0]]
-        b = verts[rows[chunk:chunk + 100_000, 1]]
-        b = np.where(b < 0, -2, b)     # padding on both sides must never match
-        shared = (a[:, :, None] == b[:, None, :]).any(axis=(1, 2))
-        cuts += int((~shared).sum())
-    return cuts
+    return int((~neighbours(touching, arr, welded)).sum()) if len(touching) else 0
+
+
+def wall_thickness(probe: Probe, arr: MeshArrays, welded: np.ndarray) -> np.ndarray:
+    """Per face: the thinnest wall its triangles' rays found; inf where none within the limit.
+
+    A ray that lands on its own face or a neighbour (sharing a welded vertex)
+    measured a fold or the corner of a sharp edge, often a boolean's sliver
+    beside a rim, not a wall: it counts as no measurement. A thin fin or a
+    hollow's wall spans more than one ring of faces, so it is still found.
+    """
+    thickness = np.full(len(arr.start), np.inf)
+    hit = np.flatnonzero(probe.hit_face >= 0)
+    pairs = np.stack([probe.owner[hit], probe.hit_face[hit]], axis=1)
+    real = hit[~neighbours(pairs, arr, welded)]
+    np.minimum.at(thickness, probe.owner[real], probe.distance[real])
+    return thickness
 
 
 def _overhangs(report: PrintCheckReport, arr: MeshArrays, mm_to_bu: float) -> None:
@@ -159,7 +160,8 @@ def check_mesh(mesh: bpy.types.Mesh, scale_length: float, *,
     topo = analyse(arr)
     mm_to_bu = 1.0 / (1000.0 * scale_length)
     limit = max(min_thickness_mm, 0.0) * mm_to_bu
-    probe = probe_faces(mesh, weld_distance(arr.co), limit)
+    probe = probe_faces(mesh, weld_distance(arr.co) if topo.seam_splits else 0.0, limit,
+                        triangulate=bool(len(arr.total)) and int(arr.total.max()) > 3)
     volume = abs(float(arr.tri_volume6.sum()) / 6.0)
     report = PrintCheckReport(
         non_manifold_edges=topo.non_manifold_edges,
@@ -179,9 +181,10 @@ def check_mesh(mesh: bpy.types.Mesh, scale_length: float, *,
         overhang_angle=overhang_angle,
     )
     if limit > 0:
-        report.thin_faces = np.flatnonzero(probe.thickness < limit)
+        thickness = wall_thickness(probe, arr, topo.welded)
+        report.thin_faces = np.flatnonzero(thickness < limit)
         if len(report.thin_faces):
-            report.thinnest_mm = float(probe.thickness[report.thin_faces].min()) / mm_to_bu
+            report.thinnest_mm = float(thickness[report.thin_faces].min()) / mm_to_bu
     _overhangs(report, arr, mm_to_bu)
     return report
 

@@ -23,6 +23,7 @@ from .booleans import temp_object
 
 _THICKNESS = "aistudio_thickness"
 _FACE = "aistudio_face"
+_HIT = "aistudio_hit_face"
 
 
 def _vector_math(nodes, links, operation: str, a, b=None, scale: float | None = None):
@@ -55,11 +56,21 @@ def _fastest_split(node: bpy.types.Node) -> None:
             node.inputs[socket].default_value = value.title()
 
 
-def _probe_group(weld: float, max_distance: float, start_offset: float) -> bpy.types.NodeTree:
+def _nearest(ray: bpy.types.Node) -> None:
+    """Read the hit triangle's own value, not a blend of its neighbours'."""
+    if hasattr(ray, "mapping"):                        # up to 4.x: a node property
+        ray.mapping = "NEAREST"
+    elif "Interpolation" in ray.inputs:                # 5.0: a menu socket
+        ray.inputs["Interpolation"].default_value = "Nearest"
+
+
+def _probe_group(weld: float, triangulate: bool, max_distance: float,
+                 start_offset: float) -> bpy.types.NodeTree:
     """Welded triangles, each tagged with its face and the wall thickness behind it.
 
     Rays start from triangles, not from faces: a non-planar quad's centre
-    lies off its own surface, and its ray would hit the quad itself.
+    lies off its own surface, and its ray would hit the quad itself. Welding
+    (*weld* > 0) and triangulating are left out when the mesh needs neither.
     """
     group = bpy.data.node_groups.new("AISTUDIO_print_probe", "GeometryNodeTree")
     group.interface.new_socket("Geometry", in_out="INPUT", socket_type="NodeSocketGeometry")
@@ -68,19 +79,31 @@ def _probe_group(weld: float, max_distance: float, start_offset: float) -> bpy.t
     source, sink = nodes.new("NodeGroupInput"), nodes.new("NodeGroupOutput")
     tagged = _store(nodes, links, source.outputs[0], _FACE, "INT",
                     nodes.new("GeometryNodeInputIndex").outputs[0])
-    merge = nodes.new("GeometryNodeMergeByDistance")
-    merge.inputs["Distance"].default_value = weld
-    links.new(tagged, merge.inputs["Geometry"])
-    triangles = nodes.new("GeometryNodeTriangulate")
-    _fastest_split(triangles)
-    links.new(merge.outputs[0], triangles.inputs["Mesh"])
+    welded = tagged
+    if weld > 0:
+        merge = nodes.new("GeometryNodeMergeByDistance")
+        merge.inputs["Distance"].default_value = weld
+        links.new(tagged, merge.inputs["Geometry"])
+        welded = merge.outputs[0]
+    mesh = welded
+    if triangulate:
+        split = nodes.new("GeometryNodeTriangulate")
+        _fastest_split(split)
+        links.new(welded, split.inputs["Mesh"])
+        mesh = split.outputs[0]
     inward = _vector_math(nodes, links, "SCALE", nodes.new("GeometryNodeInputNormal").outputs[0],
                           scale=-1.0)
     # Start just below the triangle, so the ray cannot hit the triangle it leaves.
     start = _vector_math(nodes, links, "ADD", nodes.new("GeometryNodeInputPosition").outputs[0],
                          _vector_math(nodes, links, "SCALE", inward, scale=start_offset))
     ray = nodes.new("GeometryNodeRaycast")
-    links.new(triangles.outputs[0], ray.inputs["Target Geometry"])
+    ray.data_type = "FLOAT"            # the hit face's number; floats are exact to 2**24 faces
+    _nearest(ray)
+    face = nodes.new("GeometryNodeInputNamedAttribute")
+    face.data_type = "FLOAT"
+    face.inputs["Name"].default_value = _FACE
+    links.new(face.outputs["Attribute"], ray.inputs["Attribute"])
+    links.new(mesh, ray.inputs["Target Geometry"])
     links.new(start, ray.inputs["Source Position"])
     links.new(inward, ray.inputs["Ray Direction"])
     ray.inputs["Ray Length"].default_value = max_distance
@@ -89,32 +112,36 @@ def _probe_group(weld: float, max_distance: float, start_offset: float) -> bpy.t
     missed.inputs["False"].default_value = -1.0
     links.new(ray.outputs["Is Hit"], missed.inputs["Switch"])
     links.new(ray.outputs["Hit Distance"], missed.inputs["True"])
-    links.new(_store(nodes, links, triangles.outputs[0], _THICKNESS, "FLOAT", missed.outputs[0]),
-              sink.inputs[0])
+    stored = _store(nodes, links, mesh, _THICKNESS, "FLOAT", missed.outputs[0])
+    links.new(_store(nodes, links, stored, _HIT, "FLOAT", ray.outputs["Attribute"]), sink.inputs[0])
     return group
 
 
 @dataclasses.dataclass
 class Probe:
-    thickness: np.ndarray        # per face: wall behind it, inf where none within the limit
+    owner: np.ndarray            # per probe triangle: the face it belongs to
+    distance: np.ndarray         # per triangle: wall behind it (inf: none within the limit)
+    hit_face: np.ndarray         # per triangle: the face its ray hit (-1: none)
     touching: np.ndarray         # (n, 2) faces whose triangles overlap (i < j); neighbours too
 
 
-def probe_faces(mesh: bpy.types.Mesh, weld: float, max_thickness: float) -> Probe:
-    """Ray-cast thickness (up to *max_thickness*) and overlapping face pairs of *mesh*.
+def probe_faces(mesh: bpy.types.Mesh, weld: float, max_thickness: float,
+                triangulate: bool = True) -> Probe:
+    """Ray-cast walls (up to *max_thickness*) and overlapping face pairs of *mesh*.
 
-    *mesh* is only read (the probe object shares it); lengths are in its units.
+    *weld*: merge distance (0: the mesh has no split vertices); *triangulate*
+    False when every face already is a triangle. *mesh* is only read (the
+    probe object shares it); lengths are in its units.
     """
-    faces = len(mesh.polygons)
-    thickness = np.full(faces, np.inf)
-    if not faces:
-        return Probe(thickness, np.zeros((0, 2), np.int64))
+    empty = np.zeros(0, np.int64)
+    if not len(mesh.polygons):
+        return Probe(empty, np.zeros(0), empty, np.zeros((0, 2), np.int64))
     co = np.empty(len(mesh.vertices) * 3, np.float32)
     mesh.vertices.foreach_get("co", co)
     co = co.reshape(-1, 3)
     offset = (float(np.linalg.norm(co.max(axis=0) - co.min(axis=0))) or 1.0) * 1e-6
     probe = temp_object("AISTUDIO_print_probe", mesh)
-    group = _probe_group(weld, max(max_thickness, 0.0), offset)
+    group = _probe_group(weld, triangulate, max(max_thickness, 0.0), offset)
     try:
         probe.modifiers.new("probe", "NODES").node_group = group
         depsgraph = bpy.context.evaluated_depsgraph_get()
@@ -126,6 +153,8 @@ def probe_faces(mesh: bpy.types.Mesh, weld: float, max_thickness: float) -> Prob
             count = len(result.polygons)
             values = np.empty(count, np.float32)
             result.attributes[_THICKNESS].data.foreach_get("value", values)
+            hit_face = np.empty(count, np.float32)
+            result.attributes[_HIT].data.foreach_get("value", hit_face)
             owner = np.empty(count, np.int32)
             result.attributes[_FACE].data.foreach_get("value", owner)
         finally:
@@ -135,12 +164,13 @@ def probe_faces(mesh: bpy.types.Mesh, weld: float, max_thickness: float) -> Prob
     finally:
         bpy.data.objects.remove(probe, do_unlink=True)   # the mesh is the caller's
         bpy.data.node_groups.remove(group)
-    if max_thickness > 0:
-        hit = values >= 0
-        np.minimum.at(thickness, owner[hit], values[hit].astype(np.float64) + offset)
+    owner = owner.astype(np.int64)
+    hit = (values >= 0) if max_thickness > 0 else np.zeros(count, bool)
+    distance = np.where(hit, values.astype(np.float64) + offset, np.inf)
+    hit_face = np.where(hit, np.rint(hit_face).astype(np.int64), -1)
     pairs = np.sort(owner[pairs], axis=1) if len(pairs) else pairs
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return Probe(thickness, np.unique(pairs, axis=0) if len(pairs) else pairs)
+    return Probe(owner, distance, hit_face, np.unique(pairs, axis=0) if len(pairs) else pairs)
 
 
 def overhang_faces(normals: np.ndarray, areas: np.ndarray, face_top_z: np.ndarray,

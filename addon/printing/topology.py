@@ -135,3 +135,22 @@ def analyse(arr: MeshArrays, tolerance: float | None = None) -> Topology:
                 inside_out += 1
     return Topology(welded, splits, int((per_edge != 2).sum()) + len(wires), holes,
                     face_shell, shells, volume, cavities, inside_out)
+
+
+def neighbours(pairs: np.ndarray, arr: MeshArrays, welded: np.ndarray) -> np.ndarray:
+    """Per face pair (n, 2): the same face, or faces sharing a welded vertex."""
+    result = pairs[:, 0] == pairs[:, 1]
+    if not len(pairs):
+        return result
+    polys = np.unique(pairs)
+    width = int(arr.total[polys].max())
+    slot = np.arange(width)
+    index = np.minimum(arr.start[polys, None] + slot, len(arr.corners) - 1)
+    verts = np.where(slot < arr.total[polys, None], welded[arr.corners[index]], -1)
+    rows = np.searchsorted(polys, pairs)
+    for chunk in range(0, len(rows), 100_000):
+        part = slice(chunk, chunk + 100_000)
+        a, b = verts[rows[part, 0]], verts[rows[part, 1]]
+        b = np.where(b < 0, -2, b)     # padding on both sides must never match
+        result[part] |= (a[:, :, None] == b[:, None, :]).any(axis=(1, 2))
+    return result
