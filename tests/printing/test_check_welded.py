@@ -69,3 +69,13 @@ def test_drain_holes_are_cut_into_a_seam_split_glb(scene, tmp_path):
     assert result.welded_verts > 0 and ob.data.uv_layers      # welded, UVs kept
     report = check_object(ob)
     assert report.watertight and report.shells == 1 and report.cavities == 0
+
+
+def test_drain_holes_that_cannot_be_cut_are_said_so(scene, make, monkeypatch):
+    from ai_studio_bridge.addon.printing import hollow as hollowing
+    # What the Manifold solver does with a mesh that is not closed: gives it back uncut.
+    monkeypatch.setattr(hollowing, "apply_boolean", lambda target, operands, operation: "MANIFOLD")
+    ob = make("c", lambda bm: cube(bm, size=2.0))
+    result = hollow(ob, 0.2, drain_holes=1, drain_diameter=0.3)
+    assert result.drain_holes == 0
+    assert "could NOT be cut" in result.warning and result.warning in result.summary()
