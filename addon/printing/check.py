@@ -61,6 +61,16 @@ class PrintCheckReport:
     def watertight(self) -> bool:
         return self.non_manifold_edges == 0 and self.holes == 0
 
+    def as_dict(self) -> dict:
+        """Plain JSON-ready values (face lists as lists), e.g. to cross a process boundary."""
+        return {f.name: (getattr(self, f.name).tolist() if f.name.endswith("_faces")
+                         else getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "PrintCheckReport":
+        return cls(**{k: np.asarray(v, np.int64) if k.endswith("_faces") else v
+                      for k, v in values.items()})
+
     def lines(self) -> list[str]:
         parts = f"Loose parts: {self.loose_parts:,}"
         if self.cavities:

@@ -63,6 +63,16 @@ def test_overhangs_are_downward_faces_off_the_plate(scene, make):
     assert report.overhang_line() == "Overhangs: 1 face past 45° (22% of the surface)"
 
 
+def test_a_report_crosses_a_process_boundary_as_json(scene, make):
+    import json
+
+    from ai_studio_bridge.addon.printing.check import PrintCheckReport
+    report = check_object(make("m", _mushroom))
+    again = PrintCheckReport.from_dict(json.loads(json.dumps(report.as_dict())))
+    assert again.lines() == report.lines()
+    assert again.overhang_faces.tolist() == report.overhang_faces.tolist()
+
+
 @pytest.mark.parametrize("limit,expected", [(45, 1), (65, 0)])
 def test_overhang_angle_is_measured_from_vertical(scene, make, limit, expected):
     # A cube tipped 30° about X: its underside is 60° from vertical.
