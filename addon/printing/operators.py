@@ -41,13 +41,14 @@ class _MeshOperator(bpy.types.Operator):
 
 
 class AISTUDIO_OT_print_check(_MeshOperator):
-    """Check the active mesh for printing: watertight, holes, parts, intersections, size"""
+    """Check the active mesh for printing: watertight, holes, parts, intersections, thin walls, overhangs"""
     bl_idname = "aistudio.print_check"
     bl_label = "Check for Printing"
     bl_options = {"REGISTER"}
 
     def run(self, context, ob, props):
-        report = check.check_object(ob, context.scene)
+        report = check.check_object(ob, context.scene, min_thickness_mm=props.min_thickness_mm,
+                                    overhang_angle=props.overhang_angle)
         est = _estimate(props, report.volume_ml)
         props.last_report = "\n".join(report.lines() + [est.summary()])
         return "; ".join(report.lines()[:2])
@@ -77,6 +78,8 @@ class AISTUDIO_OT_hollow(_MeshOperator):
         result = hollow.hollow(ob, _mm_to_units(context, props.wall_thickness_mm),
                                drain_holes=props.drain_holes,
                                drain_diameter=_mm_to_units(context, props.drain_diameter_mm))
+        if result.warning:
+            self.report({"WARNING"}, result.warning)
         return result.summary()
 
 
@@ -147,7 +150,7 @@ def _views_folder(props) -> Path:
 
 
 class AISTUDIO_OT_capture_views(bpy.types.Operator):
-    """Render front, back, left and right views of the selection on studio grey into the multi-view slots"""
+    """Render front, back, left and right (the subject's own sides) of the selection on grey into the multi-view slots"""
     bl_idname = "aistudio.capture_views"
     bl_label = "Capture 4 Views"
 
