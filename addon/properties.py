@@ -54,6 +54,10 @@ ALL_VIEWS = VIEWS + EXTRA_VIEWS
 SEED_MAX = tripo_api.SEED_MAX  # also the largest value an IntProperty holds
 _V3_FACES = tripo_api.TripoTextRequest.FACE_LIMIT
 _P1_FACES = tripo_api.TripoP1TextRequest.FACE_LIMIT
+# Left and right are the subject's own sides everywhere: capture, recipes, the services' views.
+VIEW_LABELS = {"front": "Front", "back": "Back", "left": "Left (subject's left side)",
+               "right": "Right (subject's right side)",
+               **{v: v.replace("_", " ").title() for v in EXTRA_VIEWS}}
 
 
 def _enum(values, labels=None):
@@ -161,9 +165,16 @@ class AISTUDIO_PG_miniature(bpy.types.PropertyGroup):
         *((k, f"{k.upper()} (1:{v:g})", "") for k, v in miniature_api.SCALES.items()),
         ("ratio", "1:N", "Any ratio: give N"),
         ("custom", "Custom Height", "Give the printed height in cm")), default="none")
-    scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, max=100.0)
+    # No hard max: a height over the service's 100 cm is refused with a message
+    # by the request's validation, not clamped silently by the field.
+    scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, soft_max=100.0,
+                                   description="Printed height (the service makes up to 100 cm)")
     scale_ratio: FloatProperty(name="1:N", default=100.0, min=1.0, max=10_000.0,
                                description="N of the print scale 1:N")
+    subject_height_cm: FloatProperty(
+        name="Real Height (cm)", default=0.0, min=0.0, soft_max=1000.0,
+        description="Real-world height of the subject a 1:N scale applies to. 0: the preset's "
+                    "assumption (a 175 cm adult for full human figures; other presets need it)")
     use_face_count: BoolProperty(name="Set Face Count", default=False,
                                  description="Off: the service decides the face count")
     face_count: IntProperty(name="Faces", default=200_000, min=3_000, max=1_500_000)

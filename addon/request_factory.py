@@ -172,12 +172,22 @@ def miniature_scale(scale: str, ratio: float = 0.0) -> str | None:
 
 
 def miniature_request(image: str, preset: str, edition: str, scale: str, scale_height_cm: float,
-                      scale_ratio: float = 0.0, face_count: int | None = None):
+                      scale_ratio: float = 0.0, face_count: int | None = None,
+                      subject_height_cm: float = 0.0):
+    """A 1:N scale for a subject that is not the assumed adult is sent as its printed height."""
+    wire_scale, height = miniature.scale_for_subject(
+        preset, miniature_scale(scale, scale_ratio),
+        float(scale_height_cm) if scale == "custom" else None, float(subject_height_cm or 0) or None)
     return miniature.MiniatureRequest(
-        image=image, preset=preset, edition=edition or None,
-        scale=miniature_scale(scale, scale_ratio),
-        scale_height_cm=float(scale_height_cm) if scale == "custom" else None,
-        face_count=int(face_count) if face_count else None)
+        image=image, preset=preset, edition=edition or None, scale=wire_scale,
+        scale_height_cm=height, face_count=int(face_count) if face_count else None)
+
+
+def miniature_from_settings(image: str, mini):
+    """The miniature request ``Scene.aistudio.miniature`` describes, for ``image``."""
+    return miniature_request(image, mini.preset, mini.edition, mini.scale, mini.scale_height_cm,
+                             mini.scale_ratio, mini.face_count if mini.use_face_count else None,
+                             mini.subject_height_cm)
 
 
 def tool_request(tool: str, model_file: str, tools_opts, *, original_url: str = "", retopo_url: str = ""):

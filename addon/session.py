@@ -115,6 +115,7 @@ def apply_changed_credentials() -> None:
     if STATE.restart_needed and STATE.engine is not None:
         stop_engine()
         start_engine()
+        STATE.wallet_due = True  # a new key or service: its balance
     STATE.restart_needed = False
 
 
@@ -138,7 +139,6 @@ def start_engine(context=None):
     engine.start()
     STATE.engine = engine
     STATE.restart_needed = False
-    STATE.wallet_due = True  # a new key or service: its balance
     load_known_jobs()
     return engine
 

@@ -18,8 +18,8 @@ SLOTS = (
     ("SOURCE", "Source", "The picture the Generate, Miniature and Prepare sections use"),
     ("FRONT", "Front", "The front view of the multi-view set"),
     ("BACK", "Back", "The back view of the multi-view set"),
-    ("LEFT", "Left", "The left view of the multi-view set"),
-    ("RIGHT", "Right", "The right view of the multi-view set"),
+    ("LEFT", "Left", "The subject's left side (seen from its left) in the multi-view set"),
+    ("RIGHT", "Right", "The subject's right side (seen from its right) in the multi-view set"),
     *((v.upper(), v.replace("_", " ").title(), f"The {v.replace('_', ' ')} view (Tencent Pro 3.1 only)")
       for v in EXTRA_VIEWS),
 )

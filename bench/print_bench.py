@@ -6,7 +6,14 @@
    of about --tris triangles in total;
 2. decimation --tris → --tris/10: our ``decimate_to`` against a plain
    Decimate modifier at the same ratio, timing and mean closest-point error
-   in both directions (decimated → original and original → decimated).
+   in both directions (decimated → original and original → decimated);
+3. the full print check (welded topology, self-intersections, wall
+   thickness, overhangs) on a --tris triangle sphere, welded and split at
+   every edge like the emulator's GLBs, against main's check (without
+   thickness and overhangs, ``bench/main_check.py``) in the same process;
+   target: at most main's time + 50 % (the new per-face thickness ray cast
+   alone costs about 1 s per 500k faces here; the seam-split results the
+   services send check faster than main's).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bpy  # noqa: E402  (first: it makes bmesh and mathutils importable)
 import bmesh  # noqa: E402
@@ -128,14 +136,56 @@ def plain_decimate(ob, ratio):
     return mesh
 
 
+def sphere_triangles(name, tris, split):
+    rings = max(8, round(math.sqrt(tris / 2)))
+    bm = bmesh.new()
+    bmesh.ops.create_uvsphere(bm, u_segments=rings, v_segments=rings, radius=1.0)
+    bmesh.ops.triangulate(bm, faces=bm.faces[:])
+    if split:
+        bmesh.ops.split_edges(bm, edges=bm.edges[:])
+    mesh = bpy.data.meshes.new(name)
+    bm.to_mesh(mesh)
+    bm.free()
+    ob = bpy.data.objects.new(name, mesh)
+    bpy.context.scene.collection.objects.link(ob)
+    return ob
+
+
+def check_figures(tris):
+    from main_check import main_check
+    print(f"3) print check on {tris:,} triangles (1 BU = 1 cm): today's (thickness and overhangs "
+          "included) against main's (a08c5e0), alternating, best of 3")
+    for label, split in (("welded", False), ("split at every edge", True)):
+        ob = sphere_triangles(label, tris, split)
+        ours, theirs = [], []
+        for _ in range(3):
+            theirs.append(_seconds(lambda: main_check(ob)))
+            ours.append(_seconds(lambda: check_object(ob)))
+        target = min(theirs) * 1.5
+        verdict = "OK" if min(ours) <= target else "OVER"
+        print(f"  {label:<22} {min(ours):6.2f} s   main's {min(theirs):6.2f} s   "
+              f"(target ≤ {target:.2f} s, main's + 50 %) {verdict}")
+        print(f"     {'; '.join(check_object(ob).lines()[:7])}")
+
+
+def _seconds(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tris", type=int, default=500_000)
+    parser.add_argument("--check-only", action="store_true", help="only part 3, the print check")
     args = parser.parse_args()
     bpy.ops.wm.read_factory_settings(use_empty=True)
     bpy.context.scene.unit_settings.scale_length = 0.01      # 1 BU = 1 cm
 
     print(f"Blender {bpy.app.version_string}")
+    if args.check_only:
+        check_figures(args.tris)
+        return
     ob = make_object("shells", args.tris)
     print(f"1) make-manifold + hollow + STL on {triangle_count(ob.data):,} triangles "
           "(two overlapping displaced spheres, 1 BU = 1 cm)")
@@ -147,8 +197,7 @@ def main():
         path = timed("STL export (mm)", lambda: export_stl_mm(ob, Path(tmp) / "b.stl"))
         print(f"     {path.stat().st_size / 1e6:.1f} MB, {triangle_count(ob.data):,} triangles")
     check = timed("print check", lambda: check_object(ob))
-    print(f"     watertight={check.watertight} parts={check.loose_parts} "
-          f"self-intersections={check.self_intersections} volume={check.volume_ml:.1f} ml")
+    print(f"     {'; '.join(check.lines())}")
 
     hi = single_sphere("hi", args.tris)
     source = hi.data.copy()
@@ -166,6 +215,7 @@ def main():
         back = mean_error(source, mesh)
         print(f"  {name:<12} mean error decimated→orig {fwd * 10:.4f} mm, "
               f"orig→decimated {back * 10:.4f} mm")
+    check_figures(args.tris)
 
 
 if __name__ == "__main__":

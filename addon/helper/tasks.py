@@ -108,7 +108,11 @@ def export_model(folder: Path, args: dict, progress) -> dict:
 
 
 def _report_dict(report) -> dict:
-    data = dataclasses.asdict(report) if dataclasses.is_dataclass(report) else {}
+    """A report as plain JSON values (its own ``as_dict`` when it has one: numpy face lists)."""
+    if hasattr(report, "as_dict"):
+        data = report.as_dict()
+    else:
+        data = dataclasses.asdict(report) if dataclasses.is_dataclass(report) else {}
     data = {k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}
     summary = getattr(report, "summary", None)
     if callable(summary):
@@ -134,7 +138,9 @@ def print_tool(folder: Path, args: dict, progress) -> dict:
     progress(10, "Working")
     answer: dict = {"tool": tool}
     if tool == "check":
-        answer["report"] = _report_dict(check.check_object(ob, scene))
+        answer["report"] = _report_dict(check.check_object(
+            ob, scene, min_thickness_mm=params.get("min_thickness_mm"),
+            overhang_angle=params.get("overhang_angle")))
     elif tool == "make_manifold":
         answer["report"] = _report_dict(manifold.make_manifold(ob))
     elif tool == "hollow":

@@ -117,8 +117,7 @@ class AISTUDIO_OT_queue_folder(SubmitMixin, bpy.types.Operator):
             if item.kind != "picture":
                 raise errors.ValidationError("the miniature flow takes pictures only.")
             mini = settings.miniature
-            return request_factory.miniature_request(item.value, mini.preset, mini.edition,
-                                                     mini.scale, mini.scale_height_cm)
+            return request_factory.miniature_from_settings(item.value, mini)
         if item.kind == "picture":
             return request_factory.image_request(model, item.value, settings.options)
         return request_factory.text_request(model, item.value, settings.options)

@@ -22,8 +22,11 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
     preset: _PG["preset"]
     edition: _PG["edition"]
     scale: _PG["scale"]
-    scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1, max=100.0)
+    scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1,
+                                   description="Printed height for the custom scale; the service "
+                                               "takes up to 100 cm, and more is refused with a message")
     scale_ratio: _PG["scale_ratio"]
+    subject_height_cm: _PG["subject_height_cm"]
     face_count: IntProperty(name="Faces", default=200_000, min=3_000, max=1_500_000,
                             description="Unset: the scene's choice (or the service's)")
 
@@ -43,12 +46,14 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
             faces = self.face_count
         else:
             faces = settings.face_count if settings.use_face_count else None
+        subject = self._value(context, "subject_height_cm")
         request = request_factory.miniature_request(
             path, self._value(context, "preset"), self._value(context, "edition"), scale, height,
-            self._value(context, "scale_ratio"), faces)
+            self._value(context, "scale_ratio"), faces, subject)
         name = picture_name(self.filepath, self.image, False, settings.picture)
         meta = {"source": "miniature", "scale": request.scale,
-                "scale_height_cm": request.scale_height_cm}
+                "scale_height_cm": request.scale_height_cm, "print_scale": scale,
+                "subject_height_cm": subject or None}
         return Prepared(request, short_name(name, "Miniature"), "MINIATURE", meta)
 
 

@@ -9,8 +9,8 @@ which nests it as ``Scene.aistudio.printing``.
 
 from __future__ import annotations
 
-from . import cloud, operators, panel
+from . import cloud, operators, panel, selection
 
 # The settings group is not listed: the add-on's properties register it first,
 # because the add-on's settings group points at it.
-classes = (*operators.classes, *cloud.classes, *panel.classes)
+classes = (*operators.classes, *cloud.classes, *selection.classes, *panel.classes)

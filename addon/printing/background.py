@@ -22,7 +22,7 @@ import bpy
 from mathutils import Vector
 
 from ...bridge.errors import PrintPrepError
-from .. import localjobs, preferences
+from .. import localjobs, preferences, session
 from ..helper import importers, transfer
 from . import check, decimate, hollow, manifold, scaling
 
@@ -148,6 +148,9 @@ class ToolRun:
         if mesh is None:
             raise PrintPrepError("The helper's result came back empty; the object is unchanged.")
         summary = answer.get("report", {}).get("summary", "")
+        warning = answer.get("report", {}).get("warning", "")
+        if warning:   # e.g. drain holes that could not be cut: the summary says it, louder here
+            session.add_message("WARNING", f"{self.label}: {warning}")
         if unchanged:
             replace_mesh(ob, mesh)
             _undo_step(self.label)
@@ -190,18 +193,20 @@ def check_lines(report: check.PrintCheckReport, props) -> str:
 
 
 def check_from_answer(answer: dict) -> check.PrintCheckReport:
-    fields = {k: v for k, v in answer["report"].items() if k != "summary"}
-    return check.PrintCheckReport(**fields)
+    return check.PrintCheckReport.from_dict({k: v for k, v in answer["report"].items()
+                                             if k != "summary"})
 
 
-def run_check(context, ob) -> str:
+def run_check(context, ob, min_thickness_mm: float, overhang_angle: float) -> str:
+    params = {"min_thickness_mm": min_thickness_mm, "overhang_angle": overhang_angle}
+
     def apply(answer, _ob):
         return check_lines(check_from_answer(answer), bpy.context.scene.aistudio.printing)
 
     def in_process(target):
-        return check_lines(check.check_object(target, bpy.context.scene),
+        return check_lines(check.check_object(target, bpy.context.scene, **params),
                            bpy.context.scene.aistudio.printing)
-    return ToolRun(context, ob, "check", {}, apply, in_process).start()
+    return ToolRun(context, ob, "check", params, apply, in_process).start()
 
 
 def run_mesh_tool(context, ob, tool: str, params: dict) -> str:

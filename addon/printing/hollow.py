@@ -15,12 +15,14 @@ import math
 
 import bmesh
 import bpy
+import numpy as np
 from mathutils import Matrix, Vector
 from mathutils.bvhtree import BVHTree
 
 from ...bridge.errors import PrintPrepError
 from .booleans import apply_boolean, remove_object, temp_object
 from .compat import has_sdf_nodes
+from .topology import WELD_RELATIVE, weld_ids
 
 METHOD_SDF = "SDF"
 METHOD_OFFSET = "offset shell (fallback)"
@@ -34,14 +36,19 @@ class HollowReport:
     voxel_size: float = 0.0
     drain_holes: int = 0
     solver: str = ""
+    welded_verts: int = 0     # seam copies merged first (UVs stay as they were)
+    warning: str = ""
 
     def summary(self) -> str:
         text = f"Hollowed, wall {self.thickness:.4g} BU, method: {self.method}"
         if self.voxel_size:
             text += f" (voxel {self.voxel_size:.3g})"
+        if self.welded_verts:
+            text += f"; welded {self.welded_verts} seam vertices first"
         if self.drain_holes:
             text += f"; {self.drain_holes} drain hole(s) ({self.solver})"
-        return text + "."
+        text += "."
+        return f"{text} {self.warning}" if self.warning else text
 
 
 def _sdf_node_group(voxel: float, band: int, thickness: float) -> bpy.types.NodeTree:
@@ -110,6 +117,32 @@ def _add_cavity(ob: bpy.types.Object, cavity: bpy.types.Mesh) -> None:
     bm.free()
 
 
+def weld_seams(ob: bpy.types.Object) -> int:
+    """Merge vertex copies along UV seams and hard edges; returns how many merged.
+
+    A fresh GLB is split at every seam: the offset fallback would push each
+    UV island in on its own (cracks in the inner wall) and the Manifold
+    solver refuses it, so drain holes would silently not be cut. Merging
+    coincident vertices changes no shape and keeps the UVs (they live on
+    face corners).
+    """
+    count = len(ob.data.vertices)
+    co = np.empty(count * 3, np.float32)
+    ob.data.vertices.foreach_get("co", co)
+    _, welded = weld_ids(co.reshape(-1, 3).astype(np.float64))
+    if welded == count:
+        return 0
+    extent = co.reshape(-1, 3).max(axis=0) - co.reshape(-1, 3).min(axis=0)
+    bm = bmesh.new()
+    bm.from_mesh(ob.data)
+    bmesh.ops.remove_doubles(bm, verts=bm.verts[:], dist=float(np.linalg.norm(extent)) * WELD_RELATIVE)
+    merged = count - len(bm.verts)
+    bm.to_mesh(ob.data)
+    bm.free()
+    ob.data.update()
+    return merged
+
+
 def hollow(ob: bpy.types.Object, thickness: float, drain_holes: int = 0,
            drain_diameter: float | None = None, voxel_size: float | None = None,
            force_offset: bool = False) -> HollowReport:
@@ -119,6 +152,7 @@ def hollow(ob: bpy.types.Object, thickness: float, drain_holes: int = 0,
     if thickness <= 0 or thickness * 2 >= min(ob.dimensions):
         raise PrintPrepError(f"Wall thickness {thickness:.4g} must be positive and under half "
                              f"the model's smallest dimension ({min(ob.dimensions):.4g}).")
+    welded = weld_seams(ob)
     if has_sdf_nodes() and not force_offset:
         cavity, voxel = _cavity_sdf(ob, thickness, voxel_size)
         report = HollowReport(METHOD_SDF, thickness, voxel)
@@ -134,10 +168,17 @@ def hollow(ob: bpy.types.Object, thickness: float, drain_holes: int = 0,
         if old.users == 0:
             bpy.data.meshes.remove(old)
         report = HollowReport(METHOD_OFFSET, thickness)
+    report.welded_verts = welded
     if drain_holes:
         diameter = drain_diameter or max(2.0 * thickness, min(ob.dimensions) * 0.08)
+        faces = len(ob.data.polygons)
         report.solver = add_drain_holes(ob, drain_holes, diameter, thickness)
-        report.drain_holes = drain_holes
+        if len(ob.data.polygons) == faces:
+            # The solver gave the mesh back uncut (it refuses meshes that are not closed).
+            report.warning = ("The drain holes could NOT be cut: the mesh is not closed. "
+                              "Run Make Manifold on the original, then hollow again.")
+        else:
+            report.drain_holes = drain_holes
     return report
 
 

@@ -1,4 +1,4 @@
-"""Small bmesh helpers shared by the print functions: world-space copies, shells."""
+"""Mesh data as numpy arrays for the print functions: world-space copies, shells, welding."""
 
 from __future__ import annotations
 
@@ -44,6 +44,76 @@ class FaceArrays:
         self.corner_face = np.repeat(np.arange(len(self.start)), self.total)
 
 
+def world_mesh(ob: bpy.types.Object, evaluated: bool = True) -> bpy.types.Mesh:
+    """A new Mesh datablock: *ob* in world space (modifiers applied when *evaluated*).
+
+    The caller removes it. With *evaluated* False the face order is the
+    object's own, so face indices found on it select the user's faces.
+    """
+    if evaluated:
+        depsgraph = bpy.context.evaluated_depsgraph_get()
+        mesh = bpy.data.meshes.new_from_object(ob.evaluated_get(depsgraph), depsgraph=depsgraph)
+    else:
+        mesh = ob.data.copy()
+    mesh.transform(ob.matrix_world)
+    return mesh
+
+
+def _read(collection, attr: str, count: int, dtype, width: int = 1) -> np.ndarray:
+    out = np.empty(count * width, dtype)
+    if count:
+        collection.foreach_get(attr, out)
+    return out.reshape(-1, width) if width > 1 else out
+
+
+def _topology(mesh: bpy.types.Mesh, name: str, rna, attr: str, count: int, width: int = 1) -> np.ndarray:
+    """An index array, from the raw attribute where this Blender has it (10-100× faster)."""
+    stored = mesh.attributes.get(name)
+    if stored is not None and len(stored.data) == count:
+        return _read(stored.data, "value", count, np.int32, width).astype(np.int64)
+    return _read(rna, attr, count, np.int32, width).astype(np.int64)
+
+
+class MeshArrays:
+    """A Mesh as numpy arrays, with a fan triangulation of its faces.
+
+    Face normals and areas are computed here (fans are exact for planar
+    faces), so they are right for a mesh just transformed or built.
+    """
+
+    def __init__(self, mesh: bpy.types.Mesh):
+        loops, faces = len(mesh.loops), len(mesh.polygons)
+        self.co = _read(mesh.vertices, "co", len(mesh.vertices), np.float32, 3).astype(np.float64)
+        self.co = self.co.reshape(-1, 3)
+        self.corners = _topology(mesh, ".corner_vert", mesh.loops, "vertex_index", loops)
+        self.corner_edges = _topology(mesh, ".corner_edge", mesh.loops, "edge_index", loops)
+        self.edges = _topology(mesh, ".edge_verts", mesh.edges, "vertices", len(mesh.edges), 2)
+        self.edges = self.edges.reshape(-1, 2)
+        self.start = _read(mesh.polygons, "loop_start", faces, np.int32).astype(np.int64)
+        self.total = _read(mesh.polygons, "loop_total", faces, np.int32).astype(np.int64)
+        self.corner_face = np.repeat(np.arange(faces), self.total)
+        # Fan from each face's first corner: (c0, ci, ci+1) for i in 1 … n-2.
+        local = np.arange(loops) - self.start[self.corner_face]
+        fan = np.flatnonzero((local >= 1) & (local <= self.total[self.corner_face] - 2))
+        self.tri_face = self.corner_face[fan]
+        self.tris = np.stack([self.corners[self.start[self.tri_face]], self.corners[fan],
+                              self.corners[fan + 1]], axis=1) if len(fan) else np.zeros((0, 3), np.int64)
+        p = self.co[self.tris]
+        cross = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+        normal = np.stack([np.bincount(self.tri_face, cross[:, k], faces) for k in range(3)], 1)
+        length = np.linalg.norm(normal, axis=1, keepdims=True)
+        self.face_area = length.ravel() / 2
+        self.face_normal = np.divide(normal, length, out=np.zeros_like(normal), where=length > 0)
+        # v0 · (v1 × v2) per triangle: six times its signed tetrahedron volume.
+        self.tri_volume6 = np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2]))
+
+    def next_corner(self) -> np.ndarray:
+        """Index of the corner after each corner, wrapping round its face."""
+        nxt = np.arange(1, len(self.corners) + 1)
+        nxt[self.start + self.total - 1] = self.start
+        return nxt
+
+
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Root (smallest member) per vertex: vectorised hook-and-compress union-find."""
     parent = np.arange(n)
@@ -83,29 +153,6 @@ def shells(bm: bmesh.types.BMesh) -> list[list[bmesh.types.BMFace]]:
     order = np.argsort(ids, kind="stable")
     bounds = np.cumsum(np.bincount(ids, minlength=count))[:-1]
     return [[faces[i] for i in part.tolist()] for part in np.split(order, bounds)] if count else []
-
-
-def _edge_ends(edges) -> tuple[np.ndarray, np.ndarray]:
-    ends = np.fromiter((v.index for e in edges for v in e.verts), np.int64, 2 * len(edges))
-    return ends[0::2], ends[1::2]
-
-
-def vertex_components(bm: bmesh.types.BMesh) -> int:
-    """Connected components counting loose vertices and wire edges too."""
-    bm.verts.index_update()
-    a, b = _edge_ends(bm.edges)
-    return len(np.unique(_components(len(bm.verts), a, b)))
-
-
-def boundary_loops(bm: bmesh.types.BMesh) -> int:
-    """Number of holes: connected chains of edges that have only one face."""
-    boundary = [e for e in bm.edges if len(e.link_faces) == 1]
-    if not boundary:
-        return 0
-    bm.verts.index_update()
-    a, b = _edge_ends(boundary)
-    roots = _components(len(bm.verts), a, b)
-    return len(np.unique(roots[np.concatenate((a, b))]))
 
 
 def replace_mesh_data(ob: bpy.types.Object, bm: bmesh.types.BMesh, world: bool = True) -> None:

@@ -1,5 +1,8 @@
 """Render front, back, left and right views of objects on flat #BEBEBE grey.
 
+"left" and "right" are the subject's own sides (its left side, seen from
+its left), the meaning the view recipes and the services' view names use.
+
 All four cameras share one orthographic scale and one centre (from the
 combined bounding box), so the views line up pixel for pixel, as multi-view
 reconstruction expects. Workbench is used because it is fast and needs no
@@ -18,8 +21,12 @@ from ...bridge.errors import PrintPrepError
 
 GREY_SRGB = 190 / 255.0
 # Camera direction per view: the vector from the object centre to the camera.
+# The subject faces -Y (Blender's Front view; a glTF result's +Z front lands
+# there), so its own left side is +X. "left" is the subject's left side, as
+# in the view recipes and the services' multi-view slots; it is Blender's
+# Right viewpoint (numpad 3), not its Left.
 VIEWS = {"front": Vector((0, -1, 0)), "back": Vector((0, 1, 0)),
-         "left": Vector((-1, 0, 0)), "right": Vector((1, 0, 0))}
+         "left": Vector((1, 0, 0)), "right": Vector((-1, 0, 0))}
 
 
 def _srgb_to_linear(c: float) -> float:

@@ -57,12 +57,13 @@ def _started(what: str, job_id: str, then: str) -> str:
 
 
 class AISTUDIO_OT_print_check(_MeshOperator):
-    """Check the active mesh for printing: watertight, holes, parts, intersections, size"""
+    """Check the active mesh for printing: watertight, holes, parts, intersections, thin walls, overhangs"""
     bl_idname = "aistudio.print_check"
     bl_label = "Check for Printing"
 
     def run(self, context, ob, props):
-        job_id = background.run_check(context, ob)
+        job_id = background.run_check(context, ob, min_thickness_mm=props.min_thickness_mm,
+                                      overhang_angle=props.overhang_angle)
         return _started("The print check", job_id, "the report appears in the panel.")
 
 
@@ -175,7 +176,7 @@ def _views_folder(props) -> Path:
 
 
 class AISTUDIO_OT_capture_views(bpy.types.Operator):
-    """Render front, back, left and right views of the selection on studio grey into the multi-view slots"""
+    """Render front, back, left and right (the subject's own sides) of the selection on grey into the multi-view slots"""
     bl_idname = "aistudio.capture_views"
     bl_label = "Capture 4 Views"
 

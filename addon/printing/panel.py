@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import bpy
 
+from ...bridge.errors import BridgeError
 from ..sidebar import Sidebar
 from . import clay, compat, costs
+from .scaling import target_height_mm
+
+
+# Report lines whose faces can be selected in Edit Mode, and how.
+_SELECTABLE = {"Thin walls": "THIN", "Overhangs": "OVERHANG"}
 
 
 def _step_header(layout, props, step: str, where_prop: str | None):
@@ -16,6 +22,14 @@ def _step_header(layout, props, step: str, where_prop: str | None):
         row.prop(props, where_prop, expand=True)
     box.label(text=costs.cost_line(step))
     return box
+
+
+def _printed_height(props) -> str:
+    scale = f"1:{props.ratio:g}" if props.scale == "ratio" else props.scale
+    try:
+        return f"→ {target_height_mm(scale, None, props.subject_height_cm):.1f} mm"
+    except BridgeError:
+        return ""
 
 
 class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
@@ -32,9 +46,20 @@ class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
             layout.label(text="Select a mesh object.", icon="INFO")
 
         box = _step_header(layout, props, "check", "where_check")
+        row = box.row()
+        row.prop(props, "min_thickness_mm")
+        row.prop(props, "overhang_angle")
         self._run(box, props.where_check, "aistudio.print_check", "check")
         for line in props.last_report.splitlines():
-            box.label(text=line)
+            kind = _SELECTABLE.get(line.split(":", 1)[0])
+            if kind and "none" not in line:
+                row = box.row()
+                row.alert = True
+                row.label(text=line)
+                row.operator("aistudio.print_select_faces", text="Select",
+                             icon="RESTRICT_SELECT_OFF").kind = kind
+            else:
+                box.label(text=line)
         box.prop(props, "material")
         row = box.row()
         if props.material == "RESIN":
@@ -65,7 +90,10 @@ class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
         if props.scale == "custom":
             box.prop(props, "custom_height_mm")
         else:
-            box.prop(props, "subject_height_cm")
+            # The ratio applies to the real subject: say which size it assumes.
+            row = box.row()
+            row.prop(props, "subject_height_cm")
+            row.label(text=_printed_height(props))
         box.operator("aistudio.scale_miniature")
         box.prop(props, "stl_path")
         box.operator("aistudio.export_stl")
@@ -83,6 +111,7 @@ class AISTUDIO_PT_print(Sidebar, bpy.types.Panel):
         box = _step_header(layout, props, "views", None)
         box.prop(props, "views_folder")
         box.prop(props, "views_resolution")
+        box.label(text="Left/Right: the subject's own sides (it faces -Y)", icon="INFO")
         box.operator("aistudio.capture_views")
 
         box = _step_header(layout, props, "clay", None)

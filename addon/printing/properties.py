@@ -10,6 +10,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, StringProperty
 
+from .check import DEFAULT_MIN_THICKNESS_MM, DEFAULT_OVERHANG_ANGLE
 from .material import PLA_DENSITY, PLA_PRICE_PER_KG, RESIN_DENSITY, RESIN_PRICE_PER_L
 
 _WHERE = [("LOCAL", "Local", "Run in Blender, free"),
@@ -35,9 +36,11 @@ class AISTUDIO_PG_print(bpy.types.PropertyGroup):
 
     scale: EnumProperty(name="Scale", items=_SCALES, default="h0")
     ratio: FloatProperty(name="1:N", default=100.0, min=1.0, max=10000.0)
-    custom_height_mm: FloatProperty(name="Height (mm)", default=32.0, min=1.0, max=1000.0)
-    subject_height_cm: FloatProperty(name="Real height (cm)", default=175.0, min=1.0, max=10000.0,
-                                     description="Height of the real subject the scale applies to")
+    custom_height_mm: FloatProperty(name="Height (mm)", default=32.0, min=1.0, soft_max=1000.0)
+    subject_height_cm: FloatProperty(
+        name="Real height (cm)", default=175.0, min=1.0, max=10000.0,
+        description="Height of the real subject the scale applies to (175 cm: an adult; "
+                    "give an animal's or object's own height)")
     stl_path: StringProperty(name="STL", subtype="FILE_PATH", default="//print.stl")
 
     material: EnumProperty(name="Material", items=[("RESIN", "Resin", ""), ("PLA", "PLA", "")])
@@ -53,6 +56,15 @@ class AISTUDIO_PG_print(bpy.types.PropertyGroup):
 
     views_folder: StringProperty(name="Views folder", subtype="DIR_PATH", default="//views/")
     views_resolution: IntProperty(name="Resolution", default=1024, min=64, max=4096)
+
+    min_thickness_mm: FloatProperty(
+        name="Min wall (mm)", default=DEFAULT_MIN_THICKNESS_MM, min=0.0, max=50.0,
+        description="The check reports faces with less material than this behind them "
+                    "(ray cast inward); 0 skips the thickness check")
+    overhang_angle: FloatProperty(
+        name="Overhang", subtype="ANGLE", default=DEFAULT_OVERHANG_ANGLE, min=0.0,
+        max=1.5533, description="The check reports faces facing down more steeply than this "
+                                "from vertical (build direction +Z): they need supports")
 
     last_report: StringProperty(name="Last check", default="")
 

@@ -52,9 +52,7 @@ class AISTUDIO_PT_image(ImageSidebar, bpy.types.Panel):
         mini = settings.miniature
         box = layout.box()
         box.prop(mini, "preset", text="")
-        cost = cost_suffix(lambda: request_factory.miniature_request(
-            PLACEHOLDER_IMAGE, mini.preset, mini.edition, mini.scale, mini.scale_height_cm,
-            mini.scale_ratio))
+        cost = cost_suffix(lambda: request_factory.miniature_from_settings(PLACEHOLDER_IMAGE, mini))
         box.operator("aistudio.miniature", text=f"Miniature{cost}", icon="OUTLINER_OB_ARMATURE").image = name
 
         prep = settings.prepare

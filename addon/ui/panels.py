@@ -6,9 +6,10 @@ cache; drawing never touches the network or the journal.
 
 import bpy
 
+from ...bridge.api import miniature as miniature_api
 from ...bridge.api import tencent
 from .. import online, request_factory, session
-from ..properties import MODELS
+from ..properties import MODELS, VIEW_LABELS
 from ..sidebar import Sidebar, SidebarChild
 from . import advanced
 from .joblist import draw_job_details
@@ -84,7 +85,7 @@ class AISTUDIO_PT_generate(SidebarChild, bpy.types.Panel):
             for view in views:
                 slot = getattr(settings.multiview, view)
                 row = box.row(align=True)
-                row.label(text=view.replace("_", " ").title())
+                row.label(text=VIEW_LABELS[view])
                 row.prop(slot, "filepath", text="")
                 row.prop(slot, "image", text="")
             placeholders = {v: PLACEHOLDER_IMAGE for v in views}
@@ -138,15 +139,30 @@ class AISTUDIO_PT_miniature(SidebarChild, bpy.types.Panel):
         layout.template_ID(mini.picture, "image", open="image.open")
         layout.prop(mini, "preset")
         layout.prop(mini, "edition")
-        layout.prop(mini, "scale")
+        row = layout.row()
+        row.prop(mini, "scale")
         if mini.scale == "custom":
             layout.prop(mini, "scale_height_cm")
         elif mini.scale == "ratio":
             layout.prop(mini, "scale_ratio")
-        cost = cost_suffix(lambda: request_factory.miniature_request(
-            PLACEHOLDER_IMAGE, mini.preset, mini.edition, mini.scale, mini.scale_height_cm,
-            mini.scale_ratio))
+        if mini.scale not in ("none", "custom"):
+            _draw_subject_height(layout, row, mini)
+        cost = cost_suffix(lambda: request_factory.miniature_from_settings(PLACEHOLDER_IMAGE, mini))
         layout.operator("aistudio.miniature", text=f"Make Miniature{cost}", icon="PLAY")
+
+
+def _draw_subject_height(layout, scale_row, mini) -> None:
+    """Beside a 1:N scale: the real size it applies to, assumed or asked for."""
+    assumed = miniature_api.assumed_subject_cm(mini.preset)
+    given = mini.subject_height_cm
+    if given <= 0 and assumed:
+        scale_row.label(text=f"assumes a {assumed:g} cm figure")
+    row = layout.row()
+    row.alert = given <= 0 and not assumed
+    row.prop(mini, "subject_height_cm")
+    if given <= 0 and not assumed:
+        layout.label(text="Give the subject's real height: this preset has no standard size",
+                     icon="ERROR")
 
 
 class AISTUDIO_PT_tools(SidebarChild, bpy.types.Panel):

@@ -10,7 +10,7 @@ import bpy
 from ...bridge import recipes as recipes_mod
 from ...bridge.api import image_tools
 from .. import recipelist, request_factory, session, slots
-from ..properties import RECONSTRUCT_VERSION, VIEWS
+from ..properties import RECONSTRUCT_VERSION, VIEW_LABELS, VIEWS
 from ..sidebar import SidebarChild
 from .joblist import draw_progress
 from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source, draw_wrapped
@@ -90,7 +90,7 @@ def _draw_views(layout, context, prep) -> None:
     for view in VIEWS:
         slot = getattr(settings.multiview, view)
         row = box.row(align=True)
-        row.label(text=view.title())
+        row.label(text=VIEW_LABELS[view])
         row.prop(slot, "image", text="")
     if hasattr(bpy.types, "AISTUDIO_OT_capture_views"):
         box.operator("aistudio.capture_views", text="Capture from Scene", icon="RESTRICT_RENDER_OFF")

@@ -32,6 +32,7 @@ _RATIO = re.compile(r"^1:(\d+(?:\.\d+)?)$")
 # Height of the real subject a named scale is applied to, when nothing else is
 # known: an adult human, the reference every model-railway scale is built on.
 REFERENCE_HEIGHT_CM = 175.0
+MAX_HEIGHT_CM = 100.0   # the service's limit on a custom printed height
 
 
 def scale_ratio(scale: str | None) -> float | None:
@@ -44,6 +45,46 @@ def scale_ratio(scale: str | None) -> float | None:
     if match:
         return float(match.group(1))
     raise ValidationError(f"scale must be none, custom, 1:N or one of {', '.join(SCALES)}; got {scale!r}.")
+
+
+def assumed_subject_cm(preset: str | None) -> float | None:
+    """Real height a named scale is applied to for *preset*; None when only the user knows it.
+
+    Model-railway scales are built on a standing adult, so a full human
+    figure can assume one. A bust, an animal or an object has no standard
+    size: a horse at O is about 5 cm, not the 3.65 cm of a person.
+    """
+    if preset is None or "human_full_body" in preset:
+        return REFERENCE_HEIGHT_CM
+    return None
+
+
+def scale_for_subject(preset: str | None, scale: str | None, scale_height_cm: float | None,
+                      subject_height_cm: float | None = None) -> tuple[str | None, float | None]:
+    """The ``(scale, scale_height_cm)`` to send for a subject *subject_height_cm* tall in reality.
+
+    A ratio is applied to the real subject: when it is not the adult the
+    scale assumes, the printed height is sent instead (``custom``), so the
+    service and the import agree on it; the request's validation then holds
+    it to the service's limit like any custom height.
+    """
+    ratio = scale_ratio(scale)
+    if ratio is None:
+        return scale, scale_height_cm
+    assumed = assumed_subject_cm(preset)
+    if subject_height_cm:
+        if subject_height_cm <= 0:
+            raise ValidationError("The subject's real height must be positive.")
+        if subject_height_cm == assumed:
+            return scale, None
+        return "custom", round(subject_height_cm / ratio, 3)
+    if assumed is None:
+        kind = next((k for k in ("bust", "animal", "object") if k in (preset or "")), "subject of this preset")
+        raise ValidationError(
+            f"A 1:{ratio:g} scale applies to the real subject, and {'an' if kind[0] in 'ao' else 'a'} "
+            f"{kind} has no standard size: give its real-world height in cm (only full human "
+            f"figures assume {REFERENCE_HEIGHT_CM:g} cm), or choose a custom printed height.")
+    return scale, None
 
 
 def target_height_cm(scale: str | None, scale_height_cm: float | None,
@@ -85,7 +126,11 @@ class MiniatureRequest(ApiRequest):
         if self.scale == "custom":
             if self.scale_height_cm is None:
                 raise ValidationError("scale 'custom' needs scale_height_cm (the printed height in cm).")
-            check_range(self.scale_height_cm, "scale_height_cm", 0.1, 100)
+            check_range(self.scale_height_cm, "scale_height_cm", 0.1, float("inf"))
+            if self.scale_height_cm > MAX_HEIGHT_CM:
+                raise ValidationError(
+                    f"The printed height would be {self.scale_height_cm:g} cm; the service makes "
+                    f"miniatures up to {MAX_HEIGHT_CM:g} cm tall. Choose a smaller scale or height.")
         elif self.scale_height_cm is not None:
             raise ValidationError("scale_height_cm only applies with scale 'custom'.")
         check_range(self.face_count, "face_count", 3_000, 1_500_000)

@@ -22,6 +22,8 @@ PRO_MODELS = ("3.0", "3.1")
 GENERATE_TYPES = ("Normal", "LowPoly", "Geometry", "Sketch")
 NOT_ON_31 = ("LowPoly", "Sketch")
 POLYGON_TYPES = ("triangle", "quadrilateral")
+# "left"/"right" are the subject's own sides (its left side, seen from its left),
+# as in the tutorial's view recipes and the add-on's scene capture.
 VIEWS = {
     "3.0": ("front", "left", "right", "back"),
     "3.1": ("front", "left", "right", "back", "top", "bottom", "left_front", "right_front"),

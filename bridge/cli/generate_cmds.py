@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..api.image3d import QUALITIES, Image3dRequest
-from ..api.miniature import EDITIONS, MiniatureRequest
+from ..api.miniature import EDITIONS, MiniatureRequest, scale_for_subject
 from ..api.tencent import (GENERATE_TYPES, POLYGON_TYPES, VIEWS, TencentProRequest,
                            TencentRapidRequest)
 from ..api.trellis import RESOLUTIONS, TEXTURE_SIZES, Trellis2Request
@@ -189,8 +189,9 @@ def _register_tripo(sub) -> None:
 # -- miniature, image3d.io -------------------------------------------------------------
 
 def _miniature(a) -> MiniatureRequest:
+    scale, height = scale_for_subject(a.preset, a.scale, a.scale_height_cm, a.subject_height_cm)
     return MiniatureRequest(image=one_image(a.image, "miniature") or "", preset=a.preset,
-                            edition=a.edition, scale=a.scale, scale_height_cm=a.scale_height_cm,
+                            edition=a.edition, scale=scale, scale_height_cm=height,
                             face_count=a.face_count, obj_scale_multiplier=a.obj_scale_multiplier)
 
 
@@ -209,6 +210,9 @@ def _register_misc(sub) -> None:
     p.add_argument("--scale", help="none, z, n, tt, h0, o, g, 1:N, or custom (needs --scale-height-cm)")
     p.add_argument("--scale-height-cm", type=float, metavar="CM",
                    help="printed height in cm for --scale custom (up to 100)")
+    p.add_argument("--subject-height-cm", type=float, metavar="CM",
+                   help="real height of the subject a 1:N scale applies to (needed for busts, "
+                        "animals and objects; full human figures assume 175)")
     p.add_argument("--face-count", type=int, metavar="N", help="3000-1500000 faces")
     p.add_argument("--obj-scale-multiplier", type=float, metavar="X",
                    help="scale applied to the OBJ export, e.g. 1000 for mm")

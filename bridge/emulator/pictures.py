@@ -68,8 +68,9 @@ def tinted(pixels: np.ndarray, prompt: str) -> bytes:
 _VIEWS = {  # angle -> (right axis, up axis, towards-viewer axis), in model space
     "front": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
     "back": ((-1, 0, 0), (0, 1, 0), (0, 0, -1)),
-    "left": ((0, 0, 1), (0, 1, 0), (-1, 0, 0)),
-    "right": ((0, 0, -1), (0, 1, 0), (1, 0, 0)),
+    # The subject faces +Z, so its own left side is +X: "left" looks at that side.
+    "left": ((0, 0, -1), (0, 1, 0), (1, 0, 0)),
+    "right": ((0, 0, 1), (0, 1, 0), (-1, 0, 0)),
     "top": ((1, 0, 0), (0, 0, -1), (0, 1, 0)),
 }
 

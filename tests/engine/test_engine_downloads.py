@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import io
+import threading
+import time
 
 import pytest
 
@@ -101,14 +103,22 @@ def test_a_full_disk_that_frees_up_is_downloaded_after_all(make_engine, service,
 def test_cancelling_a_download_removes_its_part_file(make_engine, service, tmp_path):
     engine = make_engine()
 
+    cancelled = threading.Event()
+
     def cut_off(dest):
+        # The transfer is under way (its .part on disk) when the user cancels.
         dest.with_name(dest.name + ".part").write_bytes(b"\0" * 4096)
+        cancelled.wait(30)
         raise DownloadError("Download cut off at 4096 of 9999 bytes.")
     service.download_script["https://cdn.test/m.glb"] = [cut_off] * 3
     job_id = engine.submit(rapid(), output_dir=tmp_path / "out")
     while not leftovers(tmp_path / "out"):
         engine.clock.sleep(1)
     assert engine.cancel(job_id)
+    cancelled.set()
+    deadline = time.monotonic() + 10
+    while leftovers(tmp_path / "out") and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert leftovers(tmp_path / "out") == []
 
 

@@ -19,3 +19,17 @@ def scene():
 @pytest.fixture
 def make():
     return mesh_object
+
+
+@pytest.fixture
+def registered(tmp_path):
+    """The whole add-on: the print settings live under its ``Scene.aistudio``."""
+    from ai_studio_bridge import addon
+    from ai_studio_bridge.addon import session
+    session.ENGINE_OPTIONS.update(home=tmp_path / "home")
+    addon.register()
+    try:
+        yield addon.printing
+    finally:
+        addon.unregister()
+        session.ENGINE_OPTIONS.clear()

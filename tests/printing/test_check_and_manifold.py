@@ -60,8 +60,10 @@ def _overlapping(bm):
                          ids=["hole", "duplicate-faces", "unwelded", "overlapping-cubes"])
 def test_make_manifold_repairs_to_watertight_with_true_volume(scene, make, build, volume):
     ob = make("broken", build)
-    assert not (check_object(ob).watertight and check_object(ob).loose_parts == 1
-                and check_object(ob).self_intersections == 0)
+    before = check_object(ob)
+    # Unwelded copies are no hole to a slicer, but the check still names them.
+    assert not (before.watertight and before.loose_parts == 1 and before.self_intersections == 0
+                and before.seam_splits == 0)
     report = make_manifold(ob)
     after = check_object(ob)
     assert report.watertight and after.watertight

@@ -72,20 +72,6 @@ def test_four_views_share_frame_and_mirror(scene, make, tmp_path):
     assert not any(o.name.startswith("AISTUDIO_capture") for o in bpy.data.objects)
 
 
-@pytest.fixture
-def registered(tmp_path):
-    """The whole add-on: the print settings live under its ``Scene.aistudio``."""
-    from ai_studio_bridge import addon
-    from ai_studio_bridge.addon import session
-    session.ENGINE_OPTIONS.update(home=tmp_path / "home")
-    addon.register()
-    try:
-        yield addon.printing
-    finally:
-        addon.unregister()
-        session.ENGINE_OPTIONS.clear()
-
-
 def test_operators_run_and_panel_shows_costs(scene, make, registered):
     from ai_studio_bridge.addon.printing import costs
     from ai_studio_bridge.addon.printing.panel import AISTUDIO_PT_print
@@ -102,3 +88,37 @@ def test_operators_run_and_panel_shows_costs(scene, make, registered):
     assert bpy.ops.aistudio.clay_toggle() == {"FINISHED"} and clay.is_clay(ob)
     assert costs.cost_line("repair") == "Local: free · Cloud repair: 60 cr / 90 with hollow"
     assert costs.cost_line("clay").startswith("Local: free")
+
+
+def test_left_view_shows_the_subjects_left_side(scene, make, tmp_path):
+    # A figure facing -Y (Blender's front) with a red badge on its own left side (+X).
+    body = make("figure", lambda bm: bmesh.ops.create_cube(
+        bm, size=1.0, matrix=Matrix.Diagonal((1.0, 0.6, 2.0, 1)) @ Matrix.Translation((0, 0, 0.5))))
+    badge = make("badge", lambda bm: bmesh.ops.create_cube(
+        bm, size=1.0, matrix=Matrix.Translation((0.6, 0, 1.0)) @ Matrix.Diagonal((0.2, 0.3, 0.4, 1))))
+    red = bpy.data.materials.new("Red")
+    red.diffuse_color = (1.0, 0.0, 0.0, 1.0)
+    badge.data.materials.append(red)
+    paths = capture_views([body, badge], tmp_path, resolution=96)
+
+    def red_columns(view):
+        pixels = decode_png(paths[view].read_bytes())[..., :3].astype(int)
+        is_red = (pixels[..., 0] > 120) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
+        return np.nonzero(is_red)[1]
+
+    assert len(red_columns("left")) > 100           # facing the camera
+    assert len(red_columns("right")) == 0           # hidden behind the body
+    front = red_columns("front")                    # seen from the front: on the viewer's right
+    assert len(front) and front.min() > 48
+    back = red_columns("back")
+    assert len(back) and back.max() < 48
+
+
+def test_left_and_right_say_whose_side_everywhere():
+    from ai_studio_bridge.addon.properties import VIEW_LABELS
+    from ai_studio_bridge.bridge.recipes import load_recipes
+    assert VIEW_LABELS["left"] == "Left (subject's left side)"
+    assert VIEW_LABELS["right"] == "Right (subject's right side)"
+    recipes = load_recipes()
+    assert "its own left side" in recipes["view_left"].prompt
+    assert "its own right side" in recipes["view_right"].prompt
