@@ -4,7 +4,7 @@
 operators, panels, the print-preparation tools), resumes unfinished jobs
 when a journal exists (the engine otherwise starts on the first submit), and
 registers the pump timer last. ``unregister()`` undoes it in
-reverse: pump first, then the engine, then the classes.
+reverse: pump first, then the engine and the helper Blender, then the classes.
 ``addon`` and the plain-Python ``bridge`` are sibling subpackages of the
 extension's package, so the add-on imports the bridge relatively
 (``from ..bridge import errors``), in the tests as in the installed zip.
@@ -57,10 +57,14 @@ def register() -> None:
 
 def unregister() -> None:
     from . import pump, session
+    from . import localjobs
+    from .helper import runtime
     pump.stop()  # first: no tick may run against half-removed classes
     try:
         session.stop_engine()
     finally:
+        runtime.shutdown()  # no helper Blender outlives the add-on
+        localjobs.reset()
         # Whatever the engine did, leave Blender clean so the add-on can be enabled again.
         session.reset_cache()
         for module in reversed(_MODULES):

@@ -1,49 +1,70 @@
 """Pictures with transparency put on the tutorial's studio grey, as image datablocks.
 
-The pixel work is the bridge's (``bridge.recipes.grey``); this module only
-chooses file names and turns the result into Blender data, for the
-"Grey Background" button and for remove-background results.
+The pixel work is Blender's image I/O plus numpy (``helper/pictures.py``),
+done in the helper Blender: any picture Blender reads (PNG 8/16-bit, JPEG,
+WebP, EXR) can be flattened, and the main thread only loads the result.
+This module names the files, builds the helper steps, and turns results
+into datablocks, for the "Grey Background" button and remove-bg results.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from ..bridge import errors
-from ..bridge.recipes import grey
-from . import preferences, slots
+from . import slots
+from .localjobs import PICTURE_DEADLINE_S, Step
 
 
 def _safe(stem: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:40] or "picture"
 
 
-def composite_file(source: str, dest: str | Path | None = None):
-    """Write *source* over #BEBEBE (default: the add-on's "prepared" folder); returns the datablock.
+def grey_dest(source: str | Path, folder: Path | None = None) -> Path:
+    """Where the grey copy of *source* goes: beside it, or in *folder*."""
+    source = Path(source)
+    name = f"{_safe(source.stem)}_grey.png" if folder is not None else f"{source.stem}_grey.png"
+    return (folder or source.parent) / name
 
-    Raises ``ValidationError`` for a picture that is not a PNG.
+
+def grey_step(source: str | Path, dest: Path, optional: bool = True) -> Step:
+    """The helper step writing *source* over #BEBEBE to *dest* (staged into dest's folder).
+
+    *optional*: a picture Blender cannot read is skipped (``{}``), not an error.
     """
-    if dest is None:
-        dest = preferences.user_folder("prepared") / f"{_safe(Path(source).stem)}_grey.png"
-    written = grey.over_grey_file(source, dest)
-    return slots.load_image(written)
+    source, folder = Path(source), dest.parent
+    staged = source if source.parent == folder else folder / f"{dest.stem}.source{source.suffix}"
+
+    def stage():   # owner thread: the helper reads only inside the job's folder
+        if staged != source:
+            shutil.copyfile(source, staged)
+
+    def tidy(result):
+        if staged != source:
+            staged.unlink(missing_ok=True)
+        return result
+
+    return Step("over_grey", {"source": str(staged), "dest": str(dest), "optional": optional,
+                              "name": source.name}, str(folder),
+                before=stage, after=tidy, deadline_s=PICTURE_DEADLINE_S)
 
 
-def grey_versions(images, job_id: str) -> list:
-    """Grey-background copies of a job's result pictures, beside the originals.
+def composite_in_process(source: str | Path, dest: Path) -> Path:
+    """The fallback: the same compositing on the main thread (temporary datablocks removed)."""
+    from .helper import pictures
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    pictures.over_grey_file(source, dest)
+    return dest
 
-    A picture that is not a PNG has no transparency to flatten, so it is skipped.
-    """
-    made = []
-    for image in images:
-        path = Path(image.filepath_from_user())
-        if path.stem.endswith("_grey"):
-            continue
-        try:
-            copy = composite_file(str(path), path.with_name(f"{path.stem}_grey.png"))
-        except errors.ValidationError:
-            continue
-        copy["aistudio_local_job"] = job_id
-        copy.preview_ensure()
-        made.append(copy)
-    return made
+
+def load_grey(dest: Path, job_id: str = ""):
+    image = slots.load_image(dest)
+    if job_id:
+        image["aistudio_local_job"] = job_id
+    image.preview_ensure()
+    return image
+
+
+def grey_sources(paths) -> list[Path]:
+    """The result pictures that get a grey copy (not the grey copies themselves)."""
+    return [Path(p) for p in paths if not Path(p).stem.endswith("_grey") and Path(p).is_file()]

@@ -1,24 +1,68 @@
 """Pictures and meshes from Blender data, written to files a request can hold.
 
-Requests carry paths, not pixels (the journal stays small), so an image
-datablock that is packed, generated, painted on or the render result is first
-written to a PNG in the extension's user folder. Meshes for the tools are
-exported to a temporary GLB the same way.
+Requests carry paths, not pixels (the journal stays small). A picture file
+on disk is sent as it is; a packed one is written out unchanged. A picture
+painted on, generated or otherwise unsaved is sent as a *copy*: the main
+thread only copies its pixels, the helper Blender writes the PNG, and the
+user's datablock is never touched (it stays unsaved, generated, dirty).
+Meshes for the model tools are written to a .blend (``libraries.write``,
+tens of milliseconds) and exported by the helper.
+
+Inside :func:`deferred` (what the submit operators use) that slow half
+becomes :class:`Pending` helper steps and the job is submitted once they
+are done; outside it the file is written at once, in-process.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
+import dataclasses
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import bpy
+import numpy as np
 
 from ..bridge.errors import ValidationError
 from . import preferences
+from .helper import exporters, importers, pictures, pixels, transfer
+from .localjobs import IMPORT_DEADLINE_S, PICTURE_DEADLINE_S, Step
 
 RENDER_RESULT = "Render Result"
+
+
+@dataclasses.dataclass
+class Pending:
+    """A file a request names that a helper step is still making."""
+
+    path: str
+    step: Step
+    run_in_process: Callable[[], None]   # the same work on the main thread (fallback)
+    what: str = "picture"                # "picture" or "model": for the stand-in check
+
+
+_PENDING: list | None = None
+
+
+@contextlib.contextmanager
+def deferred():
+    """Collect slow file writes as :class:`Pending` steps instead of doing them now."""
+    global _PENDING
+    outer, _PENDING = _PENDING, []
+    try:
+        yield _PENDING
+    finally:
+        _PENDING = outer
+
+
+def _defer_or_run(pending: Pending) -> str:
+    if _PENDING is not None:
+        _PENDING.append(pending)
+    else:
+        pending.run_in_process()
+    return pending.path
 
 
 def _temp_path(stem: str, ext: str) -> Path:
@@ -52,8 +96,34 @@ def from_render() -> str:
     return str(out)
 
 
+def _pixel_copy(image: bpy.types.Image) -> str:
+    """The picture as the datablock shows it, written from a copy of its pixels."""
+    width, height = image.size
+    if not width or not height:
+        raise ValidationError(f"The image {image.name!r} has no pixels to send.")
+    channels, is_float = image.channels, image.is_float
+    flat = np.empty(width * height * channels, np.float32)
+    image.pixels.foreach_get(flat)   # reads; the datablock stays as it is
+    out = _temp_path(image.name, ".png")
+    staged = out.with_suffix(".npy")
+
+    def stage():   # helper thread: plain numpy, no Blender
+        np.save(staged, pixels.to_rgba_bytes(flat, width, height, channels, is_float))
+
+    def tidy(result):
+        staged.unlink(missing_ok=True)
+        return result
+
+    def in_process():
+        pictures.write_png(pixels.to_rgba_bytes(flat, width, height, channels, is_float), out)
+
+    step = Step("save_pixels", {"pixels": str(staged), "dest": str(out)}, str(out.parent),
+                before=stage, after=tidy, deadline_s=PICTURE_DEADLINE_S)
+    return _defer_or_run(Pending(str(out), step, in_process))
+
+
 def from_image(image: bpy.types.Image) -> str:
-    """A file holding exactly what the datablock shows."""
+    """A file holding exactly what the datablock shows (the datablock itself unchanged)."""
     if image.name == RENDER_RESULT or image.type == "RENDER_RESULT":
         return from_render()
     on_disk = Path(bpy.path.abspath(image.filepath)) if image.filepath else None
@@ -68,16 +138,7 @@ def from_image(image: bpy.types.Image) -> str:
         return str(out)
     if not image.has_data and image.source != "GENERATED":
         raise ValidationError(f"The image {image.name!r} has no pixels to send.")
-    out = _temp_path(image.name, ".png")
-    old_format = image.file_format
-    try:
-        image.file_format = "PNG"
-        image.save(filepath=str(out))
-    except RuntimeError as exc:
-        raise ValidationError(f"The image {image.name!r} could not be saved as PNG: {exc}") from None
-    finally:
-        image.file_format = old_format
-    return str(out)
+    return _pixel_copy(image)
 
 
 def resolve(filepath: str = "", image_name: str = "", use_render: bool = False,
@@ -108,23 +169,28 @@ def name_or_path(value: str) -> str:
 
 
 def export_glb(context, obj: bpy.types.Object, stem: str = "") -> str:
-    """The object alone as a temporary GLB (selection restored afterwards)."""
-    out = _temp_path(stem or obj.name, ".glb")
-    selected = list(context.selected_objects)
-    active = context.view_layer.objects.active
-    try:
-        for other in selected:
-            other.select_set(False)
-        obj.select_set(True)
-        context.view_layer.objects.active = obj
-        result = bpy.ops.export_scene.gltf(filepath=str(out), export_format="GLB",
-                                           use_selection=True)
-    finally:
-        obj.select_set(False)
-        for other in selected:
-            if other.name in context.view_layer.objects:
-                other.select_set(True)
-        context.view_layer.objects.active = active
-    if "FINISHED" not in result or not out.is_file() or os.path.getsize(out) == 0:
-        raise ValidationError(f"{obj.name} could not be exported to GLB.")
-    return str(out)
+    """The object alone as a GLB for upload: written out now, exported by the helper."""
+    folder = _temp_path(stem or obj.name, "")
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{folder.name}.glb"
+    if _PENDING is None:   # wanted now: export here
+        exporters.export_object(context, obj, out, "GLB")
+        return str(out)
+    blend = folder / "source.blend"
+    args = dict(transfer.write_object(obj, blend, context.scene), out=str(out), format="GLB")
+    name = obj.name
+
+    def tidy(result):
+        blend.unlink(missing_ok=True)
+        return result
+
+    def in_process():   # later, from the pump: the operator's context is gone by then
+        blend.unlink(missing_ok=True)
+        source = bpy.data.objects.get(name)
+        if source is None:
+            raise ValidationError(f"{name} was deleted before it could be exported.")
+        with bpy.context.temp_override(**importers.window_override()):
+            exporters.export_object(bpy.context, source, out, "GLB")
+
+    step = Step("export_model", args, str(folder), after=tidy, deadline_s=IMPORT_DEADLINE_S)
+    return _defer_or_run(Pending(str(out), step, in_process, what="model"))

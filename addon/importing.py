@@ -1,34 +1,38 @@
-"""Turn a finished job's downloaded files into Blender data.
+"""Turn a finished job's downloaded files into Blender data, without freezing Blender.
 
-Models go through Blender's own importers (glTF first); the new objects are
-found by comparing the object set before and after, moved into the
-"AI Studio" collection, placed (at the 3D cursor, or beside the source mesh
-for tool results), scaled to their printed size when the job asked for a
-print scale, tagged with where they came from, selected, and pushed as one
-undo step. Pictures become image datablocks the panel previews.
+The helper Blender runs the importer (glTF first) on the downloaded model,
+names it, scales it to its printed size when the job asked for a print
+scale, tags it with where it came from, and saves it to a .blend beside the
+download. The main thread then only appends that file and does the scene
+part: the "AI Studio" collection, placement (the 3D cursor, or beside the
+source mesh for tool results), selection and one undo step. Pictures
+become image datablocks the panel previews; remove-bg results also get a
+copy on studio grey, made by the helper too.
+
+Without a helper (switched off, cannot start, crashed, hung) the same steps
+run here on the main thread, as before.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import bpy
 from mathutils import Vector
 
+from ..bridge import errors
 from ..bridge.api import miniature
-from . import session
+from . import greyimage, localjobs, session
+from .helper import importers, transfer
 
 COLLECTION_NAME = "AI Studio"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}
 # Preference order when a job returns several models (GLB keeps materials best).
 MODEL_EXTS = (".glb", ".gltf", ".fbx", ".obj", ".ply", ".stl")
-_SECRET_KEYS = {"api_key", "token", "image3d_token", "authorization"}
 
-
-class ImportFailed(Exception):
-    """A result could not be brought into the scene (the files stay on disk)."""
+ImportFailed = errors.ImportFailedError
+clean_request = importers.clean_request
 
 
 @dataclasses.dataclass
@@ -44,6 +48,23 @@ class ImportResult:
         if self.images:
             parts.append("loaded " + ", ".join(i.name for i in self.images))
         return "; ".join(parts) or f"finished; files are in {self.folder}"
+
+
+@dataclasses.dataclass
+class Plan:
+    """What importing one job means, worked out on the main thread from its record."""
+
+    job_id: str
+    meta: dict
+    files: list
+    folder: str
+    model: Path | None
+    name: str
+    height_cm: float | None
+    tags: dict
+    pictures: list
+    greys: list        # pictures that also arrive on studio grey
+    label: str
 
 
 def _job_record(job_id: str):
@@ -71,52 +92,36 @@ def pick_model(files: list[Path], prefer_scaled: bool) -> Path | None:
     return sorted(models, key=rank)[0]
 
 
-def clean_request(record: dict | None) -> dict:
-    """The request for a custom property: no secrets, no base64 pictures."""
-    def clean(value):
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if str(k).lower() not in _SECRET_KEYS}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        if isinstance(value, str) and value.startswith("data:"):
-            return "<inline picture>"
-        return value
-    return clean(record or {})
+def _target_height(meta: dict) -> float | None:
+    scale = meta.get("scale")
+    if not scale or scale == "none":
+        return None
+    return miniature.target_height_cm(scale, meta.get("scale_height_cm"))
 
 
-def _op_override() -> dict:
-    wm = bpy.context.window_manager
-    if wm is not None and wm.windows:
-        window = wm.windows[0]
-        return {"window": window, "screen": window.screen}
-    return {}
-
-
-def _run_importer(path: Path) -> None:
-    try:
-        result = _call_importer(path)
-    except RuntimeError as exc:  # what bpy.ops raises when an importer fails
-        raise ImportFailed(f"Blender could not import {path.name}: {str(exc).strip()[:200]}") from None
-    if "FINISHED" not in result:
-        raise ImportFailed(f"Blender could not import {path.name}.")
-
-
-def _call_importer(path: Path) -> set:
-    ext = path.suffix.lower()
-    with bpy.context.temp_override(**_op_override()):
-        if ext in (".glb", ".gltf"):
-            result = bpy.ops.import_scene.gltf(filepath=str(path))
-        elif ext == ".obj":
-            result = bpy.ops.wm.obj_import(filepath=str(path))
-        elif ext == ".stl":
-            result = bpy.ops.wm.stl_import(filepath=str(path))
-        elif ext == ".ply":
-            result = bpy.ops.wm.ply_import(filepath=str(path))
-        elif ext == ".fbx":
-            result = bpy.ops.import_scene.fbx(filepath=str(path))
-        else:
-            raise ImportFailed(f"No importer for {path.name}.")
-    return result
+def plan_import(job_id: str) -> Plan:
+    record = _job_record(job_id)
+    files = _files_of(job_id, record)
+    meta = dict(record.meta or {}) if record is not None else {}
+    view = session.STATE.jobs.get(job_id)
+    if not files:
+        raise ImportFailed("The job has no downloaded files to import.")
+    height = _target_height(meta)
+    model = pick_model(files, prefer_scaled=height is not None)
+    label = (view.label if view else "") or meta.get("name") or job_id
+    name = (meta.get("name") or (view.label if view else "") or (model.stem if model else ""))[:60]
+    tags = importers.tags_for(job_id, record.task_id if record is not None else "",
+                              record.provider if record is not None else "",
+                              record.request if record is not None else None)
+    # Result pictures carry the job id in their name; textures unpacked from
+    # an OBJ archive do not, and belong to their model, not the panel.
+    pictures = [p for p in files if p.suffix.lower() in IMAGE_EXTS and p.name.startswith(job_id)]
+    request_type = ((record.request if record is not None else None) or {}).get("type")
+    # Remove-bg results also arrive on studio grey; known by the request type,
+    # so jobs sent from the CLI count too.
+    greys = greyimage.grey_sources(pictures) if request_type == "RemoveBackgroundRequest" else []
+    return Plan(job_id, meta, files, str(files[0].parent), model, name, height, tags, pictures,
+                greys, label)
 
 
 def ai_collection(scene) -> bpy.types.Collection:
@@ -128,60 +133,6 @@ def ai_collection(scene) -> bpy.types.Collection:
     return coll
 
 
-def _world_bounds(objects) -> tuple[Vector, Vector] | None:
-    lo = Vector((float("inf"),) * 3)
-    hi = Vector((float("-inf"),) * 3)
-    found = False
-    for obj in objects:
-        if obj.type != "MESH":
-            continue
-        for corner in obj.bound_box:
-            world = obj.matrix_world @ Vector(corner)
-            lo = Vector(map(min, lo, world))
-            hi = Vector(map(max, hi, world))
-            found = True
-    return (lo, hi) if found else None
-
-
-def import_model(path: Path, context, name: str) -> tuple[bpy.types.Object, list]:
-    """Import ``path``; returns the single top-level object and every new object."""
-    before = set(bpy.data.objects)
-    _run_importer(path)
-    new = [o for o in bpy.data.objects if o not in before]
-    if not new:
-        raise ImportFailed(f"{path.name} contained no objects.")
-    coll = ai_collection(context.scene)
-    for obj in new:
-        for other in list(obj.users_collection):
-            other.objects.unlink(obj)
-        coll.objects.link(obj)
-    tops = [o for o in new if o.parent is None or o.parent not in new]
-    if len(tops) == 1:
-        top = tops[0]
-    else:
-        # Several roots: one empty gives the user a single thing to move.
-        top = bpy.data.objects.new(name, None)
-        coll.objects.link(top)
-        for obj in tops:
-            obj.parent = top
-        new.append(top)
-    top.name = name
-    return top, new
-
-
-def _scale_to_height(top, objects, height_cm: float, scene) -> None:
-    bpy.context.view_layer.update()  # matrix_world of just-parented objects
-    bounds = _world_bounds(objects)
-    if bounds is None:
-        return
-    current = bounds[1].z - bounds[0].z
-    if current <= 0:
-        return
-    # One Blender unit shows as scale_length metres, so divide to get units.
-    target = (height_cm / 100.0) / (scene.unit_settings.scale_length or 1.0)
-    top.scale = top.scale * (target / current)
-
-
 def _place(top, meta: dict, scene) -> None:
     source = bpy.data.objects.get(meta.get("source_object") or "")
     if meta.get("placement") == "beside" and source is not None:
@@ -190,91 +141,150 @@ def _place(top, meta: dict, scene) -> None:
         top.location = scene.cursor.location.copy()
 
 
-def _tag(obj, job_id: str, record) -> None:
-    obj["aistudio_job"] = (record.task_id if record is not None and record.task_id else "") or job_id
-    obj["aistudio_local_job"] = job_id
-    obj["aistudio_provider"] = (record.provider if record is not None else "") or ""
-    obj["aistudio_request"] = json.dumps(clean_request(record.request if record else None))
-
-
-def _load_images(files: list[Path], job_id: str) -> list:
+def _load_images(plan: Plan) -> list:
     images = []
-    for path in files:
-        # Result pictures carry the job id in their name; textures unpacked
-        # from an OBJ archive do not, and belong to their model, not the panel.
-        if path.suffix.lower() in IMAGE_EXTS and path.name.startswith(job_id):
-            image = bpy.data.images.load(str(path), check_existing=True)
-            image["aistudio_local_job"] = job_id
-            image.preview_ensure()
-            images.append(image)
+    for path in plan.pictures:
+        image = bpy.data.images.load(str(path), check_existing=True)
+        image["aistudio_local_job"] = plan.job_id
+        image.preview_ensure()
+        images.append(image)
     return images
 
 
-def _grey_background(images, job_id: str, record, meta: dict, context) -> list:
-    """Remove-bg results also arrive on studio grey (the original stays loaded).
-
-    Known by the request type, so jobs sent from the CLI count too; a job the
-    Prepare section sent replaces its source picture, as the user asked for.
-    """
-    request_type = ((record.request if record is not None else None) or {}).get("type")
-    if request_type != "RemoveBackgroundRequest" or not images:
-        return []
-    from . import greyimage, slots
-    greys = greyimage.grey_versions(images, job_id)
-    if greys and meta.get("source") == "remove_bg":
-        slots.fill(context.scene, "SOURCE", greys[0])
-    return greys
-
-
-def _target_height(meta: dict) -> float | None:
-    scale = meta.get("scale")
-    if not scale or scale == "none":
-        return None
-    return miniature.target_height_cm(scale, meta.get("scale_height_cm"))
-
-
-def import_job(job_id: str, context=None) -> ImportResult:
-    """Import everything usable a job downloaded (again, if called again).
-
-    Without a context (the pump runs in a timer, whose context may lack a
-    window) the first window's context is used.
-    """
-    if context is None:
-        with bpy.context.temp_override(**_op_override()):
-            return _import_job(job_id, bpy.context)
-    return _import_job(job_id, context)
-
-
-def _import_job(job_id: str, context) -> ImportResult:
-    record = _job_record(job_id)
-    files = _files_of(job_id, record)
-    meta = dict(record.meta or {}) if record is not None else {}
-    view = session.STATE.jobs.get(job_id)
-    folder = str(files[0].parent) if files else (record.output_dir if record else "") or ""
-    if not files:
-        raise ImportFailed("The job has no downloaded files to import.")
-    height = _target_height(meta)
-    model = pick_model(files, prefer_scaled=height is not None)
+def _scene_part(plan: Plan, context, top, greys: list[Path]) -> ImportResult:
+    """What happens in the user's file once the objects exist: place, select, pictures, undo."""
     objects = []
-    if model is not None:
-        name = (meta.get("name") or (view.label if view else "") or model.stem)[:60]
-        top, new = import_model(model, context, name)
-        _place(top, meta, context.scene)
-        if height is not None:
-            _scale_to_height(top, new, height, context.scene)
-        _tag(top, job_id, record)
+    if top is not None:
+        _place(top, plan.meta, context.scene)
         for obj in list(context.view_layer.objects.selected):
             obj.select_set(False)
         top.select_set(True)
         context.view_layer.objects.active = top
         objects.append(top)
-    images = _load_images(files, job_id)
-    images += _grey_background(images, job_id, record, meta, context)
+    images = _load_images(plan)
+    grey_images = [greyimage.load_grey(path, plan.job_id) for path in greys]
+    if grey_images and plan.meta.get("source") == "remove_bg":
+        from . import slots   # a job the Prepare section sent replaces its source picture
+        slots.fill(context.scene, "SOURCE", grey_images[0])
+    images += grey_images
+    view = session.STATE.jobs.get(plan.job_id)
     if view is not None:
         view.image_names = [i.name for i in images]
+        view.imported = True
     # One undo step for the user. Background Blender has no user and no
     # window-bound undo stack: pushing there crashed the bpy 4.2 module.
     if objects and not bpy.app.background and bpy.ops.ed.undo_push.poll():
         bpy.ops.ed.undo_push(message="Import AI Studio result")
-    return ImportResult(objects, images, folder)
+    result = ImportResult(objects, images, plan.folder)
+    # Pictures tagged like objects (a picture job's result shown in the Image
+    # Editor), the object remembered for the job list's thumbnail.
+    from . import imageresults
+    from .ui import thumbnails
+    imageresults.after_import(plan.job_id, result, context.window_manager)
+    thumbnails.remember(plan.job_id, result)
+    return result
 
+
+def _with_context(context, action):
+    if context is not None:
+        return action(context)
+    with bpy.context.temp_override(**importers.window_override()):
+        return action(bpy.context)
+
+
+def import_in_process(job_id: str, context=None, plan: Plan | None = None) -> ImportResult:
+    """The whole import on the main thread (the fallback when there is no helper)."""
+    plan = plan or plan_import(job_id)
+
+    def run(ctx):
+        top = None
+        if plan.model is not None:
+            top, new = importers.import_objects(plan.model, plan.name, ai_collection(ctx.scene))
+            if plan.height_cm is not None:
+                importers.scale_to_height(top, new, plan.height_cm, ctx.scene.unit_settings.scale_length)
+            importers.tag(top, plan.tags)
+        greys = []
+        for source in plan.greys:
+            try:
+                greys.append(greyimage.composite_in_process(source, greyimage.grey_dest(source)))
+            except errors.ValidationError:
+                continue   # not a picture Blender reads: no grey copy, the original stays
+        return _scene_part(plan, ctx, top, greys)
+    return _with_context(context, run)
+
+
+def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
+    steps = []
+    scratch = None
+    if plan.model is not None:
+        scratch = plan.model.with_name(f".{plan.model.stem}.aistudio.blend")
+        args = {"model": str(plan.model), "out": str(scratch), "name": plan.name,
+                "tags": plan.tags, "height_cm": plan.height_cm,
+                "scale_length": float(bpy.context.scene.unit_settings.scale_length or 1.0)}
+        steps.append(localjobs.Step("import_model", args, str(plan.model.parent),
+                                    deadline_s=localjobs.IMPORT_DEADLINE_S))
+    greys = [greyimage.grey_dest(source) for source in plan.greys]
+    steps += [greyimage.grey_step(source, dest) for source, dest in zip(plan.greys, greys)]
+
+    def finish(results: list) -> str:
+        def run(ctx):
+            top = None
+            if plan.model is not None:
+                answer = results[0]
+                try:
+                    objects = transfer.append_objects(answer["blend"], answer["objects"])
+                finally:
+                    transfer.discard(answer["blend"])
+                if not objects:
+                    raise ImportFailed(f"{plan.model.name}: the helper's import came back empty.")
+                coll = ai_collection(ctx.scene)
+                for obj in objects:
+                    coll.objects.link(obj)
+                top = objects[answer["objects"].index(answer["top"])] \
+                    if answer["top"] in answer["objects"] else objects[0]
+            made = [Path(r["dest"]) for r in (results[-len(greys):] if greys else []) if r.get("dest")]
+            return _scene_part(plan, ctx, top, made)
+        result = _with_context(context, run)
+        holder.append(result)
+        return result.summary()
+
+    def fallback() -> str:
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
+        result = import_in_process(plan.job_id, context, plan)
+        holder.append(result)
+        return result.summary()
+
+    def failed(_message):   # the downloads stay; only the hand-over file goes
+        if scratch is not None:
+            transfer.discard(scratch)
+
+    return localjobs.Work(plan.job_id, plan.label, steps, finish, fallback, own_view=False,
+                          stage="Importing", fail=failed)
+
+
+def scripts_wait() -> bool:
+    """Whether ``aistudio.import_result`` waits for its import: in background Blender
+    (scripts expect the objects when it returns), not in the UI (nothing may freeze)."""
+    return bool(bpy.app.background)
+
+
+def begin_import(job_id: str) -> localjobs.Work:
+    """Start importing a job in the helper; the pump appends it when it is ready."""
+    work = _import_work(plan_import(job_id), None, [])
+    view = session.STATE.jobs.get(job_id)
+    if view is not None:
+        view.stage = "Importing"
+    return localjobs.start(work)
+
+
+def import_job(job_id: str, context=None) -> ImportResult:
+    """Import everything usable a job downloaded (again, if called again), and wait for it.
+
+    For scripts and background Blender: the helper does the importing, this
+    call waits for it and appends. Without a context (the pump runs in a
+    timer, whose context may lack a window) the first window's context is used.
+    """
+    holder: list = []
+    localjobs.run_now(_import_work(plan_import(job_id), context, holder))
+    return holder[0]

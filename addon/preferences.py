@@ -64,6 +64,11 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
     confirm_credits: IntProperty(
         name="Confirm Above", default=100, min=0,
         description="Ask before submitting a job estimated to cost more credits than this (0 = always ask)")
+    use_helper: BoolProperty(
+        name="Helper Blender", default=True,
+        description="Import results, export meshes and run the print tools in a second, "
+                    "background Blender, so this one never freezes. Off: all of it runs here, "
+                    "and Blender pauses while it does (also: AISTUDIO_HELPER=off)")
     show_advanced: BoolProperty(name="Advanced", default=False)
 
     def draw(self, context):
@@ -88,6 +93,7 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
             col.prop(self, "api_url")
             col.prop(self, "image3d_url")
             col.prop(self, "poll_interval")
+            col.prop(self, "use_helper")
         env, problem = environment_settings()
         for name, label in (("rate_limit", "AISTUDIO_RATE_LIMIT"), ("poll_interval", "AISTUDIO_POLL_INTERVAL")):
             if _edited(getattr(self, name), name) is None and getattr(env, name) != _DEFAULTS[name]:

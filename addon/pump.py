@@ -3,9 +3,10 @@
 ``pump()`` is a plain function: Blender calls it as a ``bpy.app.timers``
 callback in the UI, tests and ``aistudio.wait_jobs`` call it directly
 (timers never fire in ``--background``). Each tick drains events within a
-small time budget, updates the in-memory cache the panel draws from, imports
-at most one finished job (an import can take long; the next one waits for the
-next tick so the UI stays responsive) and asks for a redraw.
+small time budget, updates the in-memory cache the panel draws from, hands
+finished jobs to the helper Blender for importing, moves local jobs along
+(``localjobs.poll``: at most one append or result per tick, tens of
+milliseconds even for a 500k-triangle model) and asks for a redraw.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import traceback
 import bpy
 from bpy.app.handlers import persistent
 
-from . import session, volumes, wallet
+from . import localjobs, session, volumes, wallet
 from .session import STATE
 
 TICK_BUDGET_S = 0.005
@@ -72,23 +73,17 @@ def apply_event(event) -> bool:
 
 
 def _import_next() -> None:
-    from . import imageresults, importing  # lazily: keeps register() light
-    from .ui import thumbnails
+    """Hand the next finished job to the helper; the append comes in a later tick."""
+    from . import importing  # lazily: keeps register() light
     job_id = STATE.pending_imports.popleft()
     view = STATE.jobs.get(job_id)
-    if view is None or view.imported:
+    if view is None or view.imported or localjobs.get(job_id) is not None:
         return
     try:
-        result = importing.import_job(job_id)
+        importing.begin_import(job_id)
     except importing.ImportFailed as exc:
         view.error = str(exc)
         session.add_message("ERROR", f"{view.label or job_id}: {exc}")
-        return
-    view.imported = True
-    view.error = ""
-    imageresults.after_import(job_id, result)
-    thumbnails.remember(job_id, result)
-    session.add_message("INFO", f"{view.label or job_id}: {result.summary()}")
 
 
 def sync_rows(context=None) -> None:
@@ -130,9 +125,11 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
         if STATE.wallet_error:
             session.add_message("ERROR", STATE.wallet_error)
     wallet.refresh_when_due()
-    if do_imports and STATE.pending_imports:
-        _import_next()
-        changed = True
+    if do_imports:
+        while STATE.pending_imports:   # cheap: each only hands a request to the helper
+            _import_next()
+            changed = True
+        changed |= localjobs.poll()
     if STATE.rows_dirty:  # also after loading a file, with no event to say so
         sync_rows()
         changed = True
@@ -150,8 +147,13 @@ def pump() -> float:
         # progress and import. Keep ticking and tell the user instead.
         traceback.print_exc()
         session.add_message("ERROR", f"Internal error while applying job updates: {exc}")
-    busy = STATE.pending_imports or (STATE.engine is not None and STATE.engine.active_count())
-    return ACTIVE_INTERVAL_S if busy else IDLE_INTERVAL_S
+    return ACTIVE_INTERVAL_S if _anything_running() else IDLE_INTERVAL_S
+
+
+def _anything_running() -> bool:
+    engine = STATE.engine
+    return bool(STATE.pending_imports or localjobs.busy()
+                or (engine is not None and engine.active_count()))
 
 
 #: How a job may end that a waiting script must hear about.
@@ -179,9 +181,11 @@ def wait_for_jobs(timeout: float, poll_s: float = 0.05) -> tuple[bool, list]:
     deadline = time.monotonic() + timeout
     while True:
         pump_once(budget_s=0.05)
+        # A job that was preparing its files is the engine's job now: follow that one.
+        targets = [localjobs.RENAMED.get(job_id, job_id) for job_id in targets]
         if not _busy(targets):
             pump_once(budget_s=0.05)  # events emitted while the last job closed
-            if not STATE.pending_imports:
+            if not STATE.pending_imports and not localjobs.busy():
                 return True, [STATE.jobs[j] for j in targets if j in STATE.jobs]
         if time.monotonic() >= deadline:
             return False, [STATE.jobs[j] for j in targets if j in STATE.jobs]
@@ -189,10 +193,12 @@ def wait_for_jobs(timeout: float, poll_s: float = 0.05) -> tuple[bool, list]:
 
 
 def _busy(targets: list) -> bool:
+    if STATE.pending_imports or localjobs.busy():   # imports in the helper, local jobs
+        return True
     engine = STATE.engine
     if engine is None:
         return False
-    if STATE.pending_imports or engine.active_count():
+    if engine.active_count():
         return True
     for job_id in targets:
         view = STATE.jobs.get(job_id)

@@ -21,7 +21,7 @@ from ..bridge.engine import JobEngine
 from ..bridge.engine.journal import FILENAME as JOURNAL_FILENAME
 from . import online, preferences, volumes
 
-ACTIVE_STATES = ("QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
+ACTIVE_STATES = ("PREPARING", "QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
 
 
 @dataclasses.dataclass
@@ -45,6 +45,8 @@ class JobView:
     eta_s: float | None = None       # the engine's latest estimate of the seconds left…
     eta_at: float = 0.0              # …and when it came (time.monotonic())
     volume: dict | None = None       # the volume tool's answer, read once when the job finished
+    stage: str = ""                  # what the helper Blender is doing for it now ("Importing"…)
+    seconds: float = 0.0             # how long its local work took
 
     @property
     def active(self) -> bool:

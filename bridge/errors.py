@@ -171,6 +171,33 @@ class TimeoutError_(BridgeError):
     advice = "The job keeps running on the service; resume it later."
 
 
+class HelperError(BridgeError):
+    """The helper Blender process failed a job for reasons of its own, not the job's.
+
+    The add-on answers these by doing the job on Blender's main thread instead.
+    """
+
+
+class HelperUnavailableError(HelperError):
+    """The helper Blender could not be started (or is switched off)."""
+
+
+class HelperCrashedError(HelperError):
+    """The helper Blender died while working on a job."""
+
+
+class HelperTimeoutError(HelperError):
+    """The helper Blender did not finish a job before its deadline and was stopped."""
+
+
+class ImportFailedError(BridgeError):
+    """A downloaded result could not be brought into Blender (its files stay on disk)."""
+
+
+class HelperTaskError(BridgeError):
+    """The job itself failed inside the helper Blender (an importer or exporter refused it)."""
+
+
 # ---------------------------------------------------------------------------
 
 _BY_STATUS: dict[int, type[ApiError]] = {

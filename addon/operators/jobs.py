@@ -21,7 +21,7 @@ def _job_id(op, context) -> str:
 
 
 class AISTUDIO_OT_cancel_job(bpy.types.Operator):
-    """Stop following a job (the service has no cancel; running work is not refunded)"""
+    """Stop a job: a local one stops at once; a service job is no longer followed (not refunded)"""
 
     bl_idname = "aistudio.cancel_job"
     bl_label = "Cancel Job"
@@ -30,6 +30,9 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
     job_id: StringProperty(name="Job")
 
     def invoke(self, context, event):
+        from .. import localjobs
+        if localjobs.get(getattr(self, "job_id", "") or "") is not None:
+            return self.execute(context)   # local work stops for real and costs nothing: no question
         # Cancelling abandons paid work (the service has no cancel), so the button asks first.
         message = ("The service has no cancel: the job may still run there and its credits "
                    "are not refunded. Stop following it?")
@@ -42,6 +45,10 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
 
     def execute(self, context):
         job_id = _job_id(self, context)
+        from .. import localjobs
+        if localjobs.cancel(job_id):   # a local job: the helper Blender stops working on it
+            self.report({"INFO"}, f"Cancelled job {job_id}.")
+            return {"FINISHED"}
         engine = session.engine()
         if not job_id or engine.job(job_id) is None:
             self.report({"ERROR"}, f"No such job: {job_id or '(none selected)'}.")
@@ -72,7 +79,7 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
 
     bl_idname = "aistudio.import_result"
     bl_label = "Import AI Studio Result"
-    bl_options = {"REGISTER", "UNDO"}
+    bl_options = {"REGISTER"}   # the append pushes its own undo step
     bl_property = "job"
 
     job_id: StringProperty(name="Job")
@@ -101,16 +108,19 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
             session.STATE.order.insert(0, job_id)
             session.STATE.rows_dirty = True
         try:
+            if not importing.scripts_wait():
+                # The UI: the helper Blender imports it, the pump appends it shortly.
+                session.STATE.jobs[job_id].imported = False
+                importing.begin_import(job_id)
+                self.report({"INFO"}, f"Importing {session.STATE.jobs[job_id].label or job_id}…")
+                return {"FINISHED"}
             result = importing.import_job(job_id, context)
         except importing.ImportFailed as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
+        # Like an automatic import (pictures tagged and shown, the object's preview
+        # remembered): importing does that for both.
         session.STATE.jobs[job_id].imported = True
-        # Like an automatic import: pictures tagged (and shown), the object's preview remembered.
-        from .. import imageresults
-        from ..ui import thumbnails
-        imageresults.after_import(job_id, result, context.window_manager)
-        thumbnails.remember(job_id, result)
         self.report({"INFO"}, result.summary())
         return {"FINISHED"}
 

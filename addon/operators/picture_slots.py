@@ -2,7 +2,8 @@
 
 ``prepare_accept`` puts a finished preparation's picture into the source
 picture or a multi-view slot; ``composite_grey`` flattens a picture with
-transparency onto #BEBEBE in Blender and makes it the source picture.
+transparency onto #BEBEBE (in the helper Blender, as a local job) and makes
+it the source picture.
 """
 
 from pathlib import Path
@@ -11,7 +12,7 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
-from .. import greyimage, imagesource, recipelist, session, slots
+from .. import greyimage, imagesource, localjobs, preferences, recipelist, session, slots
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 
@@ -71,7 +72,7 @@ class AISTUDIO_OT_composite_grey(bpy.types.Operator):
 
     bl_idname = "aistudio.composite_grey"
     bl_label = "Grey Background"
-    bl_options = {"REGISTER", "UNDO"}
+    bl_options = {"REGISTER"}
 
     filepath: StringProperty(name="File", subtype="FILE_PATH")
     image: StringProperty(name="Image", description="Name of an image datablock")
@@ -80,9 +81,12 @@ class AISTUDIO_OT_composite_grey(bpy.types.Operator):
         settings = context.scene.aistudio
         scripted = bool(self.filepath or self.image)
         try:
-            path = imagesource.resolve(self.filepath, self.image, not scripted and settings.source == "RENDER",
-                                       fallback=None if scripted else settings.picture)
-            result = greyimage.composite_file(path)
+            # The helper Blender does the pixel work; this returns at once.
+            with imagesource.deferred() as pending:
+                path = imagesource.resolve(self.filepath, self.image,
+                                           not scripted and settings.source == "RENDER",
+                                           fallback=None if scripted else settings.picture)
+            dest = greyimage.grey_dest(path, preferences.user_folder("prepared"))
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -90,8 +94,25 @@ class AISTUDIO_OT_composite_grey(bpy.types.Operator):
             self.report({"ERROR"}, f"The grey picture could not be written: {exc.strerror or exc}. "
                                    "Check that the add-on's user folder is writable.")
             return {"CANCELLED"}
-        slots.fill(context.scene, "SOURCE", result)
-        self.report({"INFO"}, f"{result.name} (on #BEBEBE grey) is now the source picture.")
+        label = f"{Path(path).stem[:32]} on grey"
+        job_id = localjobs.new_job_id()
+        localjobs.track(job_id, label, {"source": "grey", "picture": path})
+
+        def finish(_results) -> str:
+            image = greyimage.load_grey(dest)
+            slots.fill(bpy.context.scene, "SOURCE", image)
+            return f"{image.name} (on #BEBEBE grey) is now the source picture."
+
+        def fallback() -> str:
+            for item in pending:
+                item.run_in_process()
+            greyimage.composite_in_process(path, dest)
+            return finish(None)
+
+        steps = [p.step for p in pending] + [greyimage.grey_step(path, dest, optional=False)]
+        localjobs.start(localjobs.Work(job_id, label, steps, finish, fallback, stage="Compositing"))
+        self.report({"INFO"}, f"Putting {Path(path).name} on grey; it becomes the source picture "
+                              "when done.")
         return {"FINISHED"}
 
 

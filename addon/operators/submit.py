@@ -10,7 +10,7 @@ import dataclasses
 from pathlib import Path
 
 from ...bridge import errors
-from .. import online, preferences, session
+from .. import imagesource, online, preferences, presubmit, session
 
 
 @dataclasses.dataclass
@@ -19,6 +19,7 @@ class Prepared:
     label: str
     model: str
     meta: dict
+    pending: list = dataclasses.field(default_factory=list)   # files the helper still makes
 
 
 def credit_text(request) -> str:
@@ -108,8 +109,15 @@ class SubmitMixin:
 
     def _prepare_or_report(self, context) -> Prepared | None:
         try:
-            prepared = self.prepare(context)
-            prepared.request.validate()
+            # Slow file writes (an unsaved picture, a mesh export) become helper
+            # steps; the job is submitted once they are done (presubmit.py).
+            with imagesource.deferred() as pending:
+                prepared = self.prepare(context)
+            prepared.pending = pending
+            if pending:
+                presubmit.validate_with_standins(prepared.request, pending)
+            else:
+                prepared.request.validate()
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return None
@@ -146,6 +154,18 @@ class SubmitMixin:
             return {"CANCELLED"}
         folder = preferences.download_folder(preferences.get_prefs(context))
         session.apply_changed_credentials()
+        if prepared.pending:
+            # Handed over later, still by this guard, once the helper has written the files
+            # (through the class: the operator instance is gone by then).
+            submit = type(self).submit_prepared
+            presubmit.submit_when_ready(prepared, prepared.pending,
+                                        lambda: submit(session.engine(), prepared, folder),
+                                        credit_text(request))
+            self.report({"INFO"}, f"Preparing {prepared.label} ({credit_text(request)}); it is "
+                                  "submitted when its files are written.")
+            from .. import pump
+            pump.sync_rows(context)
+            return {"FINISHED"}
         try:
             self.hand_over(session.engine(), prepared, folder)
         except errors.BridgeError as exc:

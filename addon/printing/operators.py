@@ -1,4 +1,10 @@
-"""Thin operators over the print functions: validate, call, report."""
+"""Thin operators over the print functions: validate, hand to the helper Blender, report.
+
+The mesh tools, the check and the exports run as local jobs in the helper
+Blender (``background.py``): the operator writes the object out and returns
+within milliseconds, the job list shows progress and Cancel, and the result
+is applied when it arrives. Clay preview and the four-view capture stay here.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,9 @@ from pathlib import Path
 
 import bpy
 
-from ...bridge.errors import BridgeError
+from ...bridge.errors import BridgeError, PrintPrepError
 from .. import preferences
-from . import check, clay, decimate, hollow, manifold, material, multiview, scaling
+from . import background, check, clay, material, multiview, scaling
 
 
 def _settings(context):
@@ -20,7 +26,9 @@ def _mm_to_units(context, mm: float) -> float:
 
 
 class _MeshOperator(bpy.types.Operator):
-    bl_options = {"REGISTER", "UNDO"}
+    # No UNDO flag: nothing changes when the operator returns; the result
+    # pushes its own undo step when it is applied.
+    bl_options = {"REGISTER"}
 
     @classmethod
     def poll(cls, context):
@@ -33,6 +41,10 @@ class _MeshOperator(bpy.types.Operator):
         except BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
+        except OSError as exc:
+            self.report({"ERROR"}, f"The object could not be handed to the helper Blender: "
+                                   f"{exc.strerror or exc}.")
+            return {"CANCELLED"}
         self.report({"INFO"}, message)
         return {"FINISHED"}
 
@@ -40,24 +52,26 @@ class _MeshOperator(bpy.types.Operator):
         raise NotImplementedError
 
 
+def _started(what: str, job_id: str, then: str) -> str:
+    return f"{what} runs in the background (job {job_id}); {then}"
+
+
 class AISTUDIO_OT_print_check(_MeshOperator):
     """Check the active mesh for printing: watertight, holes, parts, intersections, thin walls, overhangs"""
     bl_idname = "aistudio.print_check"
     bl_label = "Check for Printing"
-    bl_options = {"REGISTER"}
 
     def run(self, context, ob, props):
-        report = check.check_object(ob, context.scene, min_thickness_mm=props.min_thickness_mm,
-                                    overhang_angle=props.overhang_angle)
-        est = _estimate(props, report.volume_ml)
-        props.last_report = "\n".join(report.lines() + [est.summary()])
-        return "; ".join(report.lines()[:2])
+        job_id = background.run_check(context, ob, min_thickness_mm=props.min_thickness_mm,
+                                      overhang_angle=props.overhang_angle)
+        return _started("The print check", job_id, "the report appears in the panel.")
 
 
-def _estimate(props, volume_ml: float) -> material.MaterialEstimate:
+def estimate(props, volume_ml: float) -> material.MaterialEstimate:
     if props.material == "RESIN":
         return material.estimate_resin(volume_ml, props.resin_density, props.resin_price)
     return material.estimate_filament(volume_ml, props.pla_density, props.infill, props.pla_price)
+
 
 
 class AISTUDIO_OT_make_manifold(_MeshOperator):
@@ -66,7 +80,8 @@ class AISTUDIO_OT_make_manifold(_MeshOperator):
     bl_label = "Make Manifold"
 
     def run(self, context, ob, props):
-        return manifold.make_manifold(ob).summary()
+        job_id = background.run_mesh_tool(context, ob, "make_manifold", {})
+        return _started("Make manifold", job_id, "the repaired mesh replaces this one.")
 
 
 class AISTUDIO_OT_hollow(_MeshOperator):
@@ -75,16 +90,25 @@ class AISTUDIO_OT_hollow(_MeshOperator):
     bl_label = "Hollow"
 
     def run(self, context, ob, props):
-        result = hollow.hollow(ob, _mm_to_units(context, props.wall_thickness_mm),
-                               drain_holes=props.drain_holes,
-                               drain_diameter=_mm_to_units(context, props.drain_diameter_mm))
-        if result.warning:
-            self.report({"WARNING"}, result.warning)
-        return result.summary()
+        thickness = _mm_to_units(context, props.wall_thickness_mm)
+        if thickness * 2 >= min(ob.dimensions):   # said now, not a second later from the helper
+            raise PrintPrepError(f"Wall thickness {thickness:.4g} must be positive and under half "
+                                 f"the model's smallest dimension ({min(ob.dimensions):.4g}).")
+        params = {"thickness": thickness, "drain_holes": props.drain_holes,
+                  "drain_diameter": _mm_to_units(context, props.drain_diameter_mm)}
+        job_id = background.run_mesh_tool(context, ob, "hollow", params)
+        return _started("Hollowing", job_id, "the hollow mesh replaces this one.")
 
 
 def _scale_name(props) -> str:
     return f"1:{props.ratio:g}" if props.scale == "ratio" else props.scale
+
+
+def _export_path(value: str, default_name: str) -> Path:
+    """The export path; one relative to an unsaved .blend goes to the add-on's user folder."""
+    if value.startswith("//") and not bpy.data.filepath:
+        return preferences.user_folder("print") / (Path(value[2:]).name or default_name)
+    return Path(bpy.path.abspath(value))
 
 
 class AISTUDIO_OT_scale_miniature(_MeshOperator):
@@ -93,19 +117,23 @@ class AISTUDIO_OT_scale_miniature(_MeshOperator):
     bl_label = "Scale to Miniature"
 
     def run(self, context, ob, props):
-        return scaling.scale_to_miniature(ob, _scale_name(props), props.custom_height_mm,
-                                          props.subject_height_cm).summary()
+        params = {"scale": _scale_name(props), "custom_height_mm": props.custom_height_mm,
+                  "subject_height_cm": props.subject_height_cm}
+        height = scaling.target_height_mm(params["scale"], params["custom_height_mm"],
+                                          params["subject_height_cm"])   # a bad scale is said now
+        job_id = background.run_scale(context, ob, params)
+        return _started("Measuring", job_id, f"the model is scaled to {height:.1f} mm when done.")
 
 
 class AISTUDIO_OT_export_stl(_MeshOperator):
     """Export only the active object as an STL in millimetres"""
     bl_idname = "aistudio.export_stl"
     bl_label = "Export STL (mm)"
-    bl_options = {"REGISTER"}
 
     def run(self, context, ob, props):
-        path = scaling.export_stl_mm(ob, bpy.path.abspath(props.stl_path), context.scene)
-        return f"STL written in mm: {path}"
+        dest = _export_path(props.stl_path, "print.stl")
+        job_id = background.run_export(context, ob, "export_stl", dest)
+        return _started("The STL export", job_id, f"it is written to {dest}.")
 
 
 class AISTUDIO_OT_decimate(_MeshOperator):
@@ -114,29 +142,27 @@ class AISTUDIO_OT_decimate(_MeshOperator):
     bl_label = "Decimate"
 
     def run(self, context, ob, props):
-        result = decimate.decimate_to(ob, props.target_faces)
-        if not result.uv_layers_kept:
-            self.report({"WARNING"}, "The UV layers did not survive decimation.")
-        return result.summary()
+        job_id = background.run_mesh_tool(context, ob, "decimate",
+                                          {"target_faces": props.target_faces})
+        return _started("Decimation", job_id, "the lighter mesh replaces this one.")
 
 
 class AISTUDIO_OT_export_glb(_MeshOperator):
     """Export the active object as GLB, Draco-compressed when available"""
     bl_idname = "aistudio.export_glb"
     bl_label = "Export GLB"
-    bl_options = {"REGISTER"}
 
     def run(self, context, ob, props):
-        result = decimate.export_glb(ob, bpy.path.abspath(props.glb_path), props.draco)
-        if props.draco and not result.draco:
-            self.report({"WARNING"}, result.message)
-        return f"{result.message} {result.path}"
+        dest = _export_path(props.glb_path, "decimated.glb")
+        job_id = background.run_export(context, ob, "export_glb", dest, props.draco)
+        return _started("The GLB export", job_id, f"it is written to {dest}.")
 
 
 class AISTUDIO_OT_clay_toggle(_MeshOperator):
     """Show the model in neutral grey clay, or restore its own materials"""
     bl_idname = "aistudio.clay_toggle"
     bl_label = "Clay Preview"
+    bl_options = {"REGISTER", "UNDO"}   # changes the materials right here
 
     def run(self, context, ob, props):
         return "Clay preview on." if clay.toggle_clay(ob) else "Original materials restored."

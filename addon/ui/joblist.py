@@ -18,11 +18,11 @@ from .widgets import DEFAULT_WRAP, draw_wrapped
 STATE_ICONS = {
     "QUEUED": "SORTTIME", "SUBMITTING": "EXPORT", "RUNNING": "PLAY", "DOWNLOADING": "IMPORT",
     "DONE": "CHECKMARK", "FAILED": "ERROR", "CANCELLED": "CANCEL", "EXPIRED": "TIME",
-    "UNKNOWN": "QUESTION",
+    "UNKNOWN": "QUESTION", "PREPARING": "EXPORT",
 }
 #: Sort rank of each state: what needs attention first.
 STATE_RANK = {"FAILED": 0, "EXPIRED": 1, "UNKNOWN": 2, "RUNNING": 3, "DOWNLOADING": 4,
-              "SUBMITTING": 5, "QUEUED": 6, "DONE": 7, "CANCELLED": 8}
+              "SUBMITTING": 5, "PREPARING": 6, "QUEUED": 6, "DONE": 7, "CANCELLED": 8}
 STATE_FILTERS = {
     "ALL": None,
     "ACTIVE": set(session.ACTIVE_STATES),
@@ -49,7 +49,8 @@ def draw_progress(layout, view) -> None:
     """A progress bar where Blender has one (4.0+), else a percentage; the ETA in its text."""
     factor = max(0.0, min(1.0, view.progress / 100.0))
     eta = eta_text(view)
-    text = f"{view.state.title()} {view.progress}%" + (f" · {eta}" if eta else "")
+    # stage: what the helper Blender is doing for a local job ("Importing"…)
+    text = f"{view.stage or view.state.title()} {view.progress}%" + (f" · {eta}" if eta else "")
     if hasattr(layout, "progress"):
         layout.progress(factor=factor, type="BAR", text=text)
     else:
@@ -112,6 +113,10 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
             draw_progress(row, view)
             op = row.operator("aistudio.cancel_job", text="", icon="X", emboss=False)
             op.job_id = view.job_id
+        elif view.stage:   # finished, and the helper Blender is importing it
+            row.label(text=f"{view.stage}…", icon="IMPORT")
+        elif view.state == "DONE" and view.kind == "local":
+            row.label(text=f"{view.seconds:.1f} s")
         elif view.state == "DONE":
             op = row.operator("aistudio.import_result", text="", icon="IMPORT", emboss=False)
             op.job_id = view.job_id
@@ -140,6 +145,8 @@ def draw_job_details(layout, view, width: int = DEFAULT_WRAP) -> None:
     col.label(text=f"Model: {view.model or '?'}   Credits: {view.credits or '?'}")
     eta = eta_text(view)
     col.label(text=f"State: {view.state.title()}  ({view.progress}%)" + (f" · {eta}" if eta else ""))
+    if view.seconds:
+        col.label(text=f"Local work took {view.seconds:.1f} s")
     if view.task_id:
         col.label(text=f"Task: {view.task_id}")
     if view.error:

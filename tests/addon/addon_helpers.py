@@ -50,3 +50,30 @@ def wait_imported(timeout: float = 30.0):
 def ai_objects():
     coll = bpy.data.collections.get("AI Studio")
     return [o for o in coll.objects if o.parent is None] if coll else []
+
+
+def job_record(job_id, files, meta=None):
+    """A finished journal record holding *files* (for importing without a service)."""
+    from ai_studio_bridge.bridge.engine import JobRecord
+    return JobRecord(job_id=job_id, task_id=f"task-{job_id}", provider="3daistudio", kind="3d",
+                     label="Thing", state="DONE", progress=100, credits_low=50, credits_high=50,
+                     files=[str(f) for f in files], error="", created_at=0.0, updated_at=0.0,
+                     output_dir=str(files[0].parent), meta=meta or {},
+                     request={"type": "TencentRapidRequest", "fields": {"prompt": "thing",
+                                                                        "api_key": "never"}})
+
+
+class FakeRecords:
+    """Stands in for the engine: importing reads ``job()``, the pump ``drain()``."""
+
+    def __init__(self):
+        self.records = {}
+
+    def job(self, job_id):
+        return self.records.get(job_id)
+
+    def drain(self, max_events=None):
+        return []
+
+    def active_count(self):
+        return 0

@@ -5,6 +5,7 @@ import json
 import bpy
 import pytest
 
+from addon_helpers import pump_until
 from bench.addon_bench import write_textured_glb
 from ai_studio_bridge.bridge.engine import JobRecord
 
@@ -138,7 +139,10 @@ def test_a_corrupt_model_is_reported_and_the_pump_keeps_running(records, tmp_pat
     records.active_count = lambda: 0
     session.track("c1", "Broken", "TRIPO", "3d", "")
     session.STATE.pending_imports.append("c1")
-    assert pump.pump() == pump.IDLE_INTERVAL_S
+    assert pump.pump() == pump.ACTIVE_INTERVAL_S   # the helper is importing it
     view = session.STATE.jobs["c1"]
+    pump_until(lambda: view.error)
+    assert pump.pump() == pump.IDLE_INTERVAL_S
     assert not view.imported and "could not import c1_3d_model_0.glb" in view.error
     assert any("Broken" in text for _level, text, _t in session.STATE.messages)
+    assert bad.is_file()   # the download stays for another try

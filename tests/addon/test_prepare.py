@@ -172,8 +172,9 @@ def _file_pixels(image):
 def test_composite_grey_puts_transparent_pixels_on_bebebe(addon, tmp_path):
     settings = bpy.context.scene.aistudio
     assert bpy.ops.aistudio.composite_grey(filepath=str(_rgba_png(tmp_path))) == {"FINISHED"}
-    image = settings.picture.image
-    assert image is not None and settings.source == "IMAGE"
+    assert last_job().kind == "local" and last_job().active      # a job in the list, running
+    image = pump_until(lambda: settings.picture.image)
+    assert settings.source == "IMAGE" and last_job().state == "DONE"
     pixels = _file_pixels(image)
     assert tuple(pixels[3, 1][:3]) == (0xBE, 0xBE, 0xBE)       # alpha 0: grey
     assert tuple(pixels[3, 6][:3]) == (10, 120, 200)            # alpha 255: unchanged
@@ -183,11 +184,23 @@ def test_composite_grey_puts_transparent_pixels_on_bebebe(addon, tmp_path):
     assert seen[0, 6, :3] == pytest.approx([10 / 255, 120 / 255, 200 / 255], abs=1e-3)
 
 
-def test_composite_grey_refuses_a_jpeg(addon, tmp_path):
-    fake = tmp_path / "photo.jpg"
+def test_composite_grey_takes_a_jpeg_and_reports_a_broken_file(addon, tmp_path):
+    settings = bpy.context.scene.aistudio
+    photo = bpy.data.images.new("photo", 8, 4)
+    photo.generated_color = (0.2, 0.4, 0.6, 1.0)
+    photo.filepath_raw, photo.file_format = str(tmp_path / "photo.jpg"), "JPEG"
+    photo.save()
+    bpy.data.images.remove(photo)
+    assert bpy.ops.aistudio.composite_grey(filepath=str(tmp_path / "photo.jpg")) == {"FINISHED"}
+    image = pump_until(lambda: settings.picture.image)
+    pixels = _file_pixels(image)
+    assert pixels.shape == (4, 8, 3)
+    assert tuple(pixels[0, 0]) == pytest.approx((51, 102, 153), abs=3)   # nothing transparent
+    fake = tmp_path / "broken.jpg"
     fake.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
-    with pytest.raises(RuntimeError, match="Only PNG"):
-        bpy.ops.aistudio.composite_grey(filepath=str(fake))
+    assert bpy.ops.aistudio.composite_grey(filepath=str(fake)) == {"FINISHED"}
+    pump_until(lambda: last_job().state == "FAILED")
+    assert "cannot read the picture broken.jpg" in last_job().error
 
 
 def test_remove_bg_results_arrive_on_grey_and_keep_the_original(studio, tmp_path):

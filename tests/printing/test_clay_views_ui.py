@@ -76,12 +76,15 @@ def test_operators_run_and_panel_shows_costs(scene, make, registered):
     from ai_studio_bridge.addon.printing import costs
     from ai_studio_bridge.addon.printing.panel import AISTUDIO_PT_print
     assert AISTUDIO_PT_print.bl_category == "AI Studio"
+    from ai_studio_bridge.addon import pump
     ob = make("op", lambda bm: cube(bm))
-    assert bpy.ops.aistudio.print_check() == {"FINISHED"}
+    assert bpy.ops.aistudio.print_check() == {"FINISHED"}   # runs in the helper Blender
+    assert pump.wait_all(60)
     assert "Watertight: yes" in scene.aistudio.printing.last_report
     assert "ml" in scene.aistudio.printing.last_report
     scene.aistudio.printing.wall_thickness_mm = 100.0
     assert bpy.ops.aistudio.hollow() == {"FINISHED"}
+    assert pump.wait_all(60)
     assert bpy.ops.aistudio.clay_toggle() == {"FINISHED"} and clay.is_clay(ob)
     assert costs.cost_line("repair") == "Local: free · Cloud repair: 60 cr / 90 with hollow"
     assert costs.cost_line("clay").startswith("Local: free")

@@ -92,6 +92,7 @@ def _selected_faces(ob):
 
 def test_check_report_and_selecting_the_faces_in_edit_mode(scene, make, registered):
     scene.unit_settings.scale_length = 0.001
+    from ai_studio_bridge.addon import pump
     settings = scene.aistudio.printing
     assert settings.min_thickness_mm == pytest.approx(0.8)
     assert settings.overhang_angle == pytest.approx(math.radians(45))
@@ -102,6 +103,7 @@ def test_check_report_and_selecting_the_faces_in_edit_mode(scene, make, register
     bpy.context.view_layer.objects.active = ob
     settings.min_thickness_mm = 0.8
     assert bpy.ops.aistudio.print_check() == {"FINISHED"}
+    assert pump.wait_all(60)                                   # the check runs in the helper Blender
     assert "Thin walls: none under 0.8 mm" in settings.last_report
     assert "Overhangs: 1 face past 45°" in settings.last_report
 
@@ -112,6 +114,7 @@ def test_check_report_and_selecting_the_faces_in_edit_mode(scene, make, register
     ob.select_set(False)
     bpy.context.view_layer.objects.active = cap                 # a 0.5 mm plate
     assert bpy.ops.aistudio.print_check() == {"FINISHED"}
+    assert pump.wait_all(60)
     assert "Thin walls: 2 faces under 0.8 mm (thinnest 0.50 mm)" in settings.last_report
     assert bpy.ops.aistudio.print_select_faces(kind="THIN") == {"FINISHED"}
     top_bottom = sorted(p.index for p in cap.data.polygons if abs(p.normal.z) > 0.99)

@@ -1,0 +1,132 @@
+"""Blender's importers on a downloaded model, and what the add-on does to the result.
+
+Runs inside the helper Blender (into its empty scene), and on the main
+thread only when the helper is unavailable (the in-process fallback): one
+code path, so both give the same objects. The scene part that must happen
+in the user's file (collection, cursor, selection, undo) is ``importing.py``'s.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bpy
+from mathutils import Vector
+
+from ...bridge.errors import ImportFailedError
+
+_SECRET_KEYS = {"api_key", "token", "image3d_token", "authorization"}
+
+
+def clean_request(record: dict | None) -> dict:
+    """The request for a custom property: no secrets, no base64 pictures."""
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if str(k).lower() not in _SECRET_KEYS}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, str) and value.startswith("data:"):
+            return "<inline picture>"
+        return value
+    return clean(record or {})
+
+
+def tags_for(job_id: str, task_id: str, provider: str, request: dict | None) -> dict:
+    """The custom properties a result carries: where it came from, secrets removed."""
+    return {"aistudio_job": task_id or job_id, "aistudio_local_job": job_id,
+            "aistudio_provider": provider or "",
+            "aistudio_request": json.dumps(clean_request(request))}
+
+
+def window_override() -> dict:
+    wm = bpy.context.window_manager
+    if wm is not None and wm.windows:
+        window = wm.windows[0]
+        return {"window": window, "screen": window.screen}
+    return {}
+
+
+def _call_importer(path: Path) -> set:
+    ext = path.suffix.lower()
+    with bpy.context.temp_override(**window_override()):
+        if ext in (".glb", ".gltf"):
+            return bpy.ops.import_scene.gltf(filepath=str(path))
+        if ext == ".obj":
+            return bpy.ops.wm.obj_import(filepath=str(path))
+        if ext == ".stl":
+            return bpy.ops.wm.stl_import(filepath=str(path))
+        if ext == ".ply":
+            return bpy.ops.wm.ply_import(filepath=str(path))
+        if ext == ".fbx":
+            return bpy.ops.import_scene.fbx(filepath=str(path))
+    raise ImportFailedError(f"No importer for {path.name}.")
+
+
+def run_importer(path: Path) -> None:
+    try:
+        result = _call_importer(path)
+    except RuntimeError as exc:  # what bpy.ops raises when an importer fails
+        raise ImportFailedError(f"Blender could not import {path.name}: "
+                                f"{str(exc).strip()[:200]}") from None
+    if "FINISHED" not in result:
+        raise ImportFailedError(f"Blender could not import {path.name}.")
+
+
+def import_objects(path: Path, name: str, collection) -> tuple[bpy.types.Object, list]:
+    """Import *path* into *collection*; the one top-level object (named *name*) and all new ones."""
+    before = set(bpy.data.objects)
+    run_importer(path)
+    new = [o for o in bpy.data.objects if o not in before]
+    if not new:
+        raise ImportFailedError(f"{path.name} contained no objects.")
+    for obj in new:
+        for other in list(obj.users_collection):
+            other.objects.unlink(obj)
+        collection.objects.link(obj)
+    tops = [o for o in new if o.parent is None or o.parent not in new]
+    if len(tops) == 1:
+        top = tops[0]
+    else:
+        # Several roots: one empty gives the user a single thing to move.
+        top = bpy.data.objects.new(name, None)
+        collection.objects.link(top)
+        for obj in tops:
+            obj.parent = top
+        new.append(top)
+    top.name = name
+    return top, new
+
+
+def world_bounds(objects) -> tuple[Vector, Vector] | None:
+    lo = Vector((float("inf"),) * 3)
+    hi = Vector((float("-inf"),) * 3)
+    found = False
+    for obj in objects:
+        if obj.type != "MESH":
+            continue
+        for corner in obj.bound_box:
+            world = obj.matrix_world @ Vector(corner)
+            lo = Vector(map(min, lo, world))
+            hi = Vector(map(max, hi, world))
+            found = True
+    return (lo, hi) if found else None
+
+
+def scale_to_height(top, objects, height_cm: float, scale_length: float) -> None:
+    """Scale *top* so the meshes under it stand *height_cm* tall in the user's units."""
+    bpy.context.view_layer.update()  # matrix_world of just-parented objects
+    bounds = world_bounds(objects)
+    if bounds is None:
+        return
+    current = bounds[1].z - bounds[0].z
+    if current <= 0:
+        return
+    # One Blender unit shows as scale_length metres, so divide to get units.
+    target = (height_cm / 100.0) / (scale_length or 1.0)
+    top.scale = top.scale * (target / current)
+
+
+def tag(obj, tags: dict) -> None:
+    for key, value in tags.items():
+        obj[key] = value

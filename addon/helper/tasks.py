@@ -1,0 +1,193 @@
+"""What the helper Blender can be asked to do, one function per task kind.
+
+Each task gets the job's folder and plain arguments, reads and writes only
+files inside that folder, and answers with a small dict. Data comes in as
+a .blend the main thread wrote with ``bpy.data.libraries.write`` and goes
+back the same way, so the main thread only appends. The Blender state is
+reset after every task, so tasks never see each other's data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+import bpy
+from mathutils import Matrix
+
+from ...bridge.errors import HelperTaskError, ValidationError
+from . import exporters, importers, pictures
+
+
+def reset() -> None:
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+
+
+def peak_kb() -> int:
+    """Peak resident memory of this process in kB (VmHWM on Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return int(peak / 1024) if sys.platform == "darwin" else int(peak)
+    except (ImportError, OSError):
+        return 0
+
+
+def _inside(folder: Path, path: str, what: str) -> Path:
+    """*path* resolved, refused unless it lies inside the job's *folder*."""
+    resolved = Path(path).resolve()
+    if os.path.commonpath([str(resolved), str(folder)]) != str(folder):
+        raise HelperTaskError(f"The helper refused the {what} {resolved}: it is outside the job's "
+                              f"folder {folder}.")
+    return resolved
+
+
+def run(request: dict, progress) -> dict:
+    kind = request.get("task", "")
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        raise HelperTaskError(f"The helper Blender has no task {kind!r}.")
+    folder = Path(request.get("folder") or ".").resolve()
+    return handler(folder, request.get("args") or {}, progress)
+
+
+def ping(folder: Path, args: dict, progress) -> dict:
+    return {"version": bpy.app.version_string}
+
+
+def import_model(folder: Path, args: dict, progress) -> dict:
+    model = _inside(folder, args["model"], "model")
+    out = _inside(folder, args["out"], "output")
+    scene = bpy.context.scene
+    scene.unit_settings.scale_length = float(args.get("scale_length") or 1.0)
+    progress(5, "Importing")
+    top, new = importers.import_objects(model, args.get("name") or model.stem, scene.collection)
+    if args.get("height_cm"):
+        importers.scale_to_height(top, new, float(args["height_cm"]), scene.unit_settings.scale_length)
+    importers.tag(top, args.get("tags") or {})
+    progress(80, "Handing over")
+    bpy.data.libraries.write(str(out), set(new), path_remap="ABSOLUTE")
+    return {"blend": str(out), "objects": [o.name for o in new], "top": top.name}
+
+
+def _load_object(folder: Path, args: dict) -> bpy.types.Object:
+    """The object the main thread wrote, in this scene with its world matrix."""
+    blend = _inside(folder, args["blend"], "model")
+    name = args["object"]
+    with bpy.data.libraries.load(str(blend), link=False) as (source, target):
+        if name not in source.objects:
+            raise HelperTaskError(f"{name} is not in the file the add-on wrote.")
+        target.objects = [name]
+    ob = target.objects[0]
+    scene = bpy.context.scene
+    scene.unit_settings.scale_length = float(args.get("scale_length") or 1.0)
+    scene.collection.objects.link(ob)
+    ob.parent = None
+    ob.matrix_world = Matrix(args["matrix"])
+    bpy.context.view_layer.objects.active = ob
+    ob.select_set(True)
+    bpy.context.view_layer.update()
+    return ob
+
+
+def export_model(folder: Path, args: dict, progress) -> dict:
+    ob = _load_object(folder, args)
+    out = _inside(folder, args["out"], "output")
+    progress(10, "Exporting")
+    exporters.export_object(bpy.context, ob, out, args.get("format", "GLB"))
+    return {"path": str(out), "bytes": out.stat().st_size}
+
+
+def _report_dict(report) -> dict:
+    """A report as plain JSON values (its own ``as_dict`` when it has one: numpy face lists)."""
+    if hasattr(report, "as_dict"):
+        data = report.as_dict()
+    else:
+        data = dataclasses.asdict(report) if dataclasses.is_dataclass(report) else {}
+    data = {k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}
+    summary = getattr(report, "summary", None)
+    if callable(summary):
+        data["summary"] = summary()
+    return data
+
+
+def _hand_back_mesh(ob: bpy.types.Object, out: Path) -> dict:
+    """Write the object's new mesh without its materials: the user's file has them already."""
+    mesh = ob.data
+    for index in range(len(mesh.materials)):
+        mesh.materials[index] = None   # slots stay, so faces keep their material index
+    bpy.data.libraries.write(str(out), {mesh}, path_remap="ABSOLUTE")
+    return {"blend": str(out), "mesh": mesh.name, "vertices": len(mesh.vertices),
+            "faces": len(mesh.polygons)}
+
+
+def print_tool(folder: Path, args: dict, progress) -> dict:
+    from ..printing import check, decimate, hollow, manifold, scaling
+    ob = _load_object(folder, args)
+    tool, params = args["tool"], args.get("params") or {}
+    scene = bpy.context.scene
+    progress(10, "Working")
+    answer: dict = {"tool": tool}
+    if tool == "check":
+        answer["report"] = _report_dict(check.check_object(
+            ob, scene, min_thickness_mm=params.get("min_thickness_mm"),
+            overhang_angle=params.get("overhang_angle")))
+    elif tool == "make_manifold":
+        answer["report"] = _report_dict(manifold.make_manifold(ob))
+    elif tool == "hollow":
+        answer["report"] = _report_dict(hollow.hollow(ob, params["thickness"],
+                                                      drain_holes=params.get("drain_holes", 0),
+                                                      drain_diameter=params.get("drain_diameter")))
+    elif tool == "decimate":
+        answer["report"] = _report_dict(decimate.decimate_to(ob, int(params["target_faces"])))
+    elif tool == "scale":
+        before = ob.scale.copy()
+        report = scaling.scale_to_miniature(ob, params["scale"], params.get("custom_height_mm"),
+                                            params.get("subject_height_cm"))
+        answer["report"] = _report_dict(report)
+        answer["scale"] = [ob.scale[i] / before[i] if before[i] else 1.0 for i in range(3)]
+    elif tool == "export_stl":
+        path = scaling.export_stl_mm(ob, _inside(folder, params["out"], "output"), scene)
+        answer["report"] = {"path": str(path), "summary": f"STL written in mm: {path}"}
+    elif tool == "export_glb":
+        result = decimate.export_glb(ob, _inside(folder, params["out"], "output"),
+                                     params.get("draco", True))
+        answer["report"] = _report_dict(result)
+    else:
+        raise ValidationError(f"Unknown print tool {tool!r}.")
+    if tool in MESH_TOOLS:
+        progress(85, "Handing over")
+        answer.update(_hand_back_mesh(ob, _inside(folder, args["out"], "output")))
+    return answer
+
+
+def over_grey(folder: Path, args: dict, progress) -> dict:
+    try:
+        return pictures.over_grey_file(_inside(folder, args["source"], "picture"),
+                                       _inside(folder, args["dest"], "output"),
+                                       name=args.get("name", ""))
+    except ValidationError as exc:
+        if args.get("optional"):
+            return {"skipped": str(exc)}   # a result picture Blender cannot read keeps no grey copy
+        raise
+
+
+def save_pixels(folder: Path, args: dict, progress) -> dict:
+    return pictures.pixels_file_to_png(_inside(folder, args["pixels"], "pixels"),
+                                       _inside(folder, args["dest"], "output"))
+
+
+#: Print tools whose result replaces the object's mesh.
+MESH_TOOLS = ("make_manifold", "hollow", "decimate")
+
+HANDLERS = {"ping": ping, "import_model": import_model, "export_model": export_model,
+            "print_tool": print_tool, "over_grey": over_grey, "save_pixels": save_pixels}

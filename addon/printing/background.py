@@ -1,0 +1,251 @@
+"""The local print tools as jobs in the helper Blender.
+
+The operator writes the object to a .blend (tens of milliseconds) and
+returns; the helper runs the print function on that copy with the object's
+world matrix and the scene's unit scale, so it computes what the function
+would compute here. When it is done the pump applies the result in one
+step: a new mesh replaces the object's mesh (one undo step), a check
+fills the report, a scale factor scales the object, an export lands where
+the user asked. If the object was deleted or its mesh changed meanwhile,
+a new mesh arrives as a new object beside it and nothing is overwritten.
+
+Without a helper, the same print function runs on the object here, as before.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import bpy
+from mathutils import Vector
+
+from ...bridge.errors import PrintPrepError
+from .. import localjobs, preferences, session
+from ..helper import importers, transfer
+from . import check, decimate, hollow, manifold, scaling
+
+#: Tools whose result replaces the object's mesh (as ``helper/tasks.MESH_TOOLS``).
+MESH_TOOLS = ("make_manifold", "hollow", "decimate")
+LABELS = {"check": "Print check", "make_manifold": "Make manifold", "hollow": "Hollow",
+          "decimate": "Decimate", "scale": "Scale to miniature", "export_stl": "Export STL",
+          "export_glb": "Export GLB"}
+
+
+def _undo_step(message: str) -> None:
+    # Background Blender has no undo stack worth a step (and the 4.2 module crashed on it).
+    if not bpy.app.background and bpy.ops.ed.undo_push.poll():
+        bpy.ops.ed.undo_push(message=message)
+
+
+def replace_mesh(target: bpy.types.Object, mesh: bpy.types.Mesh) -> None:
+    """*mesh* becomes the object's mesh (and that of every object sharing the old one)."""
+    old = target.data
+    for index, material in enumerate(old.materials):
+        if index < len(mesh.materials):
+            mesh.materials[index] = material
+        else:
+            mesh.materials.append(material)
+    name = old.name
+    old.user_remap(mesh)
+    if old.users == 0:
+        bpy.data.meshes.remove(old)
+    mesh.name = name
+
+
+def new_object_beside(name: str, mesh: bpy.types.Mesh, materials: list, matrix,
+                      source: bpy.types.Object | None) -> bpy.types.Object:
+    """The result as an object of its own, one width to the right of where it came from."""
+    for index, material_name in enumerate(materials):
+        material = bpy.data.materials.get(material_name) if material_name else None
+        if index < len(mesh.materials):
+            mesh.materials[index] = material
+        else:
+            mesh.materials.append(material)
+    ob = bpy.data.objects.new(name, mesh)
+    collections = list(source.users_collection) if source is not None else []
+    for collection in collections or [bpy.context.scene.collection]:
+        collection.objects.link(ob)
+    ob.matrix_world = matrix   # sets location, rotation and scale at once: no depsgraph update
+    ob.location = ob.location + Vector((max(ob.dimensions.x, 1e-3), 0.0, 0.0))
+    return ob
+
+
+def _select(ob: bpy.types.Object) -> None:
+    view_layer = bpy.context.view_layer
+    for other in list(view_layer.objects.selected):
+        other.select_set(False)
+    if ob.name in view_layer.objects:
+        ob.select_set(True)
+        view_layer.objects.active = ob
+
+
+def deliver(made: Path, dest: Path) -> Callable:
+    """An owner-thread hook moving the helper's file to where the user asked for it."""
+    def move(result: dict) -> dict:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(made), str(dest))
+        result.setdefault("report", {})["path"] = str(dest)
+        return result
+    return move
+
+
+class ToolRun:
+    """One print tool on one object: what was sent, and how to apply what comes back."""
+
+    def __init__(self, context, ob: bpy.types.Object, tool: str, params: dict,
+                 apply: Callable[[dict, bpy.types.Object | None], str] | None,
+                 in_process: Callable[[bpy.types.Object], str], dest: Path | None = None):
+        self.tool, self.params, self.apply, self.in_process = tool, params, apply, in_process
+        self.name = ob.name
+        # Only results that change the object need to know whether it changed meanwhile.
+        self.fingerprint = transfer.fingerprint(ob) if tool in (*MESH_TOOLS, "scale") else ""
+        self.matrix = ob.matrix_world.copy()
+        self.materials = [m.name if m is not None else "" for m in ob.data.materials]
+        self.label = f"{LABELS[tool]}: {ob.name}"
+        self.job_id = localjobs.new_job_id()
+        self.folder = preferences.user_folder("print") / self.job_id
+        self.folder.mkdir(parents=True, exist_ok=True)
+        args = transfer.write_object(ob, self.folder / "source.blend", context.scene)
+        args.update(tool=tool, params=dict(params), out=str(self.folder / "result.blend"))
+        after = None
+        if dest is not None:
+            made = self.folder / f"export{dest.suffix}"
+            args["params"]["out"] = str(made)
+            after = deliver(made, dest)
+        self.step = localjobs.Step("print_tool", args, str(self.folder), after=after)
+
+    def target(self) -> tuple[bpy.types.Object | None, bool]:
+        """The object as it is now, and whether it is still what was sent.
+
+        A mesh result only cares about the mesh (moving the object meanwhile is
+        fine); a scale factor also about where and how big the object is.
+        """
+        ob = bpy.data.objects.get(self.name)
+        unchanged = ob is not None and transfer.fingerprint(ob) == self.fingerprint
+        if unchanged and self.tool == "scale":
+            unchanged = ob.matrix_world == self.matrix
+        return ob, unchanged
+
+    def finish(self, results: list) -> str:
+        answer = results[0]
+        ob, unchanged = self.target()
+        if self.tool in MESH_TOOLS:
+            if ob is not None and ob.mode == "EDIT":
+                view = localjobs.get(self.job_id) and localjobs.get(self.job_id).view()
+                if view is not None:
+                    view.stage = "Waiting for Object Mode"
+                return localjobs.RETRY   # replace the mesh once the user leaves Edit Mode
+            message = self._mesh_result(answer, ob, unchanged)
+        else:
+            message = self.apply(answer, ob if unchanged else None)
+        transfer.discard(self.folder)
+        return message
+
+    def _mesh_result(self, answer: dict, ob, unchanged: bool) -> str:
+        mesh = transfer.append_mesh(answer["blend"], answer["mesh"])
+        if mesh is None:
+            raise PrintPrepError("The helper's result came back empty; the object is unchanged.")
+        summary = answer.get("report", {}).get("summary", "")
+        warning = answer.get("report", {}).get("warning", "")
+        if warning:   # e.g. drain holes that could not be cut: the summary says it, louder here
+            session.add_message("WARNING", f"{self.label}: {warning}")
+        if unchanged:
+            replace_mesh(ob, mesh)
+            _undo_step(self.label)
+            return summary
+        result = new_object_beside(f"{self.name} ({LABELS[self.tool].lower()})", mesh,
+                                   self.materials, ob.matrix_world if ob else self.matrix, ob)
+        _select(result)
+        _undo_step(self.label)
+        why = "was deleted" if ob is None else "changed"
+        return (f"{summary} {self.name} {why} meanwhile, so the result is the new object "
+                f"{result.name} beside it.")
+
+    def fallback(self) -> str:
+        transfer.discard(self.folder)
+        ob, _unchanged = self.target()
+        if ob is None:
+            raise PrintPrepError(f"{self.name} was deleted; there is nothing to work on.")
+        with bpy.context.temp_override(**importers.window_override()):
+            message = self.in_process(ob)
+        if self.tool in MESH_TOOLS or self.tool == "scale":
+            _undo_step(self.label)
+        return message
+
+    def start(self) -> str:
+        localjobs.track(self.job_id, self.label, {"source": "print", "tool": self.tool,
+                                                  "object": self.name})
+        localjobs.start(localjobs.Work(self.job_id, self.label, [self.step], self.finish,
+                                       self.fallback, stage=LABELS[self.tool],
+                                       fail=lambda _message: transfer.discard(self.folder)))
+        return self.job_id
+
+
+# -- what each tool does with its answer, and its in-process fallback -------------
+
+def check_lines(report: check.PrintCheckReport, props) -> str:
+    from .operators import estimate
+    est = estimate(props, report.volume_ml)
+    props.last_report = "\n".join(report.lines() + [est.summary()])
+    return "; ".join(report.lines()[:2])
+
+
+def check_from_answer(answer: dict) -> check.PrintCheckReport:
+    return check.PrintCheckReport.from_dict({k: v for k, v in answer["report"].items()
+                                             if k != "summary"})
+
+
+def run_check(context, ob, min_thickness_mm: float, overhang_angle: float) -> str:
+    params = {"min_thickness_mm": min_thickness_mm, "overhang_angle": overhang_angle}
+
+    def apply(answer, _ob):
+        return check_lines(check_from_answer(answer), bpy.context.scene.aistudio.printing)
+
+    def in_process(target):
+        return check_lines(check.check_object(target, bpy.context.scene, **params),
+                           bpy.context.scene.aistudio.printing)
+    return ToolRun(context, ob, "check", params, apply, in_process).start()
+
+
+def run_mesh_tool(context, ob, tool: str, params: dict) -> str:
+    def in_process(target):
+        if tool == "make_manifold":
+            return manifold.make_manifold(target).summary()
+        if tool == "hollow":
+            return hollow.hollow(target, params["thickness"], drain_holes=params.get("drain_holes", 0),
+                                 drain_diameter=params.get("drain_diameter")).summary()
+        return decimate.decimate_to(target, int(params["target_faces"])).summary()
+    return ToolRun(context, ob, tool, params, None, in_process).start()
+
+
+def run_scale(context, ob, params: dict) -> str:
+    def apply(answer, target):
+        if target is None:
+            raise PrintPrepError(f"{ob_name} moved, changed or was deleted while it was measured; "
+                                 "run Scale to Miniature again.")
+        factors = answer.get("scale") or [1.0, 1.0, 1.0]
+        target.scale = [target.scale[i] * factors[i] for i in range(3)]
+        _undo_step(f"Scale to miniature: {target.name}")
+        return answer.get("report", {}).get("summary", "")
+
+    def in_process(target):
+        return scaling.scale_to_miniature(target, params["scale"], params.get("custom_height_mm"),
+                                          params.get("subject_height_cm")).summary()
+    ob_name = ob.name
+    return ToolRun(context, ob, "scale", params, apply, in_process).start()
+
+
+def run_export(context, ob, tool: str, dest: Path, draco: bool = True) -> str:
+    def apply(answer, _target):
+        if tool == "export_stl":
+            return f"STL written in mm: {dest}"
+        return f"{answer.get('report', {}).get('message', 'GLB written.')} {dest}"
+
+    def in_process(target):
+        if tool == "export_stl":
+            return f"STL written in mm: {scaling.export_stl_mm(target, dest, bpy.context.scene)}"
+        result = decimate.export_glb(target, dest, draco)
+        return f"{result.message} {result.path}"
+    return ToolRun(context, ob, tool, {"draco": draco}, apply, in_process, dest=dest).start()
