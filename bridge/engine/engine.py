@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..api.base import ApiRequest
-from ..api.chains import ChainStep
+from ..api.chains import ChainStep, check_chain
 from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
@@ -154,13 +154,13 @@ class JobEngine:
         ``JobRecord.chain`` and carry ``chain_step``/``chain_steps``/``step_label``
         in ``meta``. ``bridge.api.chains.total_credits(steps)`` is the cost.
         """
-        now = self.clock.wall()
-        for provider in {step.request.PROVIDER for step in steps}:
+        requests = check_chain(steps)   # every step, before anything else
+        for provider in {request.PROVIDER for request in requests}:
             self._require_credentials(provider)
         chain = intake.new_id()
         out_dir = intake.out_dir_for(self.home, output_dir, chain)
-        _, job_ids, rows, requests = intake.chain_rows(steps, out_dir=out_dir, label=label,
-                                                       meta=meta, now=now)
+        job_ids, rows = intake.chain_rows(steps, requests, chain=chain, out_dir=out_dir,
+                                          label=label, meta=meta, now=self.clock.wall())
         self._journal_new(rows, [None if step.inputs else request
                                  for step, request in zip(steps, requests)])
         return job_ids
@@ -235,8 +235,11 @@ class JobEngine:
 
     def cancel_chain(self, chain: str) -> list[str]:
         """Cancel every unfinished step of a chain (those not sent yet cost nothing); their ids."""
-        return [r.job_id for r in self.journal.records_in_chain(chain)
-                if r.active and self.cancel(r.job_id)]
+        active = [r.job_id for r in self.journal.records_in_chain(chain) if r.active]
+        for job_id in active:
+            self.cancel(job_id)   # the first cancels those waiting for it as well
+        return [r.job_id for r in self.journal.records(job_ids=active) if r.state == CANCELLED
+                ][::-1]
 
     def drain(self, max_events: int | None = None) -> list[Event]:
         """Pending events, oldest first. Main thread; never blocks, no I/O."""
@@ -552,6 +555,7 @@ class JobEngine:
             pass  # held, planned again once the journal has taken its write
         elif following.action == DOWNLOAD and following.delay <= 0:
             self._downloads.put(job_id)
+            self.table.hurry(INPUTS, self.clock.now())   # its addresses are known now
         else:
             self._schedule(job_id, following)
 

@@ -3,7 +3,8 @@
 A job journaled with ``inputs`` (request field → id of another job) waits in
 ``WAITING``: nothing is sent, its fields hold placeholders. This step looks
 at its inputs in the journal (so an input another process finishes counts
-too): when every one is DONE it writes the request with their result URLs
+too): when every one has finished on the service (DONE, or DOWNLOADING its
+files) it writes the request with their result URLs
 and turns ``QUEUED`` (then it is submitted like any job); when one ended
 badly it ends too, unpaid, with a message naming the step that failed, and
 so does every unsent job that waited on it. Unsent steps of the same chain
@@ -18,8 +19,8 @@ import dataclasses
 from ..api.base import ApiRequest
 from ..api.chains import placeholders_in
 from ..errors import BridgeError
-from .model import (CANCELLED, DONE, EXPIRED, FAILED, QUEUED, UNKNOWN, UNSENT_STATES, WAITING,
-                    Event, pick_model_url)
+from .model import (CANCELLED, DONE, DOWNLOADING, EXPIRED, FAILED, QUEUED, UNKNOWN,
+                    UNSENT_STATES, WAITING, Event, pick_model_url)
 from .step_context import INPUTS, SUBMIT, Next, StepContext
 
 #: Clock seconds between looks at the inputs; a job this engine follows that ends
@@ -34,6 +35,8 @@ _ENDED_BADLY = {FAILED: "failed", CANCELLED: "was cancelled", EXPIRED: "expired"
 
 def check(ctx: StepContext, job_id: str) -> Next | None:
     row = ctx.journal.row(job_id)
+    if row is not None and row["state"] == QUEUED:
+        return Next(SUBMIT)   # filled already (the step that did it was cut short): send it
     if row is None or row["state"] != WAITING:
         return None
     inputs = dict(row["inputs"])
@@ -48,7 +51,9 @@ def check(ctx: StepContext, job_id: str) -> Next | None:
         if source["state"] in _ENDED_BADLY:
             settle_dependents(ctx, source)
             return None
-        waiting = waiting or source["state"] != DONE
+        # Its addresses are known from the moment it finished on the service: a step
+        # whose files are still downloading does not hold the next one back.
+        waiting = waiting or source["state"] not in (DONE, DOWNLOADING)
     if waiting:
         return Next(INPUTS, CHECK_EVERY_S)
     return _fill(ctx, row, {field: sources[source_id] for field, source_id in inputs.items()})

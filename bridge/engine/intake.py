@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api.base import ApiRequest
-from ..api.chains import ChainStep, check_chain, with_inputs
+from ..api.chains import ChainStep, with_inputs
 from ..errors import ValidationError
 from . import files as resultfiles
 from .inputs import FRESH_MARGIN_S
@@ -88,12 +88,11 @@ def check_sources(journal: Journal, inputs: dict[str, str], now: float) -> None:
                                   "has expired (the service keeps results 24 hours).")
 
 
-def chain_rows(steps: list[ChainStep], *, out_dir: Path, label: str | None, meta: dict | None,
-               now: float) -> tuple[str, list[str], list[dict[str, Any]], list[ApiRequest]]:
-    """Rows for every step of a chain (checked first, all of them): chain id, job ids, rows,
-    the requests as journaled."""
-    requests = check_chain(steps)
-    chain = new_id()
+def chain_rows(steps: list[ChainStep], requests: list[ApiRequest], *, chain: str,
+               out_dir: Path, label: str | None, meta: dict | None,
+               now: float) -> tuple[list[str], list[dict[str, Any]]]:
+    """Job ids and rows for the steps of a chain; ``requests`` are the steps' requests as
+    ``bridge.api.chains.check_chain`` checked them (placeholders in)."""
     job_ids = [new_id() for _ in steps]
     base = label or requests[-1].summary()
     rows = []
@@ -104,7 +103,7 @@ def chain_rows(steps: list[ChainStep], *, out_dir: Path, label: str | None, meta
         rows.append(job_row(request, job_id=job_ids[n], out_dir=out_dir, label=title,
                             meta=step_meta, inputs={f: job_ids[i] for f, i in step.inputs.items()},
                             download=step.download, now=now + n * 1e-6, chain=chain))
-    return chain, job_ids, rows, requests
+    return job_ids, rows
 
 
 def check_task_id(task_id: str, provider: str) -> str:

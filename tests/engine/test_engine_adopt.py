@@ -48,11 +48,17 @@ def test_adopting_a_finished_task_downloads_its_files_and_charges_nothing(
     assert record.asset_of(model)["url"] == record.assets[0]["url"]
 
 
-def test_adopting_a_running_task_follows_it_to_the_end(emulator, engine, elsewhere, tmp_path):
+def test_adopting_a_running_task_follows_it_to_the_end(emulator, settings, fake_clock, elsewhere,
+                                                      tmp_path):
+    # Started after the adoption: an idle engine's naps would move the fake clock on.
+    engine = JobEngine(settings, home=settings.home, clock=fake_clock)
     task = elsewhere(TencentRapidRequest(prompt="a lamp"))
     job_id = engine.adopt(task, output_dir=tmp_path / "out")
     events = []
-    [record] = engine.wait([job_id], timeout=10_000, on_event=events.append)
+    try:
+        [record] = engine.start().wait([job_id], timeout=10_000, on_event=events.append)
+    finally:
+        engine.shutdown()
     assert record.state == "DONE" and len(record.files) == 1
     assert any(f"Found task {task} on the service" in e.message for e in events)
     # Seen running, then finished: its addresses' expiry is known (24 h, never late).
