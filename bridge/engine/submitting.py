@@ -25,9 +25,11 @@ def submit(ctx: StepContext, job_id: str, client) -> Next | None:
     request = ctx.request_of(job_id, row)
     if placeholders_in(request):
         # A chained job's input address is not filled in: it must never be sent so.
-        ctx.journal.update(job_id, ctx.clock.wall(), only_states=[QUEUED], state=FAILED,
-                           error=f"Internal error: {', '.join(placeholders_in(request))} has no "
-                                 "address yet. Nothing was sent or charged.")
+        message = (f"Internal error: {', '.join(placeholders_in(request))} has no address yet. "
+                   "Nothing was sent or charged.")
+        if ctx.journal.update(job_id, ctx.clock.wall(), only_states=[QUEUED], state=FAILED,
+                              error=message):
+            ctx.emit(Event("failed", job_id, None, FAILED, message=message))
         return None
     # Written (and synced) before the POST: a crash from here on leaves SUBMITTING → UNKNOWN.
     if not ctx.journal.update(job_id, ctx.clock.wall(), only_states=[QUEUED], owner=ctx.owner,
