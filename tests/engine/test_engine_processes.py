@@ -147,14 +147,17 @@ def _chain_records(home: Path) -> list:
 
 
 def _wait_for(home: Path, proc, ready, what: str) -> list:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60     # a loaded machine starts Python slowly
     while time.monotonic() < deadline:
         records = _chain_records(home)
         if len(records) == 2 and ready(*records):
             return records
         assert proc.poll() is None, proc.stderr.read()
         time.sleep(0.01)
-    raise AssertionError(f"never {what}: {[(r.state, r.task_id) for r in _chain_records(home)]}")
+    proc.kill()
+    _, err = proc.communicate(timeout=10)
+    raise AssertionError(f"never {what}: {[(r.state, r.task_id, r.error) for r in _chain_records(home)]}"
+                         f"\n{err[-2000:]}")
 
 
 def _assert_retextured_once_per_step(emu, home: Path, out_dir: Path, env, cwd) -> None:
