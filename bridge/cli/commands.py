@@ -69,7 +69,11 @@ def check_output_dir(value: str | os.PathLike, option: str = "--output-dir") -> 
 
 
 def submit(args, ctx: Context) -> int:
-    request = args.make_request(args)
+    return submit_request(args.make_request(args), args, ctx)
+
+
+def submit_request(request, args, ctx: Context) -> int:
+    """Send one request (``--dry-run``, ``--wait``, ``--output-dir``, ``--timeout`` from ``args``)."""
     request.validate()   # before anything else: a bad request costs nothing, needs no key
     check_output_dir(args.output_dir)
     if args.dry_run:
@@ -77,10 +81,7 @@ def submit(args, ctx: Context) -> int:
         return 0
     settings = ctx.settings()
     # Credentials first, so a missing key is the only thing the user reads.
-    if request.PROVIDER == "image3d":
-        settings.require_image3d_token()
-    else:
-        settings.require_key()
+    require_credentials(settings, request.PROVIDER)
     ctx.progress(f"{request.summary()} — estimated {request.credits()}")
     if args.wait:
         files = run_to_completion(request, settings, args.output_dir, ctx.progress,
@@ -92,6 +93,13 @@ def submit(args, ctx: Context) -> int:
     ctx.out(submit_and_record(request, settings, args.output_dir, ctx.progress,
                               clock=ctx.clock, timeout=args.timeout))
     return 0
+
+
+def require_credentials(settings: Settings, provider: str) -> None:
+    if provider == "image3d":
+        settings.require_image3d_token()
+    else:
+        settings.require_key()
 
 
 def balance(args, ctx: Context) -> int:

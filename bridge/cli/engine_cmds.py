@@ -8,7 +8,7 @@ job engine, whose leases keep two processes from working on the same job.
 from __future__ import annotations
 
 from .parser import positive_int, seconds
-from .run import DEFAULT_TIMEOUT, Narrator, open_engine
+from .run import DEFAULT_TIMEOUT, ChainNarrator, open_engine
 
 RESUME_PEEK_SECONDS = 120.0
 
@@ -70,7 +70,9 @@ def resume(args, ctx) -> int:
             ctx.out("Nothing to resume: every job in the journal has ended.")
             return 0
         ctx.progress(f"Resuming {len(targets)} job(s).")
-        records = engine.wait(targets, timeout=timeout, on_event=Narrator(ctx.progress))
+        labels = {r.job_id: r.label for r in engine.journal.records(job_ids=targets)}
+        records = engine.wait(targets, timeout=timeout, on_event=ChainNarrator(ctx.progress,
+                                                                               labels))
     finally:
         engine.shutdown()
     for r in records:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api.base import ApiRequest
+from ..api.chains import ChainStep, describe, is_placeholder, total_credits, with_inputs
 from ..imagefile import decode_data_url
 from ..status import TaskStatus
 
@@ -61,6 +62,26 @@ def dry_run_text(request: ApiRequest) -> str:
         f"Typical time: about {request.expected_seconds():.0f} s",
         "Dry run: nothing was sent.",
     ]
+    return "\n".join(lines)
+
+
+def chain_dry_run_text(steps: list[ChainStep]) -> str:
+    """Each step as its dry run would show it, then the chain's total."""
+    lines = []
+    for n, step in enumerate(steps):
+        request = with_inputs(step.request, step.inputs)
+        encoding = "multipart/form-data" if request.uses_multipart() else "JSON"
+        body = describe_body(request)
+        for field, source in step.inputs.items():
+            if is_placeholder(body.get(field)):
+                body[field] = f"<address of step {source + 1}'s result>"
+        kept = "" if step.download else " (not downloaded: only its address is used)"
+        lines += [f"Step {n + 1}/{len(steps)} {step.title}: {request.LABEL}, POST "
+                  f"{request.endpoint()} ({request.PROVIDER}, {encoding}){kept}",
+                  json.dumps(body, indent=2, ensure_ascii=False),
+                  f"Estimated cost: {request.credits()}"]
+    lines += [f"Estimated total: {total_credits(steps)} ({describe(steps)})",
+              "Dry run: nothing was sent."]
     return "\n".join(lines)
 
 

@@ -64,9 +64,10 @@ def positive_int(text: str) -> int:
 
 
 def add_request_command(subparsers, name: str, help_text: str, make_request,
-                        description: str = "") -> argparse.ArgumentParser:
+                        description: str = "", epilog: str = "") -> argparse.ArgumentParser:
     """A subcommand that builds a request with ``make_request(args)`` and submits it."""
     parser = subparsers.add_parser(name, help=help_text, description=description or help_text,
+                                   epilog=epilog or None,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     run = parser.add_argument_group("running")
     run.add_argument("--wait", action="store_true",
@@ -81,6 +82,19 @@ def add_request_command(subparsers, name: str, help_text: str, make_request,
                           "the job keeps running on the service")
     from .commands import submit  # late: commands imports this module's helpers
     parser.set_defaults(handler=submit, make_request=make_request)
+    return parser
+
+
+def add_chain_command(subparsers, name: str, help_text: str, make_steps, description: str = "",
+                      epilog: str = "") -> argparse.ArgumentParser:
+    """A subcommand that runs ``make_steps(args)`` (a list of ``ChainStep``) as one chain.
+
+    The same running options as a request command; a chain of one step is
+    sent exactly as that request's own command would send it.
+    """
+    parser = add_request_command(subparsers, name, help_text, None, description, epilog)
+    from .chain_cmds import submit_steps  # late, as above
+    parser.set_defaults(handler=submit_steps, make_steps=make_steps)
     return parser
 
 

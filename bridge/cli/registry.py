@@ -7,9 +7,11 @@ their registrar here.
 from __future__ import annotations
 
 from .batch_cmds import register_batch
+from .chain_cmds import register_import
 from .engine_cmds import register_engine
 from .generate_cmds import register_generation
 from .image_cmds import register_images
+from .mesh_cmds import register_mesh_tools
 from .task_cmds import register_tasks
 from .tool_cmds import register_tools
 
@@ -17,7 +19,9 @@ REGISTRARS = [
     register_tasks,        # balance, status, download
     register_generation,   # tencent-*, trellis, tripo*, miniature, image3d
     register_images,       # image-gemini*, image-seedream
-    register_tools,        # convert, render, repair, optimize, bake-texture, ...
+    register_tools,        # convert, render, repair, optimize, tencent-topology, ...
+    register_mesh_tools,   # retexture, retopology, bake-texture (chains from local files)
     register_engine,       # jobs, resume (the journal)
+    register_import,       # import-task (a task submitted elsewhere)
     register_batch,        # batch (many pictures/prompts, one flow)
 ]

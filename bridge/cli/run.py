@@ -79,6 +79,31 @@ def submit_and_record(request: ApiRequest, settings: Settings, output_dir: str |
     return delivered(record) and ""  # raises: why there is no task id
 
 
+def run_chain(steps, settings: Settings, output_dir: str | Path, on_progress: Progress | None = None,
+              *, clock: Clock = SYSTEM_CLOCK, timeout: float = DEFAULT_TIMEOUT,
+              wait: bool = True) -> list[JobRecord]:
+    """Journal a chain and run it: with ``wait`` to its end, else until its first steps are sent.
+
+    The records of its steps, first to last. Steps still waiting when this
+    returns stay in the journal for ``python -m bridge resume``.
+    """
+    engine = open_engine(settings, clock)
+    try:
+        job_ids = engine.submit_chain(steps, output_dir=output_dir)
+        labels = {job_id: f"step {n + 1}/{len(steps)} ({step.title})"
+                  for n, (job_id, step) in enumerate(zip(job_ids, steps))}
+        narrate = ChainNarrator(on_progress or _quiet, labels)
+        if wait:
+            engine.wait(job_ids, timeout=timeout, on_event=narrate)
+        else:
+            for job_id, step in zip(job_ids, steps):
+                if not step.inputs:
+                    engine.wait_submitted(job_id, timeout=timeout, on_event=narrate)
+        return engine.chain(engine.job(job_ids[0]).chain)
+    finally:
+        engine.shutdown()
+
+
 class Narrator:
     """Engine events as the CLI's progress lines: one line per change."""
 
@@ -103,6 +128,28 @@ class Narrator:
         if line != self.last:
             self.last = line
             self.say(line)
+
+
+class ChainNarrator(Narrator):
+    """Progress lines named after the chain's step each event is about."""
+
+    def __init__(self, say: Progress, labels: dict[str, str]):
+        super().__init__(say)
+        self.labels = labels
+
+    def __call__(self, event: Event) -> None:
+        self.label = self.labels.get(event.job_id, event.job_id)
+        # A step kept as an address ends without files: say so here. Other endings
+        # (the result, or why there is none) are the caller's to report, once.
+        if (event.kind == "finished" and not event.files) or (
+                event.kind == "progress" and event.state == "QUEUED" and event.message):
+            line = f"{self.label}: {event.state or event.kind.upper()}" + \
+                (f" ({event.message})" if event.message else "")
+            if line != self.last:
+                self.last = line
+                self.say(line)
+            return
+        super().__call__(event)
 
 
 def delivered(record: JobRecord) -> list[Path]:

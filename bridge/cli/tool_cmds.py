@@ -1,5 +1,6 @@
-"""Tool commands: convert, render, repair, optimize, bake-texture, remove-bg,
-image-enhance, volume, and the Tencent topology / texture-edit tools."""
+"""Tool commands: convert, render, repair, optimize, remove-bg, image-enhance, volume,
+and the Tencent topology / texture-edit tools (bake-texture, retexture and retopology,
+which also take local files, are in ``mesh_cmds``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 
 from ..api.image_tools import QUALITIES, ImageEnhanceRequest, RemoveBackgroundRequest
 from ..api.tencent import POLYGON_TYPES, TencentTextureEditRequest, TencentTopologyRequest
-from ..api.tools import (OUTPUT_FORMATS, RENDER_ANGLES, UNITS, BakeTextureRequest, ConvertRequest,
+from ..api.tools import (OUTPUT_FORMATS, RENDER_ANGLES, UNITS, ConvertRequest,
                          OptimizeRequest, RenderRequest, RepairRequest, VolumeRequest)
 from ..errors import ValidationError
 from .parser import add_request_command
@@ -107,19 +108,6 @@ def _register_model_tools(sub) -> None:
 
 
 def _register_url_tools(sub) -> None:
-    p = add_request_command(sub, "bake-texture", "Bake a high-poly model's texture onto its "
-                            "low-poly version (5 credits)",
-                            lambda a: BakeTextureRequest(original_url=a.original_url or "",
-                                                         retopo_url=a.retopo_url or "",
-                                                         texture_resolution=a.texture_resolution,
-                                                         output_format=a.output_format))
-    p.add_argument("--high-poly-url", "--original-url", dest="original_url", metavar="URL",
-                   help="textured high-poly GLB/glTF (sent as original_url)")
-    p.add_argument("--low-poly-url", "--retopo-url", dest="retopo_url", metavar="URL",
-                   help="low-poly GLB/glTF/OBJ/FBX (sent as retopo_url)")
-    p.add_argument("--texture-resolution", type=int, metavar="PX", help="texture size, up to 8192")
-    p.add_argument("--output-format", metavar="FMT", help=FORMATS)
-
     p = add_request_command(sub, "tencent-topology", "Tencent retopology of a GLB/OBJ (100 credits)",
                             lambda a: TencentTopologyRequest(
                                 file_url=a.file_url or "", file_type=a.file_type,

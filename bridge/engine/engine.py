@@ -27,27 +27,27 @@ import collections
 import contextlib
 import functools
 import logging
-import math
 import queue
 import random
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ..api.base import ApiRequest
+from ..api.chains import ChainStep, check_chain
 from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
-from . import fetching, leases, pending, polling, resume, submitting, waiting
+from . import fetching, inputs, intake, leases, pending, polling, resume, submitting, waiting
 from . import files as resultfiles
 from .clients import Clients
 from .journal import Journal, JournalError
-from .model import ACTIVE_STATES, CANCEL_NOTE, CANCELLED, QUEUED, SUBMITTING, Event, JobRecord
-from .schedule import retry_delay, slot_seconds
-from .step_context import DOWNLOAD, PARKED, POLL, SUBMIT, Next, Settlement, StepContext
+from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, RUNNING, SUBMITTING, UNSENT_CANCEL_NOTE,
+                    UNSENT_STATES, Event, JobRecord)
+from .schedule import long_pause_notice, rank_call, retry_delay, slot_seconds
+from .step_context import DOWNLOAD, INPUTS, PARKED, SUBMIT, Next, Settlement, StepContext
 from .supervise import Notices, supervised
 from .table import JobTable
 
@@ -124,50 +124,122 @@ class JobEngine:
         return self
 
     def submit(self, request: ApiRequest, output_dir=None, label: str | None = None,
-               meta: dict | None = None) -> str:
-        """Validate, journal, queue; returns the local job id. Never touches the network."""
-        request.validate()
+               meta: dict | None = None, inputs: dict[str, str] | None = None,
+               download: bool = True) -> str:
+        """Validate, journal, queue; returns the local job id. Never touches the network.
+
+        ``inputs`` (request field → job id) makes a chained job: journaled now,
+        WAITING until those jobs are DONE, then sent with their result URLs in
+        those fields. ``download=False``: the job ends DONE with its result
+        addresses (``JobRecord.assets``) and downloads nothing.
+        """
+        inputs = dict(inputs or {})
+        request = intake.with_placeholders(request, inputs)
         self._require_credentials(request.PROVIDER)
-        job_id = uuid.uuid4().hex[:12]
-        out_dir = (Path(output_dir) if output_dir else self.home / "results" / job_id
-                   ).expanduser().resolve()
-        resultfiles.check_output_dir(out_dir)   # before anything is paid
-        try:
-            credits = request.credits()
-            low, high = credits.low, credits.high
-        except NotImplementedError:
-            low = high = None
+        job_id = intake.new_id()
+        out_dir = intake.out_dir_for(self.home, output_dir, job_id)
         now = self.clock.wall()
-        self.journal.insert({
-            "job_id": job_id, "task_id": None, "provider": request.PROVIDER,
-            "kind": request.KIND, "label": label or request.summary(), "state": QUEUED,
-            "progress": 0, "credits_low": low, "credits_high": high, "files": [],
-            "error": "", "created_at": now, "updated_at": now, "output_dir": str(out_dir),
-            "request": request.to_record(), "meta": dict(meta or {}),
-            "expected_s": float(request.expected_seconds()),
-            "lease_owner": self.owner, "lease_until": leases.now() + leases.lease_length(self.clock),
-        })
-        self.table.hold(job_id, request.PROVIDER, request)
-        self.table.plan(job_id, Next(SUBMIT), self.clock.now())
-        self._wake.set()
+        intake.check_sources(self.journal, inputs, now)
+        row = intake.job_row(request, job_id=job_id, out_dir=out_dir, label=label, meta=meta,
+                             inputs=inputs, download=download, now=now)
+        self._journal_new([row], [None if inputs else request])
         return job_id
 
+    def submit_chain(self, steps: list[ChainStep], output_dir=None, label: str | None = None,
+                     meta: dict | None = None) -> list[str]:
+        """Journal every step of a chain at once (all checked first); their job ids, in order.
+
+        Each step is an ordinary job (journaled before its POST, never sent
+        twice) that waits for the steps it takes addresses from; they share
+        ``JobRecord.chain`` and carry ``chain_step``/``chain_steps``/``step_label``
+        in ``meta``. ``bridge.api.chains.total_credits(steps)`` is the cost.
+        """
+        requests = check_chain(steps)   # every step, before anything else
+        for provider in {request.PROVIDER for request in requests}:
+            self._require_credentials(provider)
+        chain = intake.new_id()
+        out_dir = intake.out_dir_for(self.home, output_dir, chain)
+        job_ids, rows = intake.chain_rows(steps, requests, chain=chain, out_dir=out_dir,
+                                          label=label, meta=meta, now=self.clock.wall())
+        self._journal_new(rows, [None if step.inputs else request
+                                 for step, request in zip(steps, requests)])
+        return job_ids
+
+    def adopt(self, task_id: str, provider: str = "3daistudio", label: str | None = None,
+              output_dir=None, meta: dict | None = None, download: bool = True) -> str:
+        """Follow a task submitted elsewhere (the website, another machine); its job id.
+
+        Journaled RUNNING and polled and downloaded like any job; nothing is
+        charged. A task already followed in the journal gives that job's id.
+        The service answers 404 for a task of another key, 410 once its
+        results expired (24 h after it finished).
+        """
+        task_id = intake.check_task_id(task_id, provider)
+        self._require_credentials(provider)
+        found = intake.existing(self.journal, provider, task_id)
+        if found is not None:
+            return found.job_id
+        job_id = intake.new_id()
+        out_dir = intake.out_dir_for(self.home, output_dir, job_id)
+        row = intake.adopt_row(task_id, provider, job_id=job_id, out_dir=out_dir, label=label,
+                               meta=meta, download=download, now=self.clock.wall())
+        self._journal_new([row], [None])
+        return job_id
+
+    def chain(self, chain: str) -> list[JobRecord]:
+        """The steps of a chain, first to last."""
+        return self.journal.records_in_chain(chain)
+
+    def _journal_new(self, rows: list[dict], requests: list[ApiRequest | None]) -> None:
+        until = leases.now() + leases.lease_length(self.clock)
+        self.journal.insert_all([{**row, "lease_owner": self.owner, "lease_until": until}
+                                 for row in rows])
+        now = self.clock.now()
+        for row, request in zip(rows, requests):
+            job_id = row["job_id"]
+            # A waiting job's request changes when its inputs arrive: read it from the row.
+            self.table.hold(job_id, row["provider"], request)
+            self.table.plan(job_id, Next(resume.FIRST_STEP[row["state"]], 0.0,
+                                         likely_done=row["state"] == RUNNING), now)
+        self._wake.set()
+
     def cancel(self, job_id: str) -> bool:
-        """Stop local work on a job; False if it had already ended."""
+        """Stop local work on a job; False if it had already ended.
+
+        Jobs waiting for its result (its later steps) are cancelled too: unsent,
+        they cost nothing.
+        """
         record = self.journal.record(job_id)
-        if record is None or not self.journal.update(
-                job_id, self.clock.wall(), only_states=ACTIVE_STATES, state=CANCELLED,
-                error=CANCEL_NOTE):
+        if record is None:
             return False
+        # Unsent (guarded, so a POST starting meanwhile is not called free), else as sent.
+        note = UNSENT_CANCEL_NOTE
+        if not self.journal.update(job_id, self.clock.wall(), only_states=UNSENT_STATES,
+                                   state=CANCELLED, error=note):
+            note = CANCEL_NOTE
+            if not self.journal.update(job_id, self.clock.wall(), only_states=ACTIVE_STATES,
+                                       state=CANCELLED, error=note):
+                return False
         self.emit(Event("cancelled", job_id, record.task_id, CANCELLED, record.progress,
-                        files=record.files, message=CANCEL_NOTE))
+                        files=record.files, message=note))
         self.table.signal_cancel(job_id)
         self.table.drop(job_id)
         self.journal.release(self.owner, [job_id])
         if record.output_dir:
             resultfiles.remove_partials(Path(record.output_dir), job_id)
+        row = self.journal.row(job_id)
+        if row is not None:
+            inputs.settle_dependents(self.ctx, row)
         self._wake.set()
         return True
+
+    def cancel_chain(self, chain: str) -> list[str]:
+        """Cancel every unfinished step of a chain (those not sent yet cost nothing); their ids."""
+        active = [r.job_id for r in self.journal.records_in_chain(chain) if r.active]
+        for job_id in active:
+            self.cancel(job_id)   # the first cancels those waiting for it as well
+        return [r.job_id for r in self.journal.records(job_ids=active) if r.state == CANCELLED
+                ][::-1]
 
     def drain(self, max_events: int | None = None) -> list[Event]:
         """Pending events, oldest first. Main thread; never blocks, no I/O."""
@@ -259,25 +331,15 @@ class JobEngine:
 
     def _defer(self, settlement: Settlement) -> None:
         on_disk = self.pending.add(settlement)
-        task = next((w.fields["task_id"] for w in settlement.writes if "task_id" in w.fields), None)
-        what = f"task id {task} of job {settlement.job_id}" if task else \
-            f"the outcome of job {settlement.job_id}'s submit"
-        self.notices.say("journal-deferred",
-                         f"The job journal {self.journal.path} is locked by another program; "
-                         f"{what} is kept in memory" +
-                         (f" and in {self.pending.path}" if on_disk else "") +
-                         " and written as soon as the lock is released. Nothing is lost.")
+        self.notices.say("journal-deferred", pending.deferred_notice(
+            settlement, self.journal.path, self.pending.path if on_disk else None))
         self._wake.set()
 
     def _journal_trouble(self, exc: JournalError) -> None:
         self.notices.say("journal", str(exc))
 
     def _on_long_pause(self, asked: float, paused: float) -> None:
-        asked_text = "an unlimited time" if not math.isfinite(asked) else _duration(asked)
-        self.notices.say("long-pause",
-                         f"The service asked to pause every request for {asked_text} "
-                         f"(Retry-After). The bridge waits {_duration(paused)} instead, then "
-                         "tries again; submitted jobs are kept and nothing is sent twice.")
+        self.notices.say("long-pause", long_pause_notice(asked, paused))
 
     # -- credentials ---------------------------------------------------------------
     def _require_credentials(self, provider: str) -> None:
@@ -357,12 +419,14 @@ class JobEngine:
         now = self.clock.now()
         for job_id in self.table.take_due_downloads(now):
             self._downloads.put(job_id)
+        for job_id in self.table.take_due(INPUTS, now):
+            self._check_inputs(job_id)   # journal reads only: no request slot, no caller
         due = self.table.due_calls(now)
         if not due:
             return None, self.table.next_due_in(now, IDLE_SECONDS)
         if self._in_flight >= self.api_workers:
             return None, IDLE_SECONDS  # a caller that finishes wakes us
-        job_id, step = min(due, key=_rank)
+        job_id, step = min(due, key=rank_call)
         if self.online_check is not None and not self.online_check():
             if job_id not in self._told_offline:  # say it once, not every 5 s
                 self._told_offline.add(job_id)
@@ -400,6 +464,17 @@ class JobEngine:
         self.table.drop(job_id)
         self.journal.update(job_id, self.clock.wall(), error=str(exc))
         self.journal.release(self.owner, [job_id])
+
+    def _check_inputs(self, job_id: str) -> None:
+        try:
+            following = inputs.check(self.ctx, job_id)
+        except JournalError as exc:
+            self._journal_trouble(exc)
+            following = Next(INPUTS, JOURNAL_RETRY_S)
+        except Exception:  # a bug must not lose the job; it looks again later
+            log.exception("job %s: inputs step crashed", job_id)
+            following = Next(INPUTS, retry_delay(3, self.rng))
+        self._after(job_id, following)
 
     # -- callers and downloaders ------------------------------------------------------
     def _start_call(self, work: Callable[[], None]) -> None:
@@ -480,6 +555,7 @@ class JobEngine:
             pass  # held, planned again once the journal has taken its write
         elif following.action == DOWNLOAD and following.delay <= 0:
             self._downloads.put(job_id)
+            self.table.hurry(INPUTS, self.clock.now())   # its addresses are known now
         else:
             self._schedule(job_id, following)
 
@@ -500,20 +576,6 @@ class JobEngine:
         self.table.drop(job_id)
         if record is not None and record.state not in ACTIVE_STATES:
             self._housekeep(lambda: self.journal.release(self.owner, [job_id]))
-
-
-def _rank(item: tuple[str, Next]) -> tuple[int, float]:
-    _, step = item
-    group = 0 if (step.action == POLL and step.likely_done) else (
-        1 if step.action == SUBMIT else 2)
-    return group, step.delay
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 2 * 86400:
-        return f"{seconds / 86400:.0f} days"
-    if seconds >= 2 * 3600:
-        return f"{seconds / 3600:.0f} hours"
-    if seconds >= 120:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds:.0f} s"
+            # Jobs waiting for its result look now instead of at their next check.
+            self.table.hurry(INPUTS, self.clock.now())
+            self._wake.set()

@@ -59,6 +59,7 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
                              resultfiles.result_name(job_id, kind, counters[kind],
                                                      Asset(asset["url"]).extension()))
                 asset["done"] = True
+                asset["files"] = [str(p) for p in new]   # which address each file came from
                 if not record(new):
                     return None
             if asset.get("thumbnail"):
@@ -68,6 +69,7 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
                         return None
                     new = _fetch_thumbnail(ctx, client, job_id, row, asset, out_dir, thumbnails)
                     asset["thumbnail_done"] = True
+                    asset["thumbnail_files"] = [str(p) for p in new]
                     if not record(new):
                         return None
     except ExpiredError:

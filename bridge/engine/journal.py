@@ -25,7 +25,7 @@ from .model import ACTIVE_STATES, JobRecord
 
 __all__ = ["Journal", "JournalError", "JournalLockedError", "FILENAME", "to_record"]
 
-_SCHEMA = """
+_SCHEMA_TABLES = """
 CREATE TABLE IF NOT EXISTS jobs (
     job_id       TEXT PRIMARY KEY,
     task_id      TEXT,
@@ -48,10 +48,15 @@ CREATE TABLE IF NOT EXISTS jobs (
     assets       TEXT NOT NULL DEFAULT '[]',
     attempts     INTEGER NOT NULL DEFAULT 0,
     lease_owner  TEXT,
-    lease_until  REAL NOT NULL DEFAULT 0
+    lease_until  REAL NOT NULL DEFAULT 0,
+    inputs       TEXT NOT NULL DEFAULT '{}',
+    download     INTEGER NOT NULL DEFAULT 1,
+    finished_at  REAL,
+    expires_at   REAL,
+    running_seen_at REAL,
+    origin       TEXT NOT NULL DEFAULT 'submit',
+    chain        TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
-CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
 CREATE TABLE IF NOT EXISTS rate_grants (
     key_hash TEXT NOT NULL,        -- sha256 prefix of the key: never the key itself
     at       REAL NOT NULL,        -- shared clock seconds (see ledger.shared_now)
@@ -63,16 +68,38 @@ CREATE TABLE IF NOT EXISTS rate_pauses (
     until    REAL NOT NULL
 );
 """
+#: Indexes come after the migration: some are on columns an older journal gains there.
+_SCHEMA_INDEXES = """
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
+CREATE INDEX IF NOT EXISTS jobs_task ON jobs(task_id);
+CREATE INDEX IF NOT EXISTS jobs_chain ON jobs(chain);
+"""
 
-_JSON_COLUMNS = ("files", "request", "meta", "assets")
+#: Columns added after the first release: a journal written before them gets them on open
+#: (``ALTER TABLE … ADD COLUMN``; their defaults describe what older rows were).
+_ADDED_COLUMNS = (
+    ("inputs", "TEXT NOT NULL DEFAULT '{}'"),
+    ("download", "INTEGER NOT NULL DEFAULT 1"),
+    ("finished_at", "REAL"),
+    ("expires_at", "REAL"),
+    ("running_seen_at", "REAL"),
+    ("origin", "TEXT NOT NULL DEFAULT 'submit'"),
+    ("chain", "TEXT NOT NULL DEFAULT ''"),
+)
+_JSON_COLUMNS = ("files", "request", "meta", "assets", "inputs")
+_DICT_COLUMNS = ("request", "meta", "inputs")
 _ACTIVE_SQL = ",".join(f"'{s}'" for s in ACTIVE_STATES)
 
 
 class Journal:
     def __init__(self, home: str | Path):
-        self.db = Database(Path(home), _SCHEMA)
+        self.db = Database(Path(home), _SCHEMA_TABLES)
         self.home = self.db.home
         self.path = self.db.path
+        if _missing_columns(self.db.run(_column_names)):
+            self.db.transaction(_migrate)   # written only when needed: opening stays read-only
+        self.db.run(lambda conn: conn.executescript(_SCHEMA_INDEXES))
 
     def close_thread(self) -> None:
         """Close the calling thread's connection (threads call this on exit)."""
@@ -86,10 +113,26 @@ class Journal:
 
     # -- rows -----------------------------------------------------------------
     def insert(self, row: dict[str, Any]) -> None:
-        row = _encode(row)
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        self._write(f"INSERT INTO jobs ({names}) VALUES ({marks})", row.values())
+        self.insert_all([row])
+
+    def insert_all(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Insert rows in one transaction: all of them are journaled, or none."""
+        encoded = [_encode(row) for row in rows]
+
+        def work(conn: sqlite3.Connection) -> None:
+            for row in encoded:
+                conn.execute(f"INSERT INTO jobs ({', '.join(row)}) VALUES "
+                             f"({', '.join('?' for _ in row)})", tuple(row.values()))
+        self.db.transaction(work)
+
+    def rows(self, job_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The rows of ``job_ids`` that exist, by id."""
+        ids = list(dict.fromkeys(job_ids))
+        if not ids:
+            return {}
+        found = self._fetch(f"SELECT * FROM jobs WHERE job_id IN ({','.join('?' for _ in ids)})",
+                            ids)
+        return {r["job_id"]: _decode(r) for r in found}
 
     def row(self, job_id: str) -> dict[str, Any] | None:
         found = self._fetch("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
@@ -141,6 +184,26 @@ class Journal:
                            "ORDER BY created_at", (batch,))
         return [to_record(_decode(r)) for r in rows]
 
+    def records_in_chain(self, chain: str) -> list[JobRecord]:
+        """The steps of one chain, in the order they were journaled."""
+        rows = self._fetch("SELECT * FROM jobs WHERE chain = ? ORDER BY created_at, rowid",
+                           (chain,))
+        return [to_record(_decode(r)) for r in rows]
+
+    def waiting_on(self, job_id: str) -> list[str]:
+        """Unfinished jobs that wait for ``job_id``'s result address."""
+        rows = self._fetch(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) AND EXISTS "
+                           "(SELECT 1 FROM json_each(jobs.inputs) WHERE json_each.value = ?) "
+                           "ORDER BY created_at", (job_id,))
+        return [r[0] for r in rows]
+
+    def following_task(self, provider: str, task_id: str) -> JobRecord | None:
+        """The unfinished job that follows ``task_id`` already, if any."""
+        rows = self._fetch(f"SELECT * FROM jobs WHERE provider = ? AND task_id = ? "
+                           f"AND state IN ({_ACTIVE_SQL}) ORDER BY created_at LIMIT 1",
+                           (provider, task_id))
+        return to_record(_decode(rows[0])) if rows else None
+
     def unfinished_ids(self) -> list[str]:
         rows = self._fetch(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
                            "ORDER BY created_at")
@@ -188,6 +251,21 @@ class Journal:
                         "WHERE job_id = ? AND lease_owner = ?", (job_id, owner))
 
 
+def _column_names(conn: sqlite3.Connection) -> set[str]:
+    return {r[1] for r in conn.execute("PRAGMA table_info(jobs)")}
+
+
+def _missing_columns(have: set[str]) -> list[tuple[str, str]]:
+    return [(name, decl) for name, decl in _ADDED_COLUMNS if name not in have]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns a journal from an earlier version lacks (inside one transaction,
+    so two processes opening it at once cannot both add a column)."""
+    for name, decl in _missing_columns(_column_names(conn)):
+        conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {decl}")
+
+
 def _update_sql(job_id: str, now: float, only_states: Iterable[str] | None, owner: str | None,
                 fields: dict[str, Any]) -> tuple[str, list[Any]]:
     fields = _encode(fields)
@@ -218,10 +296,11 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
 def _decode(row: sqlite3.Row) -> dict[str, Any]:
     out = dict(row)
     for key in _JSON_COLUMNS:
+        empty = "{}" if key in _DICT_COLUMNS else "[]"
         try:
-            out[key] = json.loads(out.get(key) or ("[]" if key in ("files", "assets") else "{}"))
+            out[key] = json.loads(out.get(key) or empty)
         except ValueError:
-            out[key] = [] if key in ("files", "assets") else {}
+            out[key] = json.loads(empty)
     return out
 
 
@@ -232,4 +311,7 @@ def to_record(row: dict[str, Any]) -> JobRecord:
         credits_low=row["credits_low"], credits_high=row["credits_high"],
         files=list(row["files"]), error=row["error"] or "", created_at=row["created_at"],
         updated_at=row["updated_at"], output_dir=row["output_dir"] or "",
-        request=row["request"], meta=row["meta"])
+        request=row["request"], meta=row["meta"], assets=list(row.get("assets") or []),
+        inputs=dict(row.get("inputs") or {}), download=bool(row.get("download", 1)),
+        finished_at=row.get("finished_at"), expires_at=row.get("expires_at"),
+        origin=row.get("origin") or "submit", chain=row.get("chain") or "")

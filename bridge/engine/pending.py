@@ -84,6 +84,16 @@ class PendingWrites:
             return False
 
 
+def deferred_notice(settlement: Settlement, journal_path, side_file) -> str:
+    """What the user reads when a paid submit's outcome waits for a locked journal."""
+    task = next((w.fields["task_id"] for w in settlement.writes if "task_id" in w.fields), None)
+    what = f"task id {task} of job {settlement.job_id}" if task else \
+        f"the outcome of job {settlement.job_id}'s submit"
+    return (f"The job journal {journal_path} is locked by another program; {what} is kept in "
+            "memory" + (f" and in {side_file}" if side_file else "") +
+            " and written as soon as the lock is released. Nothing is lost.")
+
+
 def replay_orphans(journal: Journal, now: float, emit: Callable[[Event], None]) -> list[str]:
     """Apply side files left by engines that stopped or died; the job ids written."""
     folder = journal.home / FOLDER

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import (AuthError, CancelledError, ConfigError, ExpiredError, NotFoundError,
                       NotSentError, RateLimitedError, ServerError, TimeoutError_, TransportError)
 from ..status import FAILED as SERVICE_FAILED, FINISHED as SERVICE_FINISHED
-from .model import DOWNLOADING, REFUND_NOTE, RUNNING, Event
+from .model import ADOPTED, DONE, DOWNLOADING, REFUND_NOTE, RESULT_LIFETIME_S, RUNNING, Event
 from .schedule import (EMPTY_RESULTS_MAX_POLLS, empty_results_delay, next_poll_delay,
                        remaining_seconds)
 from .step_context import DOWNLOAD, POLL, Next, StepContext, expire, fail, is_permanent, retry
@@ -39,6 +39,11 @@ def poll(ctx: StepContext, job_id: str, client) -> Next | None:
     except ExpiredError:
         return expire(ctx, job_id, row)
     except NotFoundError as exc:
+        if row.get("origin") == ADOPTED and not row.get("submitted_at"):
+            # Never seen: a mistyped id, or a task of another account's key.
+            return fail(ctx, job_id, row, f"The service has no task {task_id} for this API key "
+                                          "(HTTP 404): check the id, and that the task was made "
+                                          "with this account's key. Nothing was charged.")
         if int(row.get("attempts") or 0) + 1 >= MAX_NOT_FOUND:
             return fail(ctx, job_id, row, f"{exc} The job cannot be followed any more.")
         return retry(ctx, job_id, row, POLL, exc, RUNNING)
@@ -55,23 +60,51 @@ def poll(ctx: StepContext, job_id: str, client) -> Next | None:
         reason = status.failure_reason or "no reason given"
         return fail(ctx, job_id, row, f"The service reports the job failed: {reason}. {REFUND_NOTE}")
     if status.state == SERVICE_FINISHED and status.results:
-        assets = [{"url": a.url, "asset_type": a.asset_type,
-                   **({"thumbnail": a.thumbnail} if a.thumbnail else {})} for a in status.results]
-        if ctx.journal.update(job_id, now, only_states=[RUNNING], state=DOWNLOADING, progress=100,
-                              assets=assets, attempts=0, error=""):
-            ctx.note_finished(job_id)
-            ctx.emit(Event("progress", job_id, task_id, DOWNLOADING, 100, eta_s=0.0,
-                           message="Finished on the service; downloading the results."))
-            return Next(DOWNLOAD)
-        return None
+        return _finished(ctx, job_id, row, status, now)
     if status.state == SERVICE_FINISHED:
         return _finished_without_results(ctx, job_id, row, now)
+    if not row.get("submitted_at"):
+        # An adopted task, seen unfinished: from now on its finish time is known to a poll.
+        ctx.journal.update(job_id, now, only_states=[RUNNING], submitted_at=now)
+        ctx.emit(Event("progress", job_id, task_id, RUNNING, status.progress,
+                       message=f"Found task {task_id} on the service ({status.state} "
+                               f"{status.progress}%); following it."))
     progress = max(int(row["progress"] or 0), min(99, status.progress))
-    ctx.journal.update(job_id, now, only_states=[RUNNING], progress=progress, attempts=0, error="")
+    ctx.journal.update(job_id, now, only_states=[RUNNING], progress=progress, attempts=0, error="",
+                       running_seen_at=now)
     if progress != int(row["progress"] or 0) or row["error"]:
         eta = remaining_seconds(expected, elapsed, progress)
         ctx.emit(Event("progress", job_id, task_id, RUNNING, progress, eta_s=eta))
     return _poll_next(ctx, expected, elapsed, progress)
+
+
+def _finished(ctx: StepContext, job_id: str, row: dict, status, now: float) -> Next | None:
+    """Results listed: download them, or (``download`` off) keep their addresses only."""
+    assets = [{"url": a.url, "asset_type": a.asset_type,
+               **({"thumbnail": a.thumbnail} if a.thumbnail else {})} for a in status.results]
+    # The service finished after the last look that saw the task unfinished (or after
+    # our submit), so its 24 h count started no sooner: counted from there, the expiry
+    # is never late. A task adopted already finished may have finished any time: unknown.
+    last_unfinished = row.get("running_seen_at") or row.get("submitted_at")
+    expires = float(last_unfinished) + RESULT_LIFETIME_S if last_unfinished else None
+    task_id = row["task_id"]
+    if not int(row.get("download", 1)):
+        if ctx.journal.update(job_id, now, only_states=[RUNNING], state=DONE, progress=100,
+                              assets=assets, attempts=0, error="", finished_at=now,
+                              expires_at=expires):
+            ctx.note_finished(job_id)
+            ctx.emit(Event("finished", job_id, task_id, DONE, 100, eta_s=0.0,
+                           message="Finished on the service; its result is kept as an address "
+                                   "(nothing downloaded)."))
+        return None
+    if ctx.journal.update(job_id, now, only_states=[RUNNING], state=DOWNLOADING, progress=100,
+                          assets=assets, attempts=0, error="", finished_at=now,
+                          expires_at=expires):
+        ctx.note_finished(job_id)
+        ctx.emit(Event("progress", job_id, task_id, DOWNLOADING, 100, eta_s=0.0,
+                       message="Finished on the service; downloading the results."))
+        return Next(DOWNLOAD)
+    return None
 
 
 def _finished_without_results(ctx: StepContext, job_id: str, row: dict, now: float) -> Next | None:

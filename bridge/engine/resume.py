@@ -12,10 +12,11 @@ from typing import Callable, Iterable
 
 from . import leases
 from .journal import Journal
-from .model import DOWNLOADING, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, Event
-from .step_context import DOWNLOAD, POLL, SUBMIT, Next
+from .model import (DOWNLOADING, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, WAITING,
+                    Event)
+from .step_context import DOWNLOAD, INPUTS, POLL, SUBMIT, Next
 
-FIRST_STEP = {QUEUED: SUBMIT, RUNNING: POLL, DOWNLOADING: DOWNLOAD}
+FIRST_STEP = {WAITING: INPUTS, QUEUED: SUBMIT, RUNNING: POLL, DOWNLOADING: DOWNLOAD}
 
 
 def renew(journal: Journal, owner: str, held: Iterable[str], until: float) -> set[str]:

@@ -8,6 +8,7 @@ and more often only while the budget has room to spare.
 
 from __future__ import annotations
 
+import math
 import random
 
 #: Overdue jobs are polled again after this fraction of their expected time.
@@ -74,3 +75,28 @@ def retry_delay(attempt: int, rng: random.Random | None = None) -> float:
 def empty_results_delay(checks: int) -> float:
     """Seconds before look number ``checks + 1`` at a job FINISHED without results."""
     return min(60.0, EMPTY_RESULTS_DELAY * (2 ** max(0, checks - 1)))
+
+
+def rank_call(item) -> tuple[int, float]:
+    """Order of due API steps ``(job_id, Next)``: polls of probably-finished jobs, submits, polls."""
+    _, step = item
+    group = 0 if (step.action == "poll" and step.likely_done) else (
+        1 if step.action == "submit" else 2)
+    return group, step.delay
+
+
+def duration_text(seconds: float) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    if seconds >= 2 * 3600:
+        return f"{seconds / 3600:.0f} hours"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds:.0f} s"
+
+
+def long_pause_notice(asked: float, paused: float) -> str:
+    asked_text = "an unlimited time" if not math.isfinite(asked) else duration_text(asked)
+    return (f"The service asked to pause every request for {asked_text} (Retry-After). The "
+            f"bridge waits {duration_text(paused)} instead, then tries again; submitted jobs "
+            "are kept and nothing is sent twice.")

@@ -31,6 +31,10 @@ from .model import EXPIRED, FAILED, RUNNING, DOWNLOADING, Event
 from .schedule import retry_delay
 
 SUBMIT, POLL, DOWNLOAD = "submit", "poll", "download"
+#: A waiting job looks at the jobs whose result addresses it needs (local: no API call).
+INPUTS = "inputs"
+#: Steps that never call the service: they take no request slot.
+LOCAL_ACTIONS = (DOWNLOAD, INPUTS)
 #: The job waits for the journal to take a write that must not be lost.
 PARKED = "parked"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..api.base import ApiRequest
+from ..api.chains import placeholders_in
 from ..errors import (BridgeError, CancelledError, ConfigError, NotSentError, RateLimitedError,
                       ServerError, TimeoutError_, TransportError, UncertainDeliveryError)
 from .model import FAILED, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, Event
@@ -22,6 +23,14 @@ def submit(ctx: StepContext, job_id: str, client) -> Next | None:
     if row is None or row["state"] != QUEUED or row["task_id"]:
         return None  # cancelled meanwhile, or already sent: never twice
     request = ctx.request_of(job_id, row)
+    if placeholders_in(request):
+        # A chained job's input address is not filled in: it must never be sent so.
+        message = (f"Internal error: {', '.join(placeholders_in(request))} has no address yet. "
+                   "Nothing was sent or charged.")
+        if ctx.journal.update(job_id, ctx.clock.wall(), only_states=[QUEUED], state=FAILED,
+                              error=message):
+            ctx.emit(Event("failed", job_id, None, FAILED, message=message))
+        return None
     # Written (and synced) before the POST: a crash from here on leaves SUBMITTING → UNKNOWN.
     if not ctx.journal.update(job_id, ctx.clock.wall(), only_states=[QUEUED], owner=ctx.owner,
                               state=SUBMITTING):

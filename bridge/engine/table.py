@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 
 from ..api.base import ApiRequest
-from .step_context import DOWNLOAD, Next
+from .step_context import DOWNLOAD, LOCAL_ACTIONS, Next
 
 
 class JobTable:
@@ -71,17 +71,28 @@ class JobTable:
             self._plan.pop(job_id, None)
 
     def take_due_downloads(self, now: float) -> list[str]:
+        return self.take_due(DOWNLOAD, now)
+
+    def take_due(self, action: str, now: float) -> list[str]:
+        """Jobs whose planned ``action`` is due, taken off the plan to run now."""
         with self._lock:
-            due = [j for j, s in self._plan.items() if s.action == DOWNLOAD and s.delay <= now]
+            due = [j for j, s in self._plan.items() if s.action == action and s.delay <= now]
             for job_id in due:
                 del self._plan[job_id]
             return due
+
+    def hurry(self, action: str, now: float) -> None:
+        """Make every planned ``action`` due now (something it waits for just happened)."""
+        with self._lock:
+            for job_id, step in list(self._plan.items()):
+                if step.action == action and step.delay > now:
+                    self._plan[job_id] = Next(action, now, step.likely_done)
 
     def due_calls(self, now: float) -> list[tuple[str, Next]]:
         """Planned API steps that are due (a snapshot; take one with :meth:`take`)."""
         with self._lock:
             return [(j, s) for j, s in self._plan.items()
-                    if s.action != DOWNLOAD and s.delay <= now]
+                    if s.action not in LOCAL_ACTIONS and s.delay <= now]
 
     def next_due_in(self, now: float, default: float) -> float:
         with self._lock:

@@ -5,46 +5,19 @@ from __future__ import annotations
 import io
 import zipfile
 
-import numpy as np
 import requests
 
-from bridge.emulator.glb import write_glb
-from bridge.emulator.mesh import Material, box, sphere
 from bridge.emulator.model_read import read_model
-from bridge.emulator.polymesh import PolyMesh, concatenate
-from bridge.pngcodec import decode_png
+from bridge.emulator.polymesh import PolyMesh
 from emu_helpers import KEY, fetch, finish
+from model_samples import (BLUE_LINEAR, RED_LINEAR, ball_and_block, colour_at_faces,  # noqa: F401
+                           glb_of, is_blue, is_red, texture_pixels, two_colour_ball)
 
 CONVERT = "/v1/tools/convert/"
 TOPOLOGY = "/v1/3d-models/tencent/topology/"
 TEXTURE_EDIT = "/v1/3d-models/tencent/texture-edit/"
 BAKE = "/v1/tools/bake-texture/"
 STATUS = "/v1/generation-request/{}/status/"
-
-RED_LINEAR = (0.8, 0.02, 0.02, 1.0)
-BLUE_LINEAR = (0.02, 0.05, 0.8, 1.0)
-
-
-def two_colour_ball(rings: int = 40, segments: int = 80) -> PolyMesh:
-    """A ball (radius 0.5 m, resting on y = 0) red above its equator, blue below; ~6k triangles."""
-    tris = sphere((0, 0.5, 0), 0.5, rings, segments)
-    area = np.linalg.norm(np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0]), axis=1)
-    tris = tris[area > 1e-12]
-    top = tris[:, :, 1].mean(axis=1) > 0.5
-    return PolyMesh.from_triangles(tris, None, np.where(top, 0, 1),
-                                   [Material("red", RED_LINEAR), Material("blue", BLUE_LINEAR)])
-
-
-def ball_and_block() -> PolyMesh:
-    """A dense ball on a flat block: corners, flats and curves for the retopology."""
-    ball = sphere((0, 0.6, 0), 0.35, 48, 96)
-    parts = [PolyMesh.from_triangles(box((0, 0.1, 0), (1.0, 0.2, 0.6))), PolyMesh.from_triangles(ball)]
-    return concatenate(parts).replace(face_materials=np.zeros(sum(p.face_count for p in parts), np.int64),
-                                      materials=[Material("grey")])
-
-
-def glb_of(mesh: PolyMesh) -> bytes:
-    return write_glb(mesh.to_parts())
 
 
 def upload(emu, path: str, data: bytes, name: str, **fields) -> str:
@@ -74,30 +47,6 @@ def hosted(emu, mesh: PolyMesh, fmt: str = "glb") -> str:
 
 def model_at(url: str) -> PolyMesh:
     return read_model(fetch(url))
-
-
-def texture_pixels(mesh: PolyMesh) -> np.ndarray:
-    assert mesh.texture_png is not None, "the result carries no texture"
-    return decode_png(mesh.texture_png)[..., :3]
-
-
-def colour_at_faces(mesh: PolyMesh) -> np.ndarray:
-    """(T, 3) sRGB 0–255 texture colour at each triangle's UV centroid."""
-    pixels = texture_pixels(mesh)
-    uv = mesh.uvs.mean(axis=1)
-    rows = np.clip((uv[:, 1] * pixels.shape[0]).astype(int), 0, pixels.shape[0] - 1)
-    cols = np.clip((uv[:, 0] * pixels.shape[1]).astype(int), 0, pixels.shape[1] - 1)
-    return pixels[rows, cols].astype(float)
-
-
-def is_red(rgb) -> np.ndarray:
-    rgb = np.asarray(rgb, dtype=float)
-    return (rgb[..., 0] > 1.8 * rgb[..., 1]) & (rgb[..., 0] > 1.8 * rgb[..., 2]) & (rgb[..., 0] > 80)
-
-
-def is_blue(rgb) -> np.ndarray:
-    rgb = np.asarray(rgb, dtype=float)
-    return (rgb[..., 2] > 1.8 * rgb[..., 0]) & (rgb[..., 2] > 1.4 * rgb[..., 1]) & (rgb[..., 2] > 80)
 
 
 def zip_entries(data: bytes) -> dict[str, bytes]:

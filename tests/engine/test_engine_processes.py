@@ -1,4 +1,4 @@
-"""Real processes on one journal: a CLI killed mid-job, and two `resume --wait` at once.
+"""Real processes on one journal: a CLI killed mid-job or mid-chain, two `resume --wait` at once.
 
 The emulator runs in this process on the real clock, fast (time scale), and
 the CLI processes talk to it over loopback. Each test ends with every result
@@ -22,6 +22,7 @@ from bridge.emulator import Emulator
 from bridge.engine import JobEngine
 from bridge.engine.files import check_glb
 from bridge.engine.journal import Journal
+from model_samples import ball_and_block, colour_at_faces, is_red, read_file, write_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -135,3 +136,94 @@ def test_a_batch_killed_mid_way_is_finished_by_running_it_again(live_emu, tmp_pa
     assert len(prompts_paid) == len(set(prompts_paid)) >= 3          # nothing paid twice
     assert sum(1 for r in live_emu.log if r.method == "POST") == len(prompts_paid)
     assert len(list(out_dir.glob("*/*_3d_model_1.glb"))) == states.count("DONE")
+
+
+# -- chains: a crash between the steps costs no step twice ------------------------------------
+
+def _chain_records(home: Path) -> list:
+    if not (home / "journal.sqlite3").exists():
+        return []
+    return sorted(Journal(home).records(), key=lambda r: r.meta.get("chain_step", 0))
+
+
+def _wait_for(home: Path, proc, ready, what: str) -> list:
+    deadline = time.monotonic() + 60     # a loaded machine starts Python slowly
+    while time.monotonic() < deadline:
+        records = _chain_records(home)
+        if len(records) == 2 and ready(*records):
+            return records
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.01)
+    proc.kill()
+    _, err = proc.communicate(timeout=10)
+    raise AssertionError(f"never {what}: {[(r.state, r.task_id, r.error) for r in _chain_records(home)]}"
+                         f"\n{err[-2000:]}")
+
+
+def _assert_retextured_once_per_step(emu, home: Path, out_dir: Path, env, cwd) -> None:
+    resume = bridge_cli(["resume", "--wait", "--timeout", "60"], env, cwd)
+    out, err = resume.communicate(timeout=90)
+    assert resume.returncode == 0, err
+    copy, edit = _chain_records(home)
+    assert copy.state == edit.state == "DONE"
+    assert [a.endpoint for a in emu.accepted] == ["/v1/tools/convert/",
+                                                  "/v1/3d-models/tencent/texture-edit/"]
+    assert emu.accepted[1].body["file_url"] == copy.model_url("fbx")
+    assert files_on_disk(out_dir) == [f"{edit.job_id}_3d_model_1.glb"]     # the last step only
+    assert is_red(colour_at_faces(read_file(out_dir / f"{edit.job_id}_3d_model_1.glb"))).mean() > 0.6
+    assert 100_000 - emu.balance == 90
+
+
+def test_a_retexture_killed_while_its_first_step_runs_is_finished_by_resume(live_emu, tmp_path):
+    home, out_dir = tmp_path / "home", tmp_path / "out"
+    model = write_model(tmp_path / "chair.glb", ball_and_block())
+    env = cli_env(live_emu, home)
+    first = bridge_cli(["retexture", "--model-file", model, "--prompt", "red paint", "--wait",
+                        "--output-dir", str(out_dir)], env, tmp_path)
+    _wait_for(home, first, lambda copy, edit: copy.task_id and edit.state == "WAITING",
+              "saw the copy sent")
+    os.kill(first.pid, signal.SIGKILL)   # the copy is paid for, the retexture not sent
+    first.wait(10)
+    copy, edit = _chain_records(home)
+    assert edit.state == "WAITING" and edit.task_id is None
+    _assert_retextured_once_per_step(live_emu, home, out_dir, env, tmp_path)
+
+
+ENGINE_THEN_OFFLINE = """
+import sys, time
+from pathlib import Path
+from bridge.api.mesh_chains import ModelSource, retexture_steps
+from bridge.config import Settings
+from bridge.engine import JobEngine
+from bridge.engine.journal import Journal
+
+url, home, model, out = sys.argv[1:5]
+settings = Settings(api_key="test-key", api_url=url, home=Path(home), rate_limit=1000,
+                    poll_interval=0.2)
+journal, ids = Journal(home), []
+
+def online():   # the network goes away the moment the first step is done
+    return not ids or journal.record(ids[0]).state != "DONE"
+
+engine = JobEngine(settings, home=home, online_check=online)
+ids += engine.submit_chain(retexture_steps(ModelSource(file=model), prompt="red paint"),
+                           output_dir=out)
+engine.start()
+time.sleep(120)
+"""
+
+
+def test_a_chain_killed_after_its_first_step_finished_sends_the_second_once(live_emu, tmp_path):
+    home, out_dir = tmp_path / "home", tmp_path / "out"
+    model = write_model(tmp_path / "chair.glb", ball_and_block())
+    env = cli_env(live_emu, home)
+    first = subprocess.Popen([sys.executable, "-c", ENGINE_THEN_OFFLINE, live_emu.url, str(home),
+                              model, str(out_dir)], env=env, cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    copy, edit = _wait_for(home, first, lambda copy, edit: copy.state == "DONE" and
+                           edit.state == "QUEUED", "saw the copy done and the retexture filled")
+    os.kill(first.pid, signal.SIGKILL)   # between the steps: the address known, nothing sent
+    first.wait(10)
+    assert edit.request["fields"]["file_url"] == copy.model_url("fbx")
+    assert len(live_emu.accepted) == 1
+    _assert_retextured_once_per_step(live_emu, home, out_dir, env, tmp_path)
