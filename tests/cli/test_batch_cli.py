@@ -100,7 +100,9 @@ def test_a_rerun_collects_what_a_timeout_left_and_resends_only_failures(
     out_dir = tmp_path / "out"
     emulator.faults.fail_next_job("the picture shows no object")
     argv = ["batch", str(folder), "--flow", "tencent-rapid", "--yes", "--output-dir", str(out_dir)]
-    code, _, err = run([*argv, "--timeout", "5"])    # 5 s: submitted, nothing finished yet
+    # A job takes the emulator 120 s; the fake clock runs on while the real POSTs
+    # are under way, so give the three submits most of that time, not 5 s.
+    code, _, err = run([*argv, "--timeout", "100"])  # submitted, nothing finished yet
     assert code == 1 and "still running" in err
     rows, _ = summary(out_dir)
     assert sorted(r["state"] for r in rows) == ["RUNNING"] * 3
