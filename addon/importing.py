@@ -23,8 +23,8 @@ from mathutils import Vector
 
 from ..bridge import errors
 from ..bridge.api import miniature
-from . import greyimage, localjobs, session
-from .helper import importers, transfer
+from . import greyimage, localjobs, meshtools, session
+from .helper import geometry, importers, transfer
 
 COLLECTION_NAME = "AI Studio"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}
@@ -156,6 +156,7 @@ def _scene_part(plan: Plan, context, top, greys: list[Path]) -> ImportResult:
     objects = []
     if top is not None:
         _place(top, plan.meta, context.scene)
+        meshtools.after_import(plan.job_id, plan.model, plan.meta, top)   # its address, its turn
         for obj in list(context.view_layer.objects.selected):
             obj.select_set(False)
         top.select_set(True)
@@ -200,6 +201,7 @@ def import_in_process(job_id: str, context=None, plan: Plan | None = None) -> Im
         top = None
         if plan.model is not None:
             top, new = importers.import_objects(plan.model, plan.name, ai_collection(ctx.scene))
+            geometry.stamp_import(top, plan.model)
             if plan.height_cm is not None:
                 importers.scale_to_height(top, new, plan.height_cm, ctx.scene.unit_settings.scale_length)
             importers.tag(top, plan.tags)
