@@ -22,6 +22,15 @@ def short_id(task_id: str) -> str:
     return task_id[:8]
 
 
+def _downloaded(task_id: str) -> str | None:
+    """A finished job of the list that holds this task's files (from the cache, no I/O)."""
+    for job_id in session.STATE.order:
+        view = session.STATE.jobs.get(job_id)
+        if view is not None and view.task_id == task_id and view.state == "DONE" and view.files:
+            return job_id
+    return None
+
+
 class AISTUDIO_OT_import_task(bpy.types.Operator):
     """Follow a task made on the website or another machine (within 24 hours) and import it here"""
 
@@ -56,6 +65,9 @@ class AISTUDIO_OT_import_task(bpy.types.Operator):
         if not task_id:
             self.report({"ERROR"}, "Paste the task's id first (the website shows it with the task).")
             return {"CANCELLED"}
+        known = _downloaded(task_id)
+        if known is not None:   # in the list and on disk already: no second download
+            return bpy.ops.aistudio.import_result("EXEC_DEFAULT", job_id=known)
         if not online.network_allowed():
             self.report({"ERROR"}, online.offline_message())
             return {"CANCELLED"}
@@ -81,8 +93,6 @@ class AISTUDIO_OT_import_task(bpy.types.Operator):
         if runtime is not None:
             runtime.task_id = ""
         pump.sync_rows(context)
-        if record.state == "DONE":   # followed before and downloaded: import it (again)
-            return bpy.ops.aistudio.import_result("EXEC_DEFAULT", job_id=job_id)
         if fresh:
             self.report({"INFO"}, f"Following task {task_id}: it is imported when its files are in.")
         else:

@@ -62,6 +62,9 @@ class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
                 prompt = tools.retexture_prompt.strip() or None
             else:
                 image = imagesource.resolve(fallback=tools.retexture_picture)
+            if not prompt and not image:
+                raise ValidationError("Retexture needs the new look: a prompt (prompt=…) or a "
+                                      "picture (filepath=… or image=…), or the Tools panel's.")
         pick = (lambda name: getattr(self, name) if self._given(name) else getattr(tools, name))
         return meshtools.Options(prompt=prompt, image=image,
                                  enable_pbr=True if pick("enable_pbr") else None,

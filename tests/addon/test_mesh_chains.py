@@ -7,11 +7,14 @@ fewer faces, the high-poly's colours on the low-poly. The price on the
 Tools panel's button is what the service charged.
 """
 
+import types
+
 import bpy
 import numpy as np
 import pytest
 
-from addon_helpers import last_job, pump_until, wait_imported
+from addon_helpers import TIME_SCALE, last_job, pump_until, wait_imported
+from test_panel import RecordingLayout
 from mesh_tool_helpers import (BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY, ball, endpoints, face_colours,
                                is_blue, is_red, paid, select, shown_price, triangles,
                                two_colour_ball, uploads)
@@ -55,6 +58,9 @@ def test_the_kept_address_is_reused_until_the_mesh_changes(studio):
     select(source, active=source)
     sent = len(studio.accepted)
     assert shown_price(bpy.context, "RETEXTURE") == 80        # a fresh FBX copy is known
+    panel = _tools_panel("RETEXTURE")
+    assert panel.texts("operator") == ["Retexture · 80 credits"]
+    assert "Pot: its copy on the service is reused" in panel.texts("label")
     assert bpy.ops.aistudio.mesh_tool(tool="RETEXTURE", prompt="glossy blue") == {"FINISHED"}
     wait_imported()
     assert endpoints(studio, sent) == [TEXTURE_EDIT] and paid(studio, sent) == 80
@@ -70,6 +76,60 @@ def test_the_kept_address_is_reused_until_the_mesh_changes(studio):
     assert bpy.ops.aistudio.mesh_tool(tool="RETEXTURE", prompt="green moss") == {"FINISHED"}
     wait_imported()
     assert len(uploads(studio)) == 2
+
+
+def _tools_panel(tool):
+    from ai_studio_bridge.addon.ui import panels
+    bpy.context.scene.aistudio.tools.tool = tool
+    layout = RecordingLayout()
+    panels.AISTUDIO_PT_tools.draw(types.SimpleNamespace(layout=layout), bpy.context)
+    return layout
+
+
+def test_the_tools_panel_offers_the_address_tools_with_their_options_and_price(studio):
+    ball("Pot")
+    panel = _tools_panel("RETEXTURE")
+    assert {"retexture_from", "retexture_prompt", "enable_pbr"} <= set(panel.props())
+    assert panel.texts("operator") == ["Retexture · 90 credits"]
+    assert "copy on the service 10 → retexture 80" in panel.texts("label")
+    panel = _tools_panel("RETOPOLOGY")
+    assert {"polygon_type", "face_level"} <= set(panel.props())
+    assert panel.texts("operator") == ["Retopology · 110 credits"]
+    [button] = panel.buttons("aistudio.mesh_tool")
+    assert button.tool == "RETOPOLOGY"
+    panel = _tools_panel("BAKE")                             # one mesh: says what is missing
+    assert panel.texts("operator") == ["Bake"]
+    assert any("select the high-poly" in text for text in panel.texts("label"))
+
+
+def test_retexture_without_a_prompt_or_picture_is_refused_unpaid(studio):
+    ball("Pot")
+    with pytest.raises(RuntimeError, match="Retexture needs the new look"):
+        bpy.ops.aistudio.mesh_tool(tool="RETEXTURE")
+    assert studio.log == []
+
+
+def test_a_script_bakes_two_addresses_it_gives(studio, tmp_path):
+    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.bridge.api.tools import ConvertRequest
+    from model_samples import grey_ball, two_colour_ball as ball_file, write_model
+    engine = session.engine()
+    jobs = [engine.submit(ConvertRequest(model_file=write_model(tmp_path / name, mesh),
+                                         output_format="glb"), download=False)
+            for name, mesh in (("high.glb", ball_file()), ("low.glb", grey_ball()))]
+    engine.wait(jobs, timeout=60 * TIME_SCALE)   # clock seconds, scaled
+    records = [engine.job(job_id) for job_id in jobs]
+    assert [r.state for r in records] == ["DONE", "DONE"], [r.error for r in records]
+    high_url, low_url = (r.model_url() for r in records)
+    ball("Anything")
+    sent = len(studio.accepted)
+    assert bpy.ops.aistudio.mesh_tool(tool="BAKE", original_url=high_url, retopo_url=low_url) \
+        == {"FINISHED"}
+    wait_imported()
+    assert endpoints(studio, sent) == [BAKE]
+    assert studio.accepted[-1].body == {"original_url": high_url, "retopo_url": low_url}
+    colours, heights = face_colours(_result("Anything baked"))
+    assert is_red(colours[heights > 0.15]).mean() > 0.9
 
 
 def test_an_address_past_its_expiry_is_uploaded_again(studio):
