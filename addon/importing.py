@@ -23,7 +23,7 @@ from mathutils import Vector
 
 from ..bridge import errors
 from ..bridge.api import miniature
-from . import greyimage, localjobs, session
+from . import greyimage, localjobs, naming, session
 from .helper import importers, transfer
 
 COLLECTION_NAME = "AI Studio"
@@ -109,7 +109,7 @@ def plan_import(job_id: str) -> Plan:
     height = _target_height(meta)
     model = pick_model(files, prefer_scaled=height is not None)
     label = (view.label if view else "") or meta.get("name") or job_id
-    name = (meta.get("name") or (view.label if view else "") or (model.stem if model else ""))[:60]
+    name = result_name(meta, view, record)
     tags = importers.tags_for(job_id, record.task_id if record is not None else "",
                               record.provider if record is not None else "",
                               record.request if record is not None else None)
@@ -122,6 +122,19 @@ def plan_import(job_id: str) -> Plan:
     greys = greyimage.grey_sources(pictures) if request_type == "RemoveBackgroundRequest" else []
     return Plan(job_id, meta, files, str(files[0].parent), model, name, height, tags, pictures,
                 greys, label)
+
+
+def result_name(meta: dict, view, record) -> str:
+    """What the user gave (the prompt, the picture, the object), never a downloaded file's name.
+
+    The add-on's own jobs carry it as ``meta["name"]``; jobs sent by the CLI or
+    a script are named from their request (its prompt, its picture's name).
+    """
+    if meta.get("name"):
+        return meta["name"][:60]
+    request = record.request if record is not None else None
+    label = (view.label if view else "") or (record.label if record is not None else "")
+    return naming.from_request(request, label)[:60]
 
 
 def ai_collection(scene) -> bpy.types.Collection:
@@ -143,8 +156,11 @@ def _place(top, meta: dict, scene) -> None:
 
 def _load_images(plan: Plan) -> list:
     images = []
-    for path in plan.pictures:
+    names = naming.result_pictures(plan.name, plan.pictures, plan.model is not None)
+    for path, name in zip(plan.pictures, names):
         image = bpy.data.images.load(str(path), check_existing=True)
+        if naming.clean(image.name) != name:   # named after the job, not the downloaded file
+            image.name = name
         image["aistudio_local_job"] = plan.job_id
         image.preview_ensure()
         images.append(image)
@@ -162,7 +178,11 @@ def _scene_part(plan: Plan, context, top, greys: list[Path]) -> ImportResult:
         context.view_layer.objects.active = top
         objects.append(top)
     images = _load_images(plan)
-    grey_images = [greyimage.load_grey(path, plan.job_id) for path in greys]
+    # Each grey copy is named after its picture: "a red fox on grey".
+    grey_names = {greyimage.grey_dest(source): f"{image.name} on grey"
+                  for source, image in zip(plan.pictures, images)}
+    grey_images = [greyimage.load_grey(path, plan.job_id, name=grey_names.get(Path(path), ""))
+                   for path in greys]
     if grey_images and plan.meta.get("source") == "remove_bg":
         from . import slots   # a job the Prepare section sent replaces its source picture
         slots.fill(context.scene, "SOURCE", grey_images[0])

@@ -95,6 +95,8 @@ def import_objects(path: Path, name: str, collection) -> tuple[bpy.types.Object,
             obj.parent = top
         new.append(top)
     top.name = name
+    if top.type == "MESH" and top.data.users == 1:
+        top.data.name = name   # not the downloaded file's name (STL, PLY name it after the file)
     return top, new
 
 

@@ -28,6 +28,8 @@ from . import check, decimate, hollow, manifold, scaling
 
 #: Tools whose result replaces the object's mesh (as ``helper/tasks.MESH_TOOLS``).
 MESH_TOOLS = ("make_manifold", "hollow", "decimate")
+#: What a mesh tool's result is called when it arrives as an object of its own.
+RESULT_WORDS = {"make_manifold": "manifold", "hollow": "hollowed", "decimate": "decimated"}
 LABELS = {"check": "Print check", "make_manifold": "Make manifold", "hollow": "Hollow",
           "decimate": "Decimate", "scale": "Scale to miniature", "export_stl": "Export STL",
           "export_glb": "Export GLB"}
@@ -155,7 +157,7 @@ class ToolRun:
             replace_mesh(ob, mesh)
             _undo_step(self.label)
             return summary
-        result = new_object_beside(f"{self.name} ({LABELS[self.tool].lower()})", mesh,
+        result = new_object_beside(f"{self.name} {RESULT_WORDS[self.tool]}", mesh,
                                    self.materials, ob.matrix_world if ob else self.matrix, ob)
         _select(result)
         _undo_step(self.label)

@@ -20,12 +20,12 @@ from .. import preferences
 from ..operators.submit import Prepared, SubmitMixin, mesh_problem
 from . import decimate, scaling
 
-#: step → (button label, the service tool it runs)
+#: step → (button label, the service tool it runs, what the result is called after its source)
 STEPS = {
-    "check": ("Volume", "VOLUME"),
-    "repair": ("Repair", "REPAIR"),
-    "hollow": ("Repair + hollow", "REPAIR"),
-    "decimate": ("Optimize", "OPTIMIZE"),
+    "check": ("Volume", "VOLUME", "volume"),
+    "repair": ("Repair", "REPAIR", "repaired"),
+    "hollow": ("Repair + hollow", "REPAIR", "repaired and hollowed"),
+    "decimate": ("Optimize", "OPTIMIZE", "optimized"),
 }
 
 
@@ -37,7 +37,7 @@ class AISTUDIO_OT_print_cloud(SubmitMixin, bpy.types.Operator):
     bl_options = {"REGISTER"}
     NEEDS_MESH = True
 
-    step: EnumProperty(name="Step", items=[(k, label, "") for k, (label, _tool) in STEPS.items()])
+    step: EnumProperty(name="Step", items=[(k, label, "") for k, (label, _tool, _word) in STEPS.items()])
 
     def prepare(self, context) -> Prepared:
         problem = mesh_problem(context)
@@ -62,10 +62,10 @@ class AISTUDIO_OT_print_cloud(SubmitMixin, bpy.types.Operator):
                     model_file=model, output_format="stl", unit=unit,
                     hollow=True if hollowing else None,
                     wall_thickness=props.wall_thickness_mm if hollowing else None)
-        label, tool = STEPS[self.step]
+        _label, tool, word = STEPS[self.step]
         meta = {"source": "print_cloud", "step": self.step, "tool": tool, "placement": "beside",
                 "source_object": ob.name, "unit": unit}
-        return Prepared(request, f"{ob.name} {label.lower()}"[:48], tool, meta)
+        return Prepared(request, f"{ob.name} {word}"[:60], tool, meta)
 
 
 classes = (AISTUDIO_OT_print_cloud,)
