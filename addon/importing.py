@@ -23,7 +23,7 @@ from mathutils import Vector
 
 from ..bridge import errors
 from ..bridge.api import miniature
-from . import greyimage, localjobs, naming, session
+from . import greyimage, localjobs, naming, origin, session
 from .helper import importers, transfer
 
 COLLECTION_NAME = "AI Studio"
@@ -233,7 +233,15 @@ def import_in_process(job_id: str, context=None, plan: Plan | None = None) -> Im
     return _with_context(context, run)
 
 
-def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
+def _elsewhere(plan: Plan) -> str:
+    """An automatic import whose file was closed while the helper worked: it waits instead."""
+    view = session.STATE.jobs.get(plan.job_id)
+    if view is not None:
+        view.left_for_import = True
+    return "not imported: its file was closed meanwhile; Import it from the job list"
+
+
+def _import_work(plan: Plan, context, holder: list, automatic: bool = False) -> localjobs.Work:
     steps = []
     scratch = None
     if plan.model is not None:
@@ -247,6 +255,11 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
     steps += [greyimage.grey_step(source, dest) for source, dest in zip(plan.greys, greys)]
 
     def finish(results: list) -> str:
+        if automatic and not origin.belongs_here(plan.meta):
+            if scratch is not None:
+                transfer.discard(scratch)
+            return _elsewhere(plan)
+
         def run(ctx):
             top = None
             if plan.model is not None:
@@ -271,6 +284,8 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
     def fallback() -> str:
         if scratch is not None:
             scratch.unlink(missing_ok=True)
+        if automatic and not origin.belongs_here(plan.meta):
+            return _elsewhere(plan)
         result = import_in_process(plan.job_id, context, plan)
         holder.append(result)
         return result.summary()
@@ -289,9 +304,17 @@ def scripts_wait() -> bool:
     return bool(bpy.app.background)
 
 
-def begin_import(job_id: str) -> localjobs.Work:
-    """Start importing a job in the helper; the pump appends it when it is ready."""
-    work = _import_work(plan_import(job_id), None, [])
+def begin_import(job_id: str, automatic: bool = False) -> localjobs.Work | None:
+    """Start importing a job in the helper; the pump appends it when it is ready.
+
+    *automatic*: the pump's own import of a finished job, which lands only in
+    the file that sent the job (``origin.py``); the Import button's lands here.
+    None when an automatic import belongs to a file that is not open.
+    """
+    plan = plan_import(job_id)
+    if automatic and not origin.belongs_here(plan.meta):
+        return None
+    work = _import_work(plan, None, [], automatic)
     view = session.STATE.jobs.get(job_id)
     if view is not None:
         view.stage = "Importing"

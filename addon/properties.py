@@ -265,6 +265,8 @@ class AISTUDIO_PG_settings(bpy.types.PropertyGroup):
     tools: PointerProperty(type=AISTUDIO_PG_tools)
     prepare: PointerProperty(type=AISTUDIO_PG_prepare)
     text_image: PointerProperty(type=AISTUDIO_PG_text_image)
+    # Which .blend this is, for the jobs it sends: their results are imported only here (origin.py).
+    file_id: StringProperty(options={"HIDDEN"})
 
 
 if AISTUDIO_PG_print is not None:

@@ -9,7 +9,7 @@ Anything wrong is reported with ``self.report`` and nothing is sent.
 import dataclasses
 
 from ...bridge import errors
-from .. import imagesource, naming, online, preferences, presubmit, session
+from .. import imagesource, naming, online, origin, preferences, presubmit, session
 
 
 @dataclasses.dataclass
@@ -113,6 +113,9 @@ class SubmitMixin:
             with imagesource.deferred() as pending:
                 prepared = self.prepare(context)
             prepared.pending = pending
+            # The result comes back into this file, and only this one (origin.py).
+            for part in [prepared, *getattr(prepared.request, "parts", ())]:
+                origin.stamp(part.meta)
             if pending:
                 presubmit.validate_with_standins(prepared.request, pending)
             else:

@@ -13,12 +13,14 @@ pytestmark = pytest.mark.blender
 
 
 def _record(job_id, files, meta=None, request=None):
+    from ai_studio_bridge.addon import origin
+    meta = origin.stamp(dict(meta or {}))   # sent from the open file: the pump imports it
     return JobRecord(job_id=job_id, task_id=f"task-{job_id}", provider="3daistudio", kind="miniature",
                      label="Statue", state="DONE", progress=100, credits_low=200, credits_high=200,
                      files=[str(f) for f in files], error="", created_at=0.0, updated_at=0.0,
                      output_dir=str(files[0].parent) if files else "",
                      request=request or {"type": "MiniatureRequest", "fields": {"image": "x.png"}},
-                     meta=meta or {})
+                     meta=meta)
 
 
 class _Records:
