@@ -71,12 +71,15 @@ def import_model(folder: Path, args: dict, progress) -> dict:
     scene.unit_settings.scale_length = float(args.get("scale_length") or 1.0)
     progress(5, "Importing")
     top, new = importers.import_objects(model, args.get("name") or model.stem, scene.collection)
+    importers.apply_factor(top, new, importers.unit_factor(model, args.get("unit"),
+                                                           scene.unit_settings.scale_length))
     if args.get("height_cm"):
         importers.scale_to_height(top, new, float(args["height_cm"]), scene.unit_settings.scale_length)
     importers.tag(top, args.get("tags") or {})
+    bounds = importers.result_bounds(top, new)
     progress(80, "Handing over")
     bpy.data.libraries.write(str(out), set(new), path_remap="ABSOLUTE")
-    return {"blend": str(out), "objects": [o.name for o in new], "top": top.name}
+    return {"blend": str(out), "objects": [o.name for o in new], "top": top.name, "bounds": bounds}
 
 
 def _load_object(folder: Path, args: dict) -> bpy.types.Object:

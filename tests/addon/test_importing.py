@@ -108,7 +108,12 @@ def test_tool_results_go_beside_their_source(records, grid_glb):
                                                             "placement": "beside",
                                                             "source_object": cube.name})
     (top,) = importing.import_job("t1").objects
-    assert tuple(round(v, 4) for v in top.location) == (7.0, 0.0, 0.0)
+    bpy.context.view_layer.update()
+    from mathutils import Vector
+    xs, ys, zs = zip(*[top.matrix_world @ Vector(c) for c in top.bound_box])
+    assert min(xs) == pytest.approx(6.0, abs=1e-4)          # touching the cube's +X side
+    assert (min(ys) + max(ys)) / 2 == pytest.approx(0.0, abs=1e-4)
+    assert min(zs) == pytest.approx(-1.0, abs=1e-4)          # on the cube's ground
 
 
 def test_pictures_become_image_datablocks_with_previews(records, tmp_path):
