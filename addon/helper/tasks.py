@@ -144,6 +144,8 @@ def print_tool(folder: Path, args: dict, progress) -> dict:
         answer["report"] = _report_dict(check.check_object(
             ob, scene, min_thickness_mm=params.get("min_thickness_mm"),
             overhang_angle=params.get("overhang_angle")))
+    elif tool == "select_faces":
+        answer["report"] = _faces_to_select(ob, scene, params)
     elif tool == "make_manifold":
         answer["report"] = _report_dict(manifold.make_manifold(ob))
     elif tool == "hollow":
@@ -171,6 +173,19 @@ def print_tool(folder: Path, args: dict, progress) -> dict:
         progress(85, "Handing over")
         answer.update(_hand_back_mesh(ob, _inside(folder, args["out"], "output")))
     return answer
+
+
+def _faces_to_select(ob, scene, params: dict) -> dict:
+    """Thin-wall or overhang faces of the object's own mesh (no modifiers): the indices of
+    the faces the user can select, and the check's line about them."""
+    from ..printing import check
+    thin = params.get("kind") == "THIN"
+    report = check.check_object(ob, scene, evaluated=False,
+                                min_thickness_mm=params.get("min_thickness_mm") if thin else 0.0,
+                                overhang_angle=params.get("overhang_angle"))
+    line = report.thickness_line() if thin else report.overhang_line()
+    faces = report.thin_faces if thin else report.overhang_faces
+    return {"faces": [int(f) for f in faces], "line": line, "summary": line}
 
 
 def over_grey(folder: Path, args: dict, progress) -> dict:
