@@ -188,6 +188,36 @@ def _faces_to_select(ob, scene, params: dict) -> dict:
     return {"faces": [int(f) for f in faces], "line": line, "summary": line}
 
 
+def capture_views(folder: Path, args: dict, progress) -> dict:
+    """Front, back, left and right of the written objects, as the add-on renders them."""
+    from ..printing import multiview
+    blend = _inside(folder, args["blend"], "model")
+    out = _inside(folder, args["out"], "output")
+    wanted = {item["name"]: item["matrix"] for item in args["objects"]}
+    with bpy.data.libraries.load(str(blend), link=False) as (source, target):
+        target.objects = [name for name in wanted if name in source.objects]
+    scene = bpy.context.scene
+    scene.unit_settings.scale_length = float(args.get("scale_length") or 1.0)
+    objects = []
+    for ob in target.objects:
+        if ob is None:
+            continue
+        scene.collection.objects.link(ob)
+        ob.parent = None   # a parent left out of the selection: keep where the object was
+        ob.matrix_world = Matrix(wanted[ob.name])
+        objects.append(ob)
+    bpy.context.view_layer.update()
+    done = []
+
+    def rendered(view: str) -> None:
+        done.append(view)
+        progress(10 + 22 * len(done), f"Rendered {view}")
+
+    paths = multiview.capture_views(objects, out, int(args.get("resolution") or 512), scene=scene,
+                                    prefix=args.get("prefix", "view"), on_view=rendered)
+    return {"paths": {view: str(path) for view, path in paths.items()}}
+
+
 def over_grey(folder: Path, args: dict, progress) -> dict:
     try:
         return pictures.over_grey_file(_inside(folder, args["source"], "picture"),
@@ -208,4 +238,5 @@ def save_pixels(folder: Path, args: dict, progress) -> dict:
 MESH_TOOLS = ("make_manifold", "hollow", "decimate")
 
 HANDLERS = {"ping": ping, "import_model": import_model, "export_model": export_model,
-            "print_tool": print_tool, "over_grey": over_grey, "save_pixels": save_pixels}
+            "print_tool": print_tool, "over_grey": over_grey, "save_pixels": save_pixels,
+            "capture_views": capture_views}
