@@ -1,6 +1,6 @@
 """Main-thread cost with the helper Blender, against Blender's own tools, in one run.
 
-    .venv/bin/python bench/helper_bench.py [--triangles 500000]
+    .venv/bin/python bench/helper_bench.py [--triangles 500000] [--only-leftovers]
 
 On one 500k-triangle textured GLB (``addon_bench.write_textured_glb``):
 
@@ -277,6 +277,8 @@ def main_thread_leftovers(ob, triangles: int, folder: Path) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triangles", type=int, default=500_000)
+    parser.add_argument("--only-leftovers", action="store_true",
+                        help="skip 2-4: only the references and part 5")
     args = parser.parse_args(argv)
 
     import bpy
@@ -298,12 +300,13 @@ def main(argv=None) -> int:
             t_import, t_export, ob = reference(path)
             print(f"1) in this process: import_scene.gltf {t_import:.2f} s, "
                   f"export_scene.gltf(use_selection=True) {t_export:.2f} s")
-            print("2) a finished job lands (helper imports, main thread appends)")
-            landing(path, t_import)
-            print("3) aistudio.mesh_tool on the 500k active mesh")
-            mesh_tool(ob, t_export)
-            print("4) local print tools (operator = main-thread time)")
-            print_tools(args.triangles, folder)
+            if not args.only_leftovers:
+                print("2) a finished job lands (helper imports, main thread appends)")
+                landing(path, t_import)
+                print("3) aistudio.mesh_tool on the 500k active mesh")
+                mesh_tool(ob, t_export)
+                print("4) local print tools (operator = main-thread time)")
+                print_tools(args.triangles, folder)
             print("5) Run in Cloud, Select Problem Faces, Capture 4 Views (main-thread time)")
             main_thread_leftovers(ob, args.triangles, folder)
         finally:

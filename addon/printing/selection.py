@@ -21,6 +21,30 @@ KINDS = (("THIN", "Thin Walls", "Faces with less material behind them than the m
          ("OVERHANG", "Overhangs", "Faces facing down more steeply than the overhang angle"))
 
 
+def _ints(mesh, attribute: str, fallback, prop: str, size: int) -> np.ndarray:
+    """An int array from the mesh's own attribute (fast), or the RNA collection (older Blender)."""
+    values = np.empty(size, np.int32)
+    found = mesh.attributes.get(attribute)
+    if found is not None:
+        found.data.foreach_get("value", values)
+    else:
+        fallback.foreach_get(prop, values)
+    return values
+
+
+def _set_selection(mesh, name: str, domain: str, values: np.ndarray, collection) -> None:
+    """Write a selection layer through its attribute: ~1000x faster than ``polygons.foreach_set``
+    on 500k faces (a second on its own there)."""
+    layer = mesh.attributes.get(name)
+    if layer is None:
+        try:
+            layer = mesh.attributes.new(name, "BOOLEAN", domain)
+        except RuntimeError:   # a Blender that does not store selection as attributes
+            collection.foreach_set("select", values)
+            return
+    layer.data.foreach_set("value", values)
+
+
 def select_faces(ob: bpy.types.Object, faces: np.ndarray) -> None:
     """Make *faces* the whole selection of *ob*'s mesh (Object Mode), with their edges and vertices."""
     mesh = ob.data
@@ -29,17 +53,15 @@ def select_faces(ob: bpy.types.Object, faces: np.ndarray) -> None:
     total = np.empty(len(mesh.polygons), np.int32)
     mesh.polygons.foreach_get("loop_total", total)
     corner_chosen = np.repeat(chosen, total)
-    corners = np.empty(len(mesh.loops), np.int32)
-    edges = np.empty(len(mesh.loops), np.int32)
-    mesh.loops.foreach_get("vertex_index", corners)
-    mesh.loops.foreach_get("edge_index", edges)
+    corners = _ints(mesh, ".corner_vert", mesh.loops, "vertex_index", len(mesh.loops))
+    edges = _ints(mesh, ".corner_edge", mesh.loops, "edge_index", len(mesh.loops))
     verts = np.zeros(len(mesh.vertices), bool)
     verts[corners[corner_chosen]] = True
     edge_sel = np.zeros(len(mesh.edges), bool)
     edge_sel[edges[corner_chosen]] = True
-    mesh.vertices.foreach_set("select", verts)
-    mesh.edges.foreach_set("select", edge_sel)
-    mesh.polygons.foreach_set("select", chosen)
+    _set_selection(mesh, ".select_vert", "POINT", verts, mesh.vertices)
+    _set_selection(mesh, ".select_edge", "EDGE", edge_sel, mesh.edges)
+    _set_selection(mesh, ".select_poly", "FACE", chosen, mesh.polygons)
     mesh.update()
 
 
