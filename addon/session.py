@@ -50,6 +50,7 @@ class JobView:
     seconds: float = 0.0             # how long its local work took
     download: bool = True            # False: an address is all it makes (a chain's copy step)
     cost: tuple = ()                 # (low, high) credits, when known: a chain sums its steps'
+    left_for_import: bool = False    # finished while its own .blend was not open: waits for Import
 
     @property
     def active(self) -> bool:

@@ -11,7 +11,7 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
-from .. import online, preferences, pump, session
+from .. import online, origin, preferences, pump, session
 from .submit import submit_problem
 
 PROVIDERS = (("3daistudio", "3D AI Studio", "A task of 3daistudio.com"),
@@ -82,7 +82,7 @@ class AISTUDIO_OT_import_task(bpy.types.Operator):
             name = f"Task {short_id(task_id)}"
             folder = preferences.download_folder(preferences.get_prefs(context))
             job_id = engine.adopt(task_id, provider=self.provider, label=name, output_dir=str(folder),
-                                  meta={"source": "import_task", "name": name})
+                                  meta=origin.stamp({"source": "import_task", "name": name}))
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}

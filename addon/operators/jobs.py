@@ -110,6 +110,7 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
             return {"CANCELLED"}
         if job_id not in session.STATE.jobs:
             session.add_view(session.view_from_record(record))
+        session.STATE.jobs[job_id].left_for_import = False   # the user chose this file
         try:
             if not importing.scripts_wait():
                 # The UI: the helper Blender imports it, the pump appends it shortly.

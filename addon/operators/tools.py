@@ -12,7 +12,7 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 from mathutils import Matrix
 
 from ...bridge.errors import ValidationError
-from .. import imagesource, meshtools, request_factory
+from .. import imagesource, meshtools, naming, request_factory
 from ..properties import FACE_LEVELS, POLYGON_TYPES, TOOLS
 from .submit import Prepared, SubmitMixin, mesh_problem
 
@@ -87,8 +87,7 @@ class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
         model_file = imagesource.export_glb(context, active)
         request = request_factory.tool_request(tool, model_file, tools)
         meta = {"source": "tool", "tool": tool, "placement": "beside", "source_object": active.name}
-        label = f"{active.name} {tool.lower()}"
-        return Prepared(request, label[:48], tool, meta)
+        return Prepared(request, naming.tool_result(active.name, tool), tool, meta)
 
 
 classes = (AISTUDIO_OT_mesh_tool,)
