@@ -57,8 +57,11 @@ def composite_in_process(source: str | Path, dest: Path) -> Path:
     return dest
 
 
-def load_grey(dest: Path, job_id: str = ""):
+def load_grey(dest: Path, job_id: str = "", name: str = ""):
+    """The grey picture as a datablock, called *name* (the user's name for it, "… on grey")."""
     image = slots.load_image(dest)
+    if name:
+        image.name = name
     if job_id:
         image["aistudio_local_job"] = job_id
     image.preview_ensure()

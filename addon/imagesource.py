@@ -168,16 +168,26 @@ def name_or_path(value: str) -> str:
     return from_file(value)
 
 
+#: File suffix of each export format the uploads use ("STL_MM": an STL whose numbers are mm).
+EXPORT_SUFFIX = {"GLB": ".glb", "STL": ".stl", "STL_MM": ".stl", "FBX": ".fbx"}
+
+
 def export_glb(context, obj: bpy.types.Object, stem: str = "") -> str:
     """The object alone as a GLB for upload: written out now, exported by the helper."""
+    return export_model(context, obj, "GLB", stem)
+
+
+def export_model(context, obj: bpy.types.Object, fmt: str = "GLB", stem: str = "") -> str:
+    """The object alone as *fmt* for upload: written out now (``libraries.write``), exported
+    by the helper Blender (inside :func:`deferred`; at once, here, outside it)."""
     folder = _temp_path(stem or obj.name, "")
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{folder.name}.glb"
+    out = folder / f"{folder.name}{EXPORT_SUFFIX[fmt]}"
     if _PENDING is None:   # wanted now: export here
-        exporters.export_object(context, obj, out, "GLB")
+        exporters.export_object(context, obj, out, fmt)
         return str(out)
     blend = folder / "source.blend"
-    args = dict(transfer.write_object(obj, blend, context.scene), out=str(out), format="GLB")
+    args = dict(transfer.write_object(obj, blend, context.scene), out=str(out), format=fmt)
     name = obj.name
 
     def tidy(result):
@@ -190,7 +200,7 @@ def export_glb(context, obj: bpy.types.Object, stem: str = "") -> str:
         if source is None:
             raise ValidationError(f"{name} was deleted before it could be exported.")
         with bpy.context.temp_override(**importers.window_override()):
-            exporters.export_object(bpy.context, source, out, "GLB")
+            exporters.export_object(bpy.context, source, out, fmt)
 
     step = Step("export_model", args, str(folder), after=tidy, deadline_s=IMPORT_DEADLINE_S)
     return _defer_or_run(Pending(str(out), step, in_process, what="model"))

@@ -23,7 +23,7 @@ from mathutils import Vector
 
 from ..bridge import errors
 from ..bridge.api import miniature
-from . import greyimage, localjobs, session
+from . import greyimage, localjobs, naming, origin, session
 from .helper import importers, transfer
 
 COLLECTION_NAME = "AI Studio"
@@ -65,6 +65,7 @@ class Plan:
     pictures: list
     greys: list        # pictures that also arrive on studio grey
     label: str
+    unit: str = ""     # what the numbers of a unitless model file (STL, OBJ, PLY) measure
 
 
 def _job_record(job_id: str):
@@ -109,7 +110,7 @@ def plan_import(job_id: str) -> Plan:
     height = _target_height(meta)
     model = pick_model(files, prefer_scaled=height is not None)
     label = (view.label if view else "") or meta.get("name") or job_id
-    name = (meta.get("name") or (view.label if view else "") or (model.stem if model else ""))[:60]
+    name = result_name(meta, view, record)
     tags = importers.tags_for(job_id, record.task_id if record is not None else "",
                               record.provider if record is not None else "",
                               record.request if record is not None else None)
@@ -121,7 +122,35 @@ def plan_import(job_id: str) -> Plan:
     # so jobs sent from the CLI count too.
     greys = greyimage.grey_sources(pictures) if request_type == "RemoveBackgroundRequest" else []
     return Plan(job_id, meta, files, str(files[0].parent), model, name, height, tags, pictures,
-                greys, label)
+                greys, label, _unit(meta, record.request if record is not None else None, model))
+
+
+def _unit(meta: dict, request: dict | None, model: Path | None) -> str:
+    """The unit the result's numbers are in: what the job's meta says ("Run in Cloud" sends an
+    STL in mm), else a model tool's ``unit`` field; an STL from convert defaults to mm."""
+    if meta.get("unit"):
+        return meta["unit"]
+    request = request or {}
+    fields = request.get("fields") or {}
+    if request.get("type") in ("RepairRequest", "ConvertRequest"):
+        if fields.get("unit"):
+            return fields["unit"]
+        if model is not None and model.suffix.lower() == ".stl":
+            return "mm"   # the convention of STL files for printing, and the service's default
+    return ""
+
+
+def result_name(meta: dict, view, record) -> str:
+    """What the user gave (the prompt, the picture, the object), never a downloaded file's name.
+
+    The add-on's own jobs carry it as ``meta["name"]``; jobs sent by the CLI or
+    a script are named from their request (its prompt, its picture's name).
+    """
+    if meta.get("name"):
+        return meta["name"][:60]
+    request = record.request if record is not None else None
+    label = (view.label if view else "") or (record.label if record is not None else "")
+    return naming.from_request(request, label)[:60]
 
 
 def ai_collection(scene) -> bpy.types.Collection:
@@ -133,36 +162,54 @@ def ai_collection(scene) -> bpy.types.Collection:
     return coll
 
 
-def _place(top, meta: dict, scene) -> None:
+def _place(top, meta: dict, scene, bounds: list | None = None) -> None:
+    """At the 3D cursor; a tool's result beside its source: touching its right side (+X),
+    centred on it front to back, standing on the same ground.
+
+    *bounds* are where the result's geometry lies relative to its origin (a result
+    in world coordinates, like a cloud STL, is not at its origin).
+    """
     source = bpy.data.objects.get(meta.get("source_object") or "")
-    if meta.get("placement") == "beside" and source is not None:
-        top.location = source.matrix_world.translation + Vector((source.dimensions.x or 1.0, 0, 0))
-    else:
+    if meta.get("placement") != "beside" or source is None:
         top.location = scene.cursor.location.copy()
+        return
+    around = importers.world_bounds([source])
+    if bounds is None or around is None:
+        top.location = source.matrix_world.translation + Vector((source.dimensions.x or 1.0, 0, 0))
+        return
+    (lo, hi), (s_lo, s_hi) = (Vector(bounds[0]), Vector(bounds[1])), around
+    top.location = Vector((s_hi.x - lo.x, (s_lo.y + s_hi.y - lo.y - hi.y) / 2, s_lo.z - lo.z))
 
 
 def _load_images(plan: Plan) -> list:
     images = []
-    for path in plan.pictures:
+    names = naming.result_pictures(plan.name, plan.pictures, plan.model is not None)
+    for path, name in zip(plan.pictures, names):
         image = bpy.data.images.load(str(path), check_existing=True)
+        if naming.clean(image.name) != name:   # named after the job, not the downloaded file
+            image.name = name
         image["aistudio_local_job"] = plan.job_id
         image.preview_ensure()
         images.append(image)
     return images
 
 
-def _scene_part(plan: Plan, context, top, greys: list[Path]) -> ImportResult:
+def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> ImportResult:
     """What happens in the user's file once the objects exist: place, select, pictures, undo."""
     objects = []
     if top is not None:
-        _place(top, plan.meta, context.scene)
+        _place(top, plan.meta, context.scene, bounds)
         for obj in list(context.view_layer.objects.selected):
             obj.select_set(False)
         top.select_set(True)
         context.view_layer.objects.active = top
         objects.append(top)
     images = _load_images(plan)
-    grey_images = [greyimage.load_grey(path, plan.job_id) for path in greys]
+    # Each grey copy is named after its picture: "a red fox on grey".
+    grey_names = {greyimage.grey_dest(source): f"{image.name} on grey"
+                  for source, image in zip(plan.pictures, images)}
+    grey_images = [greyimage.load_grey(path, plan.job_id, name=grey_names.get(Path(path), ""))
+                   for path in greys]
     if grey_images and plan.meta.get("source") == "remove_bg":
         from . import slots   # a job the Prepare section sent replaces its source picture
         slots.fill(context.scene, "SOURCE", grey_images[0])
@@ -197,29 +244,41 @@ def import_in_process(job_id: str, context=None, plan: Plan | None = None) -> Im
     plan = plan or plan_import(job_id)
 
     def run(ctx):
-        top = None
+        top, bounds = None, None
         if plan.model is not None:
             top, new = importers.import_objects(plan.model, plan.name, ai_collection(ctx.scene))
+            scale_length = ctx.scene.unit_settings.scale_length
+            importers.apply_factor(top, new, importers.unit_factor(plan.model, plan.unit,
+                                                                   scale_length))
             if plan.height_cm is not None:
-                importers.scale_to_height(top, new, plan.height_cm, ctx.scene.unit_settings.scale_length)
+                importers.scale_to_height(top, new, plan.height_cm, scale_length)
             importers.tag(top, plan.tags)
+            bounds = importers.result_bounds(top, new)
         greys = []
         for source in plan.greys:
             try:
                 greys.append(greyimage.composite_in_process(source, greyimage.grey_dest(source)))
             except errors.ValidationError:
                 continue   # not a picture Blender reads: no grey copy, the original stays
-        return _scene_part(plan, ctx, top, greys)
+        return _scene_part(plan, ctx, top, greys, bounds)
     return _with_context(context, run)
 
 
-def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
+def _elsewhere(plan: Plan) -> str:
+    """An automatic import whose file was closed while the helper worked: it waits instead."""
+    view = session.STATE.jobs.get(plan.job_id)
+    if view is not None:
+        view.left_for_import = True
+    return "not imported: its file was closed meanwhile; Import it from the job list"
+
+
+def _import_work(plan: Plan, context, holder: list, automatic: bool = False) -> localjobs.Work:
     steps = []
     scratch = None
     if plan.model is not None:
         scratch = plan.model.with_name(f".{plan.model.stem}.aistudio.blend")
         args = {"model": str(plan.model), "out": str(scratch), "name": plan.name,
-                "tags": plan.tags, "height_cm": plan.height_cm,
+                "tags": plan.tags, "height_cm": plan.height_cm, "unit": plan.unit,
                 "scale_length": float(bpy.context.scene.unit_settings.scale_length or 1.0)}
         steps.append(localjobs.Step("import_model", args, str(plan.model.parent),
                                     deadline_s=localjobs.IMPORT_DEADLINE_S))
@@ -227,10 +286,16 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
     steps += [greyimage.grey_step(source, dest) for source, dest in zip(plan.greys, greys)]
 
     def finish(results: list) -> str:
+        if automatic and not origin.belongs_here(plan.meta):
+            if scratch is not None:
+                transfer.discard(scratch)
+            return _elsewhere(plan)
+
         def run(ctx):
-            top = None
+            top, bounds = None, None
             if plan.model is not None:
                 answer = results[0]
+                bounds = answer.get("bounds")
                 try:
                     objects = transfer.append_objects(answer["blend"], answer["objects"])
                 finally:
@@ -243,7 +308,7 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
                 top = objects[answer["objects"].index(answer["top"])] \
                     if answer["top"] in answer["objects"] else objects[0]
             made = [Path(r["dest"]) for r in (results[-len(greys):] if greys else []) if r.get("dest")]
-            return _scene_part(plan, ctx, top, made)
+            return _scene_part(plan, ctx, top, made, bounds)
         result = _with_context(context, run)
         holder.append(result)
         return result.summary()
@@ -251,6 +316,8 @@ def _import_work(plan: Plan, context, holder: list) -> localjobs.Work:
     def fallback() -> str:
         if scratch is not None:
             scratch.unlink(missing_ok=True)
+        if automatic and not origin.belongs_here(plan.meta):
+            return _elsewhere(plan)
         result = import_in_process(plan.job_id, context, plan)
         holder.append(result)
         return result.summary()
@@ -269,9 +336,17 @@ def scripts_wait() -> bool:
     return bool(bpy.app.background)
 
 
-def begin_import(job_id: str) -> localjobs.Work:
-    """Start importing a job in the helper; the pump appends it when it is ready."""
-    work = _import_work(plan_import(job_id), None, [])
+def begin_import(job_id: str, automatic: bool = False) -> localjobs.Work | None:
+    """Start importing a job in the helper; the pump appends it when it is ready.
+
+    *automatic*: the pump's own import of a finished job, which lands only in
+    the file that sent the job (``origin.py``); the Import button's lands here.
+    None when an automatic import belongs to a file that is not open.
+    """
+    plan = plan_import(job_id)
+    if automatic and not origin.belongs_here(plan.meta):
+        return None
+    work = _import_work(plan, None, [], automatic)
     view = session.STATE.jobs.get(job_id)
     if view is not None:
         view.stage = "Importing"

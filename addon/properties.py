@@ -182,8 +182,9 @@ class AISTUDIO_PG_miniature(bpy.types.PropertyGroup):
 
 class AISTUDIO_PG_tools(bpy.types.PropertyGroup):
     tool: EnumProperty(name="Tool", items=TOOLS, default="REPAIR")
-    output_format: EnumProperty(name="Format", items=_enum(("glb", "obj", "stl", "ply", "fbx")),
-                                default="glb")
+    output_format: EnumProperty(name="Format", default="glb", items=(
+        ("glb", "GLB", ""), ("obj", "OBJ", "OBJ with its MTL and textures (sent for as a zip)"),
+        ("stl", "STL", ""), ("ply", "PLY", ""), ("fbx", "FBX", "")))
     hollow: BoolProperty(name="Hollow", default=False)
     target_height_cm: FloatProperty(name="Target Height (cm)", default=0.0, min=0.0,
                                     description="0 keeps the current size")
@@ -264,6 +265,8 @@ class AISTUDIO_PG_settings(bpy.types.PropertyGroup):
     tools: PointerProperty(type=AISTUDIO_PG_tools)
     prepare: PointerProperty(type=AISTUDIO_PG_prepare)
     text_image: PointerProperty(type=AISTUDIO_PG_text_image)
+    # Which .blend this is, for the jobs it sends: their results are imported only here (origin.py).
+    file_id: StringProperty(options={"HIDDEN"})
 
 
 if AISTUDIO_PG_print is not None:

@@ -17,7 +17,7 @@ import traceback
 import bpy
 from bpy.app.handlers import persistent
 
-from . import localjobs, session, volumes, wallet
+from . import localjobs, origin, session, volumes, wallet
 from .session import STATE
 
 TICK_BUDGET_S = 0.005
@@ -63,7 +63,10 @@ def apply_event(event) -> bool:
         view.error = ""  # a retry's or a waiting note's text is history now
         view.volume = volumes.read_report(view.files)  # a small JSON file, read once here
         if not view.imported and event.job_id not in STATE.pending_imports:
-            STATE.pending_imports.append(event.job_id)
+            if origin.belongs_here(view.meta):
+                STATE.pending_imports.append(event.job_id)
+            else:
+                _leave_for_import(view)
     elif kind in _TERMINAL_MESSAGES:
         view.error = event.message or view.error
         view.state = event.state or kind.upper()
@@ -80,10 +83,31 @@ def _import_next() -> None:
     if view is None or view.imported or localjobs.get(job_id) is not None:
         return
     try:
-        importing.begin_import(job_id)
+        if importing.begin_import(job_id, automatic=True) is None:
+            _leave_for_import(view)   # another file was opened since it finished
     except importing.ImportFailed as exc:
         view.error = str(exc)
         session.add_message("ERROR", f"{view.label or job_id}: {exc}")
+
+
+def _leave_for_import(view) -> None:
+    """A finished job sent from elsewhere: it waits in the list for the Import button."""
+    if not view.left_for_import:
+        view.left_for_import = True
+        session.add_message("INFO", f"{view.label or view.job_id} finished; it was sent from "
+                                    f"{origin.sender(view.meta)}, so it is not imported into this "
+                                    "file by itself: Import it from the job list.")
+
+
+def queue_own_results() -> None:
+    """After a file is opened: the results that finished for it while another file was open."""
+    for job_id in STATE.order:
+        view = STATE.jobs.get(job_id)
+        if (view is not None and view.left_for_import and view.state == "DONE"
+                and not view.imported and job_id not in STATE.pending_imports
+                and origin.belongs_here(view.meta)):
+            view.left_for_import = False
+            STATE.pending_imports.append(job_id)
 
 
 def sync_rows(context=None) -> None:
@@ -247,5 +271,6 @@ def _on_load_post(*_args) -> None:
     # with "Load UI" or a crash handler may have dropped it. Rows belong to the
     # old window manager, so they are rebuilt for the new one.
     STATE.rows_dirty = True
+    queue_own_results()
     if not is_registered():
         bpy.app.timers.register(pump, first_interval=ACTIVE_INTERVAL_S, persistent=True)

@@ -190,16 +190,27 @@ def miniature_from_settings(image: str, mini):
                              mini.subject_height_cm)
 
 
+#: What the panel's format choices ask the service for: an OBJ comes as a zip with its
+#: MTL and textures, since a bare OBJ names an MTL it does not bring (no material arrives).
+WIRE_FORMATS = {"obj": "obj_zip"}
+
+
+def wire_format(choice: str) -> str:
+    return WIRE_FORMATS.get(choice, choice)
+
+
 def tool_request(tool: str, model_file: str, tools_opts, *, original_url: str = "", retopo_url: str = ""):
     height = float(tools_opts.target_height_cm) or None
     if tool == "REPAIR":
-        return tools.RepairRequest(model_file=model_file, output_format=tools_opts.output_format,
+        return tools.RepairRequest(model_file=model_file,
+                                   output_format=wire_format(tools_opts.output_format),
                                    hollow=bool(tools_opts.hollow) or None, target_height=height,
                                    unit="cm" if height else None)
     if tool == "OPTIMIZE":
         return tools.OptimizeRequest(model_file=model_file)
     if tool == "CONVERT":
-        return tools.ConvertRequest(model_file=model_file, output_format=tools_opts.output_format)
+        return tools.ConvertRequest(model_file=model_file,
+                                    output_format=wire_format(tools_opts.output_format))
     if tool == "RENDER":
         return tools.RenderRequest(model_file=model_file, angle=tools_opts.render_angle)
     if tool == "VOLUME":

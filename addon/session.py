@@ -47,6 +47,7 @@ class JobView:
     volume: dict | None = None       # the volume tool's answer, read once when the job finished
     stage: str = ""                  # what the helper Blender is doing for it now ("Importing"…)
     seconds: float = 0.0             # how long its local work took
+    left_for_import: bool = False    # finished while its own .blend was not open: waits for Import
 
     @property
     def active(self) -> bool:

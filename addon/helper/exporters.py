@@ -14,11 +14,12 @@ import bpy
 
 from ...bridge.errors import ValidationError
 
-FORMATS = ("GLB", "STL", "FBX")
+FORMATS = ("GLB", "STL", "STL_MM", "FBX")
 
 
 def export_object(context, obj: bpy.types.Object, out: str | Path, fmt: str = "GLB") -> Path:
-    """Only *obj* written to *out* as GLB (default), STL or FBX."""
+    """Only *obj* written to *out* as GLB (default), STL, STL_MM (numbers in millimetres,
+    for printing: the print tools' own exporter) or FBX."""
     out = Path(out)
     selected = list(context.selected_objects)
     active = context.view_layer.objects.active
@@ -30,6 +31,10 @@ def export_object(context, obj: bpy.types.Object, out: str | Path, fmt: str = "G
         if fmt == "GLB":
             result = bpy.ops.export_scene.gltf(filepath=str(out), export_format="GLB",
                                                use_selection=True)
+        elif fmt == "STL_MM":
+            from ..printing import scaling   # bpy-side print code, loaded only when asked for
+            scaling.export_stl_mm(obj, out, context.scene)
+            result = {"FINISHED"}
         elif fmt == "STL":
             result = bpy.ops.wm.stl_export(filepath=str(out), export_selected_objects=True)
         elif fmt == "FBX":

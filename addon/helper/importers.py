@@ -12,11 +12,14 @@ import json
 from pathlib import Path
 
 import bpy
-from mathutils import Vector
+from mathutils import Matrix, Vector
 
 from ...bridge.errors import ImportFailedError
 
 _SECRET_KEYS = {"api_key", "token", "image3d_token", "authorization"}
+#: Metres per unit, for model files whose numbers carry no unit (the job says which).
+METRES_PER_UNIT = {"mm": 0.001, "cm": 0.01, "m": 1.0, "in": 0.0254}
+UNITLESS = (".stl", ".obj", ".ply")
 
 
 def clean_request(record: dict | None) -> dict:
@@ -95,6 +98,8 @@ def import_objects(path: Path, name: str, collection) -> tuple[bpy.types.Object,
             obj.parent = top
         new.append(top)
     top.name = name
+    if top.type == "MESH" and top.data.users == 1:
+        top.data.name = name   # not the downloaded file's name (STL, PLY name it after the file)
     return top, new
 
 
@@ -125,6 +130,40 @@ def scale_to_height(top, objects, height_cm: float, scale_length: float) -> None
     # One Blender unit shows as scale_length metres, so divide to get units.
     target = (height_cm / 100.0) / (scale_length or 1.0)
     top.scale = top.scale * (target / current)
+
+
+def unit_factor(path: Path, unit: str | None, scale_length: float) -> float:
+    """How much an importer's numbers must grow to be the model's true size in scene units.
+
+    STL, OBJ and PLY hold bare numbers (Blender reads one as one unit); a job
+    that sent an STL in mm gets one back in mm. glTF is metres and its importer
+    honours the scene's unit scale itself; FBX names its unit.
+    """
+    if not unit or unit not in METRES_PER_UNIT or Path(path).suffix.lower() not in UNITLESS:
+        return 1.0
+    return METRES_PER_UNIT[unit] / (scale_length or 1.0)
+
+
+def apply_factor(top, objects, factor: float) -> None:
+    """Scale the result by *factor*: into a lone mesh's vertices (object scale stays 1), else *top*."""
+    if factor == 1.0:
+        return
+    lone = top.type == "MESH" and len(objects) == 1 and top.data.users == 1
+    if lone:
+        top.data.transform(Matrix.Scale(factor, 4))
+    else:
+        top.scale = top.scale * factor
+    top.location = top.location * factor
+
+
+def result_bounds(top, objects) -> list | None:
+    """The result's world bounds relative to *top*'s location: where its geometry sits."""
+    bpy.context.view_layer.update()
+    bounds = world_bounds(objects)
+    if bounds is None:
+        return None
+    origin = top.matrix_world.translation
+    return [list(bounds[0] - origin), list(bounds[1] - origin)]
 
 
 def tag(obj, tags: dict) -> None:

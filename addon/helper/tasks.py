@@ -71,12 +71,15 @@ def import_model(folder: Path, args: dict, progress) -> dict:
     scene.unit_settings.scale_length = float(args.get("scale_length") or 1.0)
     progress(5, "Importing")
     top, new = importers.import_objects(model, args.get("name") or model.stem, scene.collection)
+    importers.apply_factor(top, new, importers.unit_factor(model, args.get("unit"),
+                                                           scene.unit_settings.scale_length))
     if args.get("height_cm"):
         importers.scale_to_height(top, new, float(args["height_cm"]), scene.unit_settings.scale_length)
     importers.tag(top, args.get("tags") or {})
+    bounds = importers.result_bounds(top, new)
     progress(80, "Handing over")
     bpy.data.libraries.write(str(out), set(new), path_remap="ABSOLUTE")
-    return {"blend": str(out), "objects": [o.name for o in new], "top": top.name}
+    return {"blend": str(out), "objects": [o.name for o in new], "top": top.name, "bounds": bounds}
 
 
 def _load_object(folder: Path, args: dict) -> bpy.types.Object:
@@ -141,6 +144,8 @@ def print_tool(folder: Path, args: dict, progress) -> dict:
         answer["report"] = _report_dict(check.check_object(
             ob, scene, min_thickness_mm=params.get("min_thickness_mm"),
             overhang_angle=params.get("overhang_angle")))
+    elif tool == "select_faces":
+        answer["report"] = _faces_to_select(ob, scene, params)
     elif tool == "make_manifold":
         answer["report"] = _report_dict(manifold.make_manifold(ob))
     elif tool == "hollow":
@@ -170,6 +175,49 @@ def print_tool(folder: Path, args: dict, progress) -> dict:
     return answer
 
 
+def _faces_to_select(ob, scene, params: dict) -> dict:
+    """Thin-wall or overhang faces of the object's own mesh (no modifiers): the indices of
+    the faces the user can select, and the check's line about them."""
+    from ..printing import check
+    thin = params.get("kind") == "THIN"
+    report = check.check_object(ob, scene, evaluated=False,
+                                min_thickness_mm=params.get("min_thickness_mm") if thin else 0.0,
+                                overhang_angle=params.get("overhang_angle"))
+    line = report.thickness_line() if thin else report.overhang_line()
+    faces = report.thin_faces if thin else report.overhang_faces
+    return {"faces": [int(f) for f in faces], "line": line, "summary": line}
+
+
+def capture_views(folder: Path, args: dict, progress) -> dict:
+    """Front, back, left and right of the written objects, as the add-on renders them."""
+    from ..printing import multiview
+    blend = _inside(folder, args["blend"], "model")
+    out = _inside(folder, args["out"], "output")
+    wanted = {item["name"]: item["matrix"] for item in args["objects"]}
+    with bpy.data.libraries.load(str(blend), link=False) as (source, target):
+        target.objects = [name for name in wanted if name in source.objects]
+    scene = bpy.context.scene
+    scene.unit_settings.scale_length = float(args.get("scale_length") or 1.0)
+    objects = []
+    for ob in target.objects:
+        if ob is None:
+            continue
+        scene.collection.objects.link(ob)
+        ob.parent = None   # a parent left out of the selection: keep where the object was
+        ob.matrix_world = Matrix(wanted[ob.name])
+        objects.append(ob)
+    bpy.context.view_layer.update()
+    done = []
+
+    def rendered(view: str) -> None:
+        done.append(view)
+        progress(10 + 22 * len(done), f"Rendered {view}")
+
+    paths = multiview.capture_views(objects, out, int(args.get("resolution") or 512), scene=scene,
+                                    prefix=args.get("prefix", "view"), on_view=rendered)
+    return {"paths": {view: str(path) for view, path in paths.items()}}
+
+
 def over_grey(folder: Path, args: dict, progress) -> dict:
     try:
         return pictures.over_grey_file(_inside(folder, args["source"], "picture"),
@@ -190,4 +238,5 @@ def save_pixels(folder: Path, args: dict, progress) -> dict:
 MESH_TOOLS = ("make_manifold", "hollow", "decimate")
 
 HANDLERS = {"ping": ping, "import_model": import_model, "export_model": export_model,
-            "print_tool": print_tool, "over_grey": over_grey, "save_pixels": save_pixels}
+            "print_tool": print_tool, "over_grey": over_grey, "save_pixels": save_pixels,
+            "capture_views": capture_views}

@@ -25,6 +25,16 @@ def write_object(ob: bpy.types.Object, path: str | Path, scene=None) -> dict:
             "scale_length": float(scene.unit_settings.scale_length or 1.0)}
 
 
+def write_objects(objects, path: str | Path, scene=None) -> dict:
+    """Write several objects at once; the task arguments that find each with its world matrix."""
+    bpy.data.libraries.write(str(path), set(objects), path_remap="ABSOLUTE")
+    scene = scene or bpy.context.scene
+    return {"blend": str(path),
+            "objects": [{"name": ob.name, "matrix": [list(row) for row in ob.matrix_world]}
+                        for ob in objects],
+            "scale_length": float(scene.unit_settings.scale_length or 1.0)}
+
+
 def fingerprint(ob) -> str:
     """Counts and a checksum of the vertex positions: did the mesh change since?"""
     if ob is None or ob.type != "MESH":

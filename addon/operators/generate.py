@@ -4,12 +4,10 @@ Arguments left unset fall back to the scene's settings (``Scene.aistudio``),
 so the panel's buttons pass nothing and scripts pass everything.
 """
 
-from pathlib import Path
-
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
-from .. import imagesource, request_factory
+from .. import imagesource, naming, request_factory
 from ..properties import ALL_VIEWS, MODELS
 from .submit import Prepared, SubmitMixin, picture_name, short_name
 
@@ -72,7 +70,8 @@ class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
         path = imagesource.resolve(self.filepath, self.image, use_render,
                                    fallback=None if scripted else settings.picture)
         request = request_factory.image_request(model, path, settings.options, prompt)
-        name = picture_name(self.filepath, self.image, use_render, settings.picture)
+        name = picture_name(self.filepath, self.image, use_render,
+                            None if scripted else settings.picture, context.scene)
         return Prepared(request, short_name(name, "AI Model"), model, {"source": "image"})
 
 
@@ -100,7 +99,7 @@ class AISTUDIO_OT_multiview_to_3d(SubmitMixin, bpy.types.Operator):
         settings = context.scene.aistudio
         model = self.model if self.properties.is_property_set("model") else settings.model
         version = self.version.strip() or None
-        views = {}
+        views, front = {}, ""
         scripted = any(getattr(self, v) for v in ALL_VIEWS)
         # From the slots, only the views this model takes (the panel shows only those).
         wanted = request_factory.view_order(model, settings.options, version)
@@ -108,12 +107,16 @@ class AISTUDIO_OT_multiview_to_3d(SubmitMixin, bpy.types.Operator):
             given = getattr(self, view)
             if given:
                 views[view] = imagesource.name_or_path(given)
+                front = front or (naming.view_given(given) if view == "front" else "")
             elif not scripted and view in wanted:
                 slot = getattr(settings.multiview, view)
                 if slot.image is not None or slot.filepath:
                     views[view] = imagesource.resolve(fallback=slot)
+                    if view == "front":
+                        front = naming.picture("", "", False, slot)
         request = request_factory.multiview_request(model, views, settings.options, version)
-        name = Path(views.get("front", "multiview")).stem
+        # Named after the front picture as the user knows it, not the file it was sent as.
+        name = naming.multiview(front)
         return Prepared(request, short_name(name, "Multi-view"), model, {"source": "multiview"})
 
 

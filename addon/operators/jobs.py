@@ -107,6 +107,7 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
             session.STATE.jobs[job_id] = session.view_from_record(record)
             session.STATE.order.insert(0, job_id)
             session.STATE.rows_dirty = True
+        session.STATE.jobs[job_id].left_for_import = False   # the user chose this file
         try:
             if not importing.scripts_wait():
                 # The UI: the helper Blender imports it, the pump appends it shortly.

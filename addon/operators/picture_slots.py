@@ -12,7 +12,7 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
-from .. import greyimage, imagesource, localjobs, preferences, recipelist, session, slots
+from .. import greyimage, imagesource, localjobs, naming, preferences, recipelist, session, slots
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 
@@ -82,10 +82,12 @@ class AISTUDIO_OT_composite_grey(bpy.types.Operator):
         scripted = bool(self.filepath or self.image)
         try:
             # The helper Blender does the pixel work; this returns at once.
+            use_render = not scripted and settings.source == "RENDER"
             with imagesource.deferred() as pending:
-                path = imagesource.resolve(self.filepath, self.image,
-                                           not scripted and settings.source == "RENDER",
+                path = imagesource.resolve(self.filepath, self.image, use_render,
                                            fallback=None if scripted else settings.picture)
+            name = naming.picture(self.filepath, self.image, use_render,
+                                  None if scripted else settings.picture, context.scene)
             dest = greyimage.grey_dest(path, preferences.user_folder("prepared"))
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
@@ -94,12 +96,12 @@ class AISTUDIO_OT_composite_grey(bpy.types.Operator):
             self.report({"ERROR"}, f"The grey picture could not be written: {exc.strerror or exc}. "
                                    "Check that the add-on's user folder is writable.")
             return {"CANCELLED"}
-        label = f"{Path(path).stem[:32]} on grey"
+        label = f"{naming.words(name, 'Picture', chars=40)} on grey"
         job_id = localjobs.new_job_id()
         localjobs.track(job_id, label, {"source": "grey", "picture": path})
 
         def finish(_results) -> str:
-            image = greyimage.load_grey(dest)
+            image = greyimage.load_grey(dest, name=label)
             slots.fill(bpy.context.scene, "SOURCE", image)
             return f"{image.name} (on #BEBEBE grey) is now the source picture."
 
@@ -111,7 +113,7 @@ class AISTUDIO_OT_composite_grey(bpy.types.Operator):
 
         steps = [p.step for p in pending] + [greyimage.grey_step(path, dest, optional=False)]
         localjobs.start(localjobs.Work(job_id, label, steps, finish, fallback, stage="Compositing"))
-        self.report({"INFO"}, f"Putting {Path(path).name} on grey; it becomes the source picture "
+        self.report({"INFO"}, f"Putting {name or Path(path).name} on grey; it becomes the source picture "
                               "when done.")
         return {"FINISHED"}
 

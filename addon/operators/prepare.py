@@ -16,7 +16,7 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 from ...bridge import recipes as recipes_mod
 from ...bridge.api import image_tools
 from ...bridge.errors import ValidationError
-from .. import imagesource, recipelist, session
+from .. import imagesource, naming, recipelist, session
 from .submit import Prepared, SubmitMixin, picture_name, short_name
 
 EMPTY_PROMPT = ("The prompt is empty: type what the picture should become, or pick the recipe "
@@ -30,7 +30,7 @@ def _source_path(op, context) -> tuple[str, str]:
     use_render = op.use_render or (not scripted and settings.source == "RENDER")
     path = imagesource.resolve(op.filepath, op.image, use_render,
                                fallback=None if scripted else settings.picture)
-    return path, picture_name(op.filepath, op.image, use_render, settings.picture)
+    return path, picture_name(op.filepath, op.image, use_render, settings.picture, context.scene)
 
 
 def edit_prepared(recipe: str, model: str, prompt: str, path: str, name: str) -> Prepared:
@@ -115,7 +115,7 @@ class AISTUDIO_OT_prepare_redo(SubmitMixin, bpy.types.Operator):
         if not Path(path).is_file():
             raise ValidationError(f"The picture this job started from is gone ({path}); choose it "
                                   "again and press Send.")
-        name = meta.get("picture_name") or Path(path).stem
+        name = meta.get("picture_name") or naming.of_file(path)
         if source == "remove_bg":
             return remove_bg_prepared(path, name)
         recipe = meta.get("recipe", "")

@@ -7,10 +7,9 @@ Anything wrong is reported with ``self.report`` and nothing is sent.
 """
 
 import dataclasses
-from pathlib import Path
 
 from ...bridge import errors
-from .. import imagesource, online, preferences, presubmit, session
+from .. import imagesource, naming, online, origin, preferences, presubmit, session
 
 
 @dataclasses.dataclass
@@ -114,6 +113,9 @@ class SubmitMixin:
             with imagesource.deferred() as pending:
                 prepared = self.prepare(context)
             prepared.pending = pending
+            # The result comes back into this file, and only this one (origin.py).
+            for part in [prepared, *getattr(prepared.request, "parts", ())]:
+                origin.stamp(part.meta)
             if pending:
                 presubmit.validate_with_standins(prepared.request, pending)
             else:
@@ -193,18 +195,9 @@ class SubmitMixin:
 
 def short_name(text: str, fallback: str) -> str:
     """An object name from a prompt or file name: first words, no path."""
-    text = (text or "").strip().replace("\n", " ")
-    if not text:
-        return fallback
-    words = text.split()
-    name = " ".join(words[:6])
-    return name[:48]
+    return naming.words(text, fallback)
 
 
-def picture_name(filepath: str, image: str, use_render: bool, slot) -> str:
+def picture_name(filepath: str, image: str, use_render: bool, slot, scene=None) -> str:
     """What the picture is called to the user (not the temp PNG it may be saved as)."""
-    if use_render:
-        return "Render"
-    if image or filepath:
-        return image or Path(filepath).stem
-    return slot.image.name if slot.image is not None else Path(slot.filepath).stem
+    return naming.picture(filepath, image, use_render, slot, scene)

@@ -8,7 +8,7 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge.errors import ValidationError
-from .. import imagesource, request_factory
+from .. import imagesource, naming, request_factory
 from ..properties import TOOLS
 from .submit import Prepared, SubmitMixin, mesh_problem
 
@@ -44,8 +44,7 @@ class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
             model_file = imagesource.export_glb(context, active)
             request = request_factory.tool_request(tool, model_file, tools)
         meta = {"source": "tool", "tool": tool, "placement": "beside", "source_object": active.name}
-        label = f"{active.name} {tool.lower()}"
-        return Prepared(request, label[:48], tool, meta)
+        return Prepared(request, naming.tool_result(active.name, tool), tool, meta)
 
 
 classes = (AISTUDIO_OT_mesh_tool,)

@@ -28,12 +28,16 @@ from . import check, decimate, hollow, manifold, scaling
 
 #: Tools whose result replaces the object's mesh (as ``helper/tasks.MESH_TOOLS``).
 MESH_TOOLS = ("make_manifold", "hollow", "decimate")
+#: What a mesh tool's result is called when it arrives as an object of its own.
+RESULT_WORDS = {"make_manifold": "manifold", "hollow": "hollowed", "decimate": "decimated"}
 LABELS = {"check": "Print check", "make_manifold": "Make manifold", "hollow": "Hollow",
           "decimate": "Decimate", "scale": "Scale to miniature", "export_stl": "Export STL",
-          "export_glb": "Export GLB"}
+          "export_glb": "Export GLB", "select_faces": "Find faces"}
+#: Tools whose answer is only good for the mesh they were given (indices, a new mesh, a size).
+FINGERPRINTED = (*MESH_TOOLS, "scale", "select_faces")
 
 
-def _undo_step(message: str) -> None:
+def undo_step(message: str) -> None:
     # Background Blender has no undo stack worth a step (and the 4.2 module crashed on it).
     if not bpy.app.background and bpy.ops.ed.undo_push.poll():
         bpy.ops.ed.undo_push(message=message)
@@ -96,14 +100,16 @@ class ToolRun:
 
     def __init__(self, context, ob: bpy.types.Object, tool: str, params: dict,
                  apply: Callable[[dict, bpy.types.Object | None], str] | None,
-                 in_process: Callable[[bpy.types.Object], str], dest: Path | None = None):
+                 in_process: Callable[[bpy.types.Object], str], dest: Path | None = None,
+                 label: str = ""):
         self.tool, self.params, self.apply, self.in_process = tool, params, apply, in_process
         self.name = ob.name
-        # Only results that change the object need to know whether it changed meanwhile.
-        self.fingerprint = transfer.fingerprint(ob) if tool in (*MESH_TOOLS, "scale") else ""
+        # Only results that change the object (or point into its mesh) need to know
+        # whether it changed meanwhile.
+        self.fingerprint = transfer.fingerprint(ob) if tool in FINGERPRINTED else ""
         self.matrix = ob.matrix_world.copy()
         self.materials = [m.name if m is not None else "" for m in ob.data.materials]
-        self.label = f"{LABELS[tool]}: {ob.name}"
+        self.label = label or f"{LABELS[tool]}: {ob.name}"
         self.job_id = localjobs.new_job_id()
         self.folder = preferences.user_folder("print") / self.job_id
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -123,6 +129,8 @@ class ToolRun:
         fine); a scale factor also about where and how big the object is.
         """
         ob = bpy.data.objects.get(self.name)
+        if ob is not None and ob.mode == "EDIT" and self.tool == "select_faces":
+            ob.update_from_editmode()   # the edits made meanwhile count
         unchanged = ob is not None and transfer.fingerprint(ob) == self.fingerprint
         if unchanged and self.tool == "scale":
             unchanged = ob.matrix_world == self.matrix
@@ -153,12 +161,12 @@ class ToolRun:
             session.add_message("WARNING", f"{self.label}: {warning}")
         if unchanged:
             replace_mesh(ob, mesh)
-            _undo_step(self.label)
+            undo_step(self.label)
             return summary
-        result = new_object_beside(f"{self.name} ({LABELS[self.tool].lower()})", mesh,
+        result = new_object_beside(f"{self.name} {RESULT_WORDS[self.tool]}", mesh,
                                    self.materials, ob.matrix_world if ob else self.matrix, ob)
         _select(result)
-        _undo_step(self.label)
+        undo_step(self.label)
         why = "was deleted" if ob is None else "changed"
         return (f"{summary} {self.name} {why} meanwhile, so the result is the new object "
                 f"{result.name} beside it.")
@@ -171,7 +179,7 @@ class ToolRun:
         with bpy.context.temp_override(**importers.window_override()):
             message = self.in_process(ob)
         if self.tool in MESH_TOOLS or self.tool == "scale":
-            _undo_step(self.label)
+            undo_step(self.label)
         return message
 
     def start(self) -> str:
@@ -227,7 +235,7 @@ def run_scale(context, ob, params: dict) -> str:
                                  "run Scale to Miniature again.")
         factors = answer.get("scale") or [1.0, 1.0, 1.0]
         target.scale = [target.scale[i] * factors[i] for i in range(3)]
-        _undo_step(f"Scale to miniature: {target.name}")
+        undo_step(f"Scale to miniature: {target.name}")
         return answer.get("report", {}).get("summary", "")
 
     def in_process(target):

@@ -2,30 +2,28 @@
 
 It spends credits, so it goes through the one submit guard like every other
 paid button (``SubmitMixin``: online access, key, validation, confirmation).
-The mesh goes as an STL in millimetres (a GLB for Optimize); the job's meta
-says which unit was sent and that the result belongs beside its source, so
-the importer can size and place what comes back.
+The mesh goes as an STL in millimetres (a GLB for Optimize), exported by the
+helper Blender like every model tool's upload; the job's meta says which unit
+was sent and that the result belongs beside its source, so the importer can
+size and place what comes back.
 """
 
 from __future__ import annotations
-
-import uuid
 
 import bpy
 from bpy.props import EnumProperty
 
 from ...bridge.api import tools
 from ...bridge.errors import ValidationError
-from .. import preferences
+from .. import imagesource
 from ..operators.submit import Prepared, SubmitMixin, mesh_problem
-from . import decimate, scaling
 
-#: step → (button label, the service tool it runs)
+#: step → (button label, the service tool it runs, what the result is called after its source)
 STEPS = {
-    "check": ("Volume", "VOLUME"),
-    "repair": ("Repair", "REPAIR"),
-    "hollow": ("Repair + hollow", "REPAIR"),
-    "decimate": ("Optimize", "OPTIMIZE"),
+    "check": ("Volume", "VOLUME", "volume"),
+    "repair": ("Repair", "REPAIR", "repaired"),
+    "hollow": ("Repair + hollow", "REPAIR", "repaired and hollowed"),
+    "decimate": ("Optimize", "OPTIMIZE", "optimized"),
 }
 
 
@@ -37,7 +35,7 @@ class AISTUDIO_OT_print_cloud(SubmitMixin, bpy.types.Operator):
     bl_options = {"REGISTER"}
     NEEDS_MESH = True
 
-    step: EnumProperty(name="Step", items=[(k, label, "") for k, (label, _tool) in STEPS.items()])
+    step: EnumProperty(name="Step", items=[(k, label, "") for k, (label, _tool, _word) in STEPS.items()])
 
     def prepare(self, context) -> Prepared:
         problem = mesh_problem(context)
@@ -45,14 +43,14 @@ class AISTUDIO_OT_print_cloud(SubmitMixin, bpy.types.Operator):
             raise ValidationError(problem)
         ob = context.active_object
         props = context.scene.aistudio.printing
-        # A fresh name per job: a second press must not overwrite the file a queued job sends.
-        stem = f"{bpy.path.clean_name(ob.name)}_{uuid.uuid4().hex[:6]}"
-        folder = preferences.user_folder("uploads")
+        # Written now (tens of ms), exported by the helper Blender: the job shows
+        # "Preparing" and is submitted when the file exists. A fresh name per job,
+        # so a second press never overwrites the file a queued job sends.
         if self.step == "decimate":
-            glb = decimate.export_glb(ob, folder / f"{stem}.glb", False)
-            request, unit = tools.OptimizeRequest(model_file=str(glb.path)), "m"  # glTF is metres
+            glb = imagesource.export_model(context, ob, "GLB")
+            request, unit = tools.OptimizeRequest(model_file=glb), "m"  # glTF is metres
         else:
-            model = str(scaling.export_stl_mm(ob, folder / f"{stem}.stl", context.scene))
+            model = imagesource.export_model(context, ob, "STL_MM")
             unit = "mm"
             if self.step == "check":
                 request = tools.VolumeRequest(model_file=model, unit=unit)
@@ -62,10 +60,10 @@ class AISTUDIO_OT_print_cloud(SubmitMixin, bpy.types.Operator):
                     model_file=model, output_format="stl", unit=unit,
                     hollow=True if hollowing else None,
                     wall_thickness=props.wall_thickness_mm if hollowing else None)
-        label, tool = STEPS[self.step]
+        _label, tool, word = STEPS[self.step]
         meta = {"source": "print_cloud", "step": self.step, "tool": tool, "placement": "beside",
                 "source_object": ob.name, "unit": unit}
-        return Prepared(request, f"{ob.name} {label.lower()}"[:48], tool, meta)
+        return Prepared(request, f"{ob.name} {word}"[:60], tool, meta)
 
 
 classes = (AISTUDIO_OT_print_cloud,)

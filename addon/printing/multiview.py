@@ -71,8 +71,12 @@ class _SceneState:
 
 
 def capture_views(objects, folder: str | Path, resolution: int = 512, margin: float = 1.15,
-                  scene: bpy.types.Scene | None = None, prefix: str = "view") -> dict[str, Path]:
-    """Render the four side views of *objects*; returns ``{view: png path}``."""
+                  scene: bpy.types.Scene | None = None, prefix: str = "view",
+                  on_view=None) -> dict[str, Path]:
+    """Render the four side views of *objects*; returns ``{view: png path}``.
+
+    *on_view(name)* is told after each picture (the helper's progress).
+    """
     scene = scene or bpy.context.scene
     objects = [ob for ob in objects if ob is not None]
     if not objects:
@@ -124,6 +128,8 @@ def capture_views(objects, folder: str | Path, resolution: int = 512, margin: fl
             r.filepath = str(path)
             bpy.ops.render.render(write_still=True)
             paths[name] = path
+            if on_view is not None:
+                on_view(name)
     finally:
         for ob in hidden:
             ob.hide_render = False

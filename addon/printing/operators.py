@@ -3,7 +3,8 @@
 The mesh tools, the check and the exports run as local jobs in the helper
 Blender (``background.py``): the operator writes the object out and returns
 within milliseconds, the job list shows progress and Cancel, and the result
-is applied when it arrives. Clay preview and the four-view capture stay here.
+is applied when it arrives; the four-view capture renders there too. Clay
+preview stays here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import bpy
 
 from ...bridge.errors import BridgeError, PrintPrepError
 from .. import preferences
-from . import background, check, clay, material, multiview, scaling
+from . import background, capture, check, clay, material, scaling
 
 
 def _settings(context):
@@ -186,9 +187,12 @@ class AISTUDIO_OT_capture_views(bpy.types.Operator):
 
     def execute(self, context):
         props = _settings(context)
+        folder = _views_folder(props)
         try:
-            paths = multiview.capture_views(context.selected_objects, _views_folder(props),
-                                            props.views_resolution, scene=context.scene)
+            # Rendered by the helper Blender on a written copy of the selection; the
+            # pictures go into the multi-view slots when done, ready for "Reconstruct 3D".
+            job_id = capture.capture(context, context.selected_objects, folder,
+                                     props.views_resolution)
         except BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -196,12 +200,9 @@ class AISTUDIO_OT_capture_views(bpy.types.Operator):
             self.report({"ERROR"}, f"The views could not be written: {exc.strerror or exc}. "
                                    "Choose another views folder.")
             return {"CANCELLED"}
-        # Straight into the multi-view slots, so "Reconstruct 3D" can send them next.
-        from .. import slots  # here: slots needs the settings that import this package
-        for view, path in paths.items():
-            slots.fill(context.scene, view.upper(), slots.load_image(path))
-        self.report({"INFO"}, f"Four views written to {Path(paths['front']).parent} and put into "
-                              "the multi-view slots.")
+        self.report({"INFO"}, _started("Capturing four views", job_id,
+                                       f"they are written to {folder} and put into the "
+                                       "multi-view slots."))
         return {"FINISHED"}
 
 

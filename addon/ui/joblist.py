@@ -11,7 +11,7 @@ import time
 import bpy
 from bpy.props import BoolProperty, EnumProperty
 
-from .. import session, volumes
+from .. import origin, session, volumes
 from . import thumbnails
 from .widgets import DEFAULT_WRAP, draw_wrapped
 
@@ -118,7 +118,9 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
         elif view.state == "DONE" and view.kind == "local":
             row.label(text=f"{view.seconds:.1f} s")
         elif view.state == "DONE":
-            op = row.operator("aistudio.import_result", text="", icon="IMPORT", emboss=False)
+            # Not imported yet (sent from another file, the CLI…): a button that says so.
+            op = row.operator("aistudio.import_result", text="" if view.imported else "Import",
+                              icon="IMPORT", emboss=not view.imported)
             op.job_id = view.job_id
             op = row.operator("aistudio.open_folder", text="", icon="FILE_FOLDER", emboss=False)
             op.job_id = view.job_id
@@ -149,6 +151,9 @@ def draw_job_details(layout, view, width: int = DEFAULT_WRAP) -> None:
         col.label(text=f"Local work took {view.seconds:.1f} s")
     if view.task_id:
         col.label(text=f"Task: {view.task_id}")
+    if view.left_for_import and not view.imported:
+        draw_wrapped(layout, f"Sent from {origin.sender(view.meta)}: not imported into this file "
+                             "by itself. Import brings it here.", icon="INFO", width=width, alert=False)
     if view.error:
         draw_wrapped(layout.box(), view.error, width=width)
     if view.volume:

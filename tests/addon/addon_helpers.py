@@ -53,12 +53,15 @@ def ai_objects():
 
 
 def job_record(job_id, files, meta=None):
-    """A finished journal record holding *files* (for importing without a service)."""
+    """A finished journal record holding *files* (for importing without a service),
+    sent from the open file (so the pump imports it by itself)."""
+    from ai_studio_bridge.addon import origin
     from ai_studio_bridge.bridge.engine import JobRecord
+    meta = origin.stamp(dict(meta or {}))
     return JobRecord(job_id=job_id, task_id=f"task-{job_id}", provider="3daistudio", kind="3d",
                      label="Thing", state="DONE", progress=100, credits_low=50, credits_high=50,
                      files=[str(f) for f in files], error="", created_at=0.0, updated_at=0.0,
-                     output_dir=str(files[0].parent), meta=meta or {},
+                     output_dir=str(files[0].parent), meta=meta,
                      request={"type": "TencentRapidRequest", "fields": {"prompt": "thing",
                                                                         "api_key": "never"}})
 

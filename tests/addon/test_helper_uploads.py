@@ -103,3 +103,32 @@ def test_requests_waiting_for_files_are_validated_with_stand_ins(addon, tmp_path
                                          pending)
     with pytest.raises(ValidationError, match="does not exist"):   # no stand-in: refused as before
         tools.RepairRequest(model_file=later, output_format="stl").validate()
+
+
+@pytest.mark.parametrize("step, suffix", [("repair", ".stl"), ("decimate", ".glb")])
+def test_run_in_cloud_returns_at_once_and_the_helper_exports(studio, monkeypatch, step, suffix):
+    """The print panel's cloud button exports in the helper like mesh_tool: no exporter here."""
+    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.helper import exporters
+    from ai_studio_bridge.addon.printing import decimate, scaling
+    for module, name in ((exporters, "export_object"), (scaling, "export_stl_mm"),
+                         (decimate, "export_glb")):
+        monkeypatch.setattr(module, name, lambda *a, **k: pytest.fail("exported on the main thread"))
+    bpy.ops.mesh.primitive_cube_add(size=0.1)
+    bpy.context.active_object.name = "Figure"
+    assert bpy.ops.aistudio.print_cloud(step=step) == {"FINISHED"}
+    row = last_job()
+    assert row.state == "PREPARING" and row.kind == "tool" and studio.accepted == []
+    assert row.meta["source_object"] == "Figure"
+    view = wait_imported()
+    assert not view.job_id.startswith("local-")
+    record = session.STATE.engine.job(view.job_id)
+    sent = record.request["fields"]["model_file"]
+    assert sent.endswith(suffix)
+    if suffix == ".stl":                                  # binary STL of the 12 triangles, in mm
+        import struct
+        data = open(sent, "rb").read()
+        assert struct.unpack("<I", data[80:84])[0] == 12 and len(data) == 84 + 12 * 50
+        xs = [struct.unpack("<f", data[84 + 12 + 50 * t + 12 * c:84 + 16 + 50 * t + 12 * c])[0]
+              for t in range(12) for c in range(3)]
+        assert max(xs) - min(xs) == pytest.approx(100.0, rel=1e-4)   # 0.1 m = 100 mm

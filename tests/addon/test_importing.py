@@ -13,12 +13,14 @@ pytestmark = pytest.mark.blender
 
 
 def _record(job_id, files, meta=None, request=None):
+    from ai_studio_bridge.addon import origin
+    meta = origin.stamp(dict(meta or {}))   # sent from the open file: the pump imports it
     return JobRecord(job_id=job_id, task_id=f"task-{job_id}", provider="3daistudio", kind="miniature",
                      label="Statue", state="DONE", progress=100, credits_low=200, credits_high=200,
                      files=[str(f) for f in files], error="", created_at=0.0, updated_at=0.0,
                      output_dir=str(files[0].parent) if files else "",
                      request=request or {"type": "MiniatureRequest", "fields": {"image": "x.png"}},
-                     meta=meta or {})
+                     meta=meta)
 
 
 class _Records:
@@ -106,7 +108,12 @@ def test_tool_results_go_beside_their_source(records, grid_glb):
                                                             "placement": "beside",
                                                             "source_object": cube.name})
     (top,) = importing.import_job("t1").objects
-    assert tuple(round(v, 4) for v in top.location) == (7.0, 0.0, 0.0)
+    bpy.context.view_layer.update()
+    from mathutils import Vector
+    xs, ys, zs = zip(*[top.matrix_world @ Vector(c) for c in top.bound_box])
+    assert min(xs) == pytest.approx(6.0, abs=1e-4)          # touching the cube's +X side
+    assert (min(ys) + max(ys)) / 2 == pytest.approx(0.0, abs=1e-4)
+    assert min(zs) == pytest.approx(-1.0, abs=1e-4)          # on the cube's ground
 
 
 def test_pictures_become_image_datablocks_with_previews(records, tmp_path):

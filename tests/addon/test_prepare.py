@@ -139,11 +139,16 @@ def test_accept_waits_for_the_job_to_finish(studio):
         bpy.ops.aistudio.prepare_accept(job_id=last_job().job_id)
 
 
-def test_capture_fills_the_four_slots_with_same_sized_pictures(addon):
+@pytest.mark.parametrize("helper", [True, False], ids=["helper", "in-process"])
+def test_capture_fills_the_four_slots_with_same_sized_pictures(addon, helper, monkeypatch):
+    from ai_studio_bridge.addon.helper import runtime
+    monkeypatch.setitem(runtime.OPTIONS, "enabled", helper)
     settings = bpy.context.scene.aistudio
     settings.printing.views_resolution = 64
     bpy.ops.mesh.primitive_monkey_add()
     assert bpy.ops.aistudio.capture_views() == {"FINISHED"}
+    from ai_studio_bridge.addon import pump
+    assert pump.wait_all(60)                    # rendered by the helper Blender
     images = [getattr(settings.multiview, v).image for v in ("front", "back", "left", "right")]
     assert all(image is not None for image in images)
     assert {tuple(image.size) for image in images} == {(64, 64)}

@@ -67,6 +67,7 @@ def test_right_after_start_it_waits_for_resumed_jobs(addon, tmp_path, monkeypatc
         point_at_emulator()
         bpy.ops.aistudio.miniature(filepath=str(sample_picture()))
         job_id = pump_until(lambda: last_job().task_id and last_job().job_id)
+        bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "figure.blend"))
         addon.unregister()                      # Blender quits while the job runs
         bpy.ops.wm.read_factory_settings(use_empty=True)
         real_claim, go = resume.claim_orphans, threading.Event()
@@ -78,6 +79,7 @@ def test_right_after_start_it_waits_for_resumed_jobs(addon, tmp_path, monkeypatc
         threading.Timer(0.5, go.set).start()
         addon.register()
         point_at_emulator()
+        bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "figure.blend"))   # the file that sent it
         assert session.STATE.jobs[job_id].state == "RUNNING"   # from the journal
         assert bpy.ops.aistudio.wait_jobs(timeout=60) == {"FINISHED"}
         assert session.STATE.jobs[job_id].state == "DONE"

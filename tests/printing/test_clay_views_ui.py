@@ -122,3 +122,47 @@ def test_left_and_right_say_whose_side_everywhere():
     recipes = load_recipes()
     assert "its own left side" in recipes["view_left"].prompt
     assert "its own right side" in recipes["view_right"].prompt
+
+
+def test_capture_views_renders_in_the_helper_and_fills_the_slots(scene, make, registered,
+                                                                 tmp_path, monkeypatch):
+    """The operator returns at once; the helper renders the same four views on a copy."""
+    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.printing import multiview
+    monkeypatch.setattr(multiview, "capture_views",
+                        lambda *a, **k: pytest.fail("the views were rendered on the main thread"))
+    body = make("figure", lambda bm: bmesh.ops.create_cube(
+        bm, size=1.0, matrix=Matrix.Diagonal((1.0, 0.6, 2.0, 1)) @ Matrix.Translation((0, 0, 0.5))))
+    badge = make("badge", lambda bm: bmesh.ops.create_cube(
+        bm, size=1.0, matrix=Matrix.Translation((0.6, 0, 1.0)) @ Matrix.Diagonal((0.2, 0.3, 0.4, 1))))
+    badge.parent = body                         # a child too, placed where it is in the world
+    badge.matrix_parent_inverse = body.matrix_world.inverted()
+    body.location = (3.0, -2.0, 1.0)
+    red = bpy.data.materials.new("Red")
+    red.diffuse_color = (1.0, 0.0, 0.0, 1.0)
+    badge.data.materials.append(red)
+    for ob in (body, badge):
+        ob.select_set(True)
+    bpy.context.view_layer.objects.active = body
+    props = scene.aistudio.printing
+    props.views_folder, props.views_resolution = str(tmp_path / "views"), 96
+    assert bpy.ops.aistudio.capture_views() == {"FINISHED"}
+    row = session.STATE.jobs[session.STATE.order[0]]
+    assert row.kind == "local" and row.active
+    assert pump.wait_all(120)
+    assert row.state == "DONE", row.error
+    slots = {v: getattr(scene.aistudio.multiview, v).image for v in ("front", "back", "left", "right")}
+    assert {v: i.name for v, i in slots.items()} == {v: f"figure ({v})" for v in slots}
+    files = {v: tmp_path / "views" / f"view_{v}.png" for v in slots}
+    assert all(bpy.path.abspath(slots[v].filepath) == str(files[v]) for v in slots)
+
+    def red_columns(view):
+        pixels = decode_png(files[view].read_bytes())[..., :3].astype(int)
+        assert pixels.shape == (96, 96, 3) and tuple(pixels[0, 0]) == (190, 190, 190)
+        is_red = (pixels[..., 0] > 120) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
+        return np.nonzero(is_red)[1]
+
+    assert len(red_columns("left")) > 100 and len(red_columns("right")) == 0
+    assert red_columns("front").min() > 48 and red_columns("back").max() < 48
+    assert scene.camera is None and not any(o.name.startswith("AISTUDIO_capture")
+                                            for o in bpy.data.objects)

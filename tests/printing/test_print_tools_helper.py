@@ -218,7 +218,7 @@ def test_a_mesh_changed_meanwhile_gets_the_result_beside_it(tools, make):
     assert pump.wait_all(120)
     assert [tuple(v.co) for v in ob.data.vertices] == edited   # nothing overwritten
     (result,) = [o for o in bpy.data.objects if o is not ob]
-    assert result.name == "broken (make manifold)" and check_object(result).watertight
+    assert result.name == "broken manifold" and check_object(result).watertight
     assert result.location.x == pytest.approx(ob.location.x + 2.0)   # one width to the right
 
 

@@ -108,6 +108,7 @@ def test_check_report_and_selecting_the_faces_in_edit_mode(scene, make, register
     assert "Overhangs: 1 face past 45°" in settings.last_report
 
     assert bpy.ops.aistudio.print_select_faces(kind="OVERHANG") == {"FINISHED"}
+    assert pump.wait_all(60)                                   # found by the helper Blender
     assert ob.mode == "EDIT" and tuple(scene.tool_settings.mesh_select_mode) == (False, False, True)
     assert _selected_faces(ob) == _down_faces(ob)
 
@@ -117,5 +118,40 @@ def test_check_report_and_selecting_the_faces_in_edit_mode(scene, make, register
     assert pump.wait_all(60)
     assert "Thin walls: 2 faces under 0.8 mm (thinnest 0.50 mm)" in settings.last_report
     assert bpy.ops.aistudio.print_select_faces(kind="THIN") == {"FINISHED"}
+    assert pump.wait_all(60)
     top_bottom = sorted(p.index for p in cap.data.polygons if abs(p.normal.z) > 0.99)
     assert _selected_faces(cap) == top_bottom
+
+
+def test_selecting_faces_checks_in_the_helper_and_selects_when_the_answer_comes(scene, make,
+                                                                              registered,
+                                                                              monkeypatch):
+    """The operator returns at once (no check on the main thread); from Edit Mode too."""
+    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.printing import check, selection
+    ob = make("m", _mushroom)
+    mod = ob.modifiers.new("more faces", "SUBSURF")             # not applied: the user's own faces
+    mod.levels = 1
+    bpy.context.view_layer.objects.active = ob
+    bpy.ops.object.mode_set(mode="EDIT")
+    for module in (check, selection):
+        monkeypatch.setattr(module, "check_object",
+                            lambda *a, **k: pytest.fail("the print check ran on the main thread"))
+    assert bpy.ops.aistudio.print_select_faces(kind="OVERHANG") == {"FINISHED"}
+    assert pump.wait_all(60)
+    assert ob.mode == "EDIT"
+    assert _selected_faces(ob) == _down_faces(ob)
+
+
+def test_a_mesh_edited_while_its_faces_are_found_is_not_given_stale_indices(scene, make,
+                                                                            registered):
+    from ai_studio_bridge.addon import pump, session
+    ob = make("m", _mushroom)
+    bpy.context.view_layer.objects.active = ob
+    assert bpy.ops.aistudio.print_select_faces(kind="OVERHANG") == {"FINISHED"}
+    job_id = session.STATE.order[0]
+    ob.data.vertices[0].co.z += 0.5                              # edited meanwhile
+    assert pump.wait_all(60)
+    view = session.STATE.jobs[job_id]
+    assert view.state == "FAILED" and "select them again" in view.error
+    assert ob.mode == "OBJECT" and _selected_faces(ob) == []
