@@ -172,22 +172,29 @@ def name_or_path(value: str) -> str:
 EXPORT_SUFFIX = {"GLB": ".glb", "STL": ".stl", "STL_MM": ".stl", "FBX": ".fbx"}
 
 
-def export_glb(context, obj: bpy.types.Object, stem: str = "") -> str:
-    """The object alone as a GLB for upload: written out now, exported by the helper."""
-    return export_model(context, obj, "GLB", stem)
+def export_glb(context, obj: bpy.types.Object, stem: str = "", matrix=None) -> str:
+    """The object alone as a GLB for upload: written out now, exported by the helper.
+
+    *matrix*: where the object stands for the export instead of its place in
+    the scene (the identity: its own coordinates, as the address tools send it).
+    """
+    return export_model(context, obj, "GLB", stem, matrix)
 
 
-def export_model(context, obj: bpy.types.Object, fmt: str = "GLB", stem: str = "") -> str:
+def export_model(context, obj: bpy.types.Object, fmt: str = "GLB", stem: str = "", matrix=None) -> str:
     """The object alone as *fmt* for upload: written out now (``libraries.write``), exported
     by the helper Blender (inside :func:`deferred`; at once, here, outside it)."""
     folder = _temp_path(stem or obj.name, "")
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{folder.name}{EXPORT_SUFFIX[fmt]}"
     if _PENDING is None:   # wanted now: export here
-        exporters.export_object(context, obj, out, fmt)
+        with _standing(obj, matrix):
+            exporters.export_object(context, obj, out, fmt)
         return str(out)
     blend = folder / "source.blend"
     args = dict(transfer.write_object(obj, blend, context.scene), out=str(out), format=fmt)
+    if matrix is not None:
+        args["matrix"] = [list(row) for row in matrix]
     name = obj.name
 
     def tidy(result):
@@ -199,8 +206,22 @@ def export_model(context, obj: bpy.types.Object, fmt: str = "GLB", stem: str = "
         source = bpy.data.objects.get(name)
         if source is None:
             raise ValidationError(f"{name} was deleted before it could be exported.")
-        with bpy.context.temp_override(**importers.window_override()):
+        with bpy.context.temp_override(**importers.window_override()), _standing(source, matrix):
             exporters.export_object(bpy.context, source, out, fmt)
 
     step = Step("export_model", args, str(folder), after=tidy, deadline_s=IMPORT_DEADLINE_S)
     return _defer_or_run(Pending(str(out), step, in_process, what="model"))
+
+
+@contextlib.contextmanager
+def _standing(obj, matrix):
+    """*obj* at *matrix* (world) for the export on this thread, put back afterwards."""
+    if matrix is None:
+        yield
+        return
+    basis = obj.matrix_basis.copy()
+    try:
+        obj.matrix_world = matrix
+        yield
+    finally:
+        obj.matrix_basis = basis

@@ -23,8 +23,8 @@ from mathutils import Vector
 
 from ..bridge import errors
 from ..bridge.api import miniature
-from . import greyimage, localjobs, naming, origin, session
-from .helper import importers, transfer
+from . import greyimage, localjobs, meshtools, naming, origin, session
+from .helper import geometry, importers, transfer
 
 COLLECTION_NAME = "AI Studio"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}
@@ -199,6 +199,7 @@ def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> Imp
     objects = []
     if top is not None:
         _place(top, plan.meta, context.scene, bounds)
+        meshtools.after_import(plan.job_id, plan.model, plan.meta, top)   # its address, its turn
         for obj in list(context.view_layer.objects.selected):
             obj.select_set(False)
         top.select_set(True)
@@ -247,6 +248,7 @@ def import_in_process(job_id: str, context=None, plan: Plan | None = None) -> Im
         top, bounds = None, None
         if plan.model is not None:
             top, new = importers.import_objects(plan.model, plan.name, ai_collection(ctx.scene))
+            geometry.stamp_import(top, plan.model)   # before any scaling: is it the file's own geometry?
             scale_length = ctx.scene.unit_settings.scale_length
             importers.apply_factor(top, new, importers.unit_factor(plan.model, plan.unit,
                                                                    scale_length))

@@ -29,7 +29,7 @@ _UPLOAD_FILE = re.compile(r"^(?P<name>.+?)_\d{9,11}_[0-9a-f]{6}$")
 #: What each model tool does to the object it is given, for the result's name.
 TOOL_WORDS = {"REPAIR": "repaired", "OPTIMIZE": "optimized", "CONVERT": "converted",
               "RENDER": "render", "VOLUME": "volume", "BAKE": "baked", "RETEXTURE": "retextured",
-              "RETOPOLOGY": "retopologized", "REMESH": "remeshed"}
+              "RETOPOLOGY": "retopo", "REMESH": "remeshed"}
 _VIEW_WORDS = re.compile(r"(^|[\s_(-]+)(front|back|left|right)( view)?\)?$", re.IGNORECASE)
 
 

@@ -51,12 +51,18 @@ def _swap(value, paths: dict):
     return value
 
 
-def validate_with_standins(request, pending) -> None:
-    """``request.validate()`` with each file still being made replaced by a stand-in."""
-    paths = {p.path: _standin(p.what) for p in pending}
+def _with_paths(request, paths: dict):
+    """*request* with the files in *paths* swapped (each step's, for a chain)."""
+    if hasattr(request, "map_requests"):
+        return request.map_requests(lambda step: _with_paths(step, paths))
     changes = {f.name: _swap(getattr(request, f.name), paths)
                for f in dataclasses.fields(request) if f.init}
-    dataclasses.replace(request, **changes).validate()
+    return dataclasses.replace(request, **changes)
+
+
+def validate_with_standins(request, pending) -> None:
+    """``request.validate()`` with each file still being made replaced by a stand-in."""
+    _with_paths(request, {p.path: _standin(p.what) for p in pending}).validate()
 
 
 def _take_place(local_id: str, job_id: str) -> None:

@@ -42,11 +42,19 @@ MODELS = (
 TOOLS = (
     ("REPAIR", "Repair", "Make the active mesh watertight and printable"),
     ("OPTIMIZE", "Optimize", "Reduce the active mesh and its textures"),
-    ("BAKE", "Bake Texture", "Bake the selected high-poly's texture onto the active low-poly"),
+    ("BAKE", "Bake Texture", "Bake the selected high-poly's look onto the active low-poly "
+                             "(both where they stand in the scene, like Selected to Active)"),
     ("CONVERT", "Convert", "Convert the active mesh to another format"),
     ("RENDER", "Render", "Render a preview picture of the active mesh"),
     ("VOLUME", "Volume", "Calculate the printed volume of the active mesh"),
+    ("RETEXTURE", "Retexture", "Paint a new texture on the active mesh from a prompt or a picture"),
+    ("RETOPOLOGY", "Retopology", "A clean, lighter mesh of the active mesh's shape"),
 )
+#: Retopology's choices (the service's names are the scripting API's).
+POLYGON_TYPES = (("triangle", "Triangles", "A triangle mesh"),
+                 ("quadrilateral", "Quads", "Quads where the surface allows (arrives as FBX to keep them)"))
+FACE_LEVELS = (("high", "High", "About half the faces"), ("medium", "Medium", "About a quarter"),
+               ("low", "Low", "About a tenth"))
 VIEWS = ("front", "back", "left", "right")
 #: The views Tencent Pro 3.1 adds to the four (the contract's view_type names).
 EXTRA_VIEWS = tuple(v for v in tencent_api.VIEWS["3.1"] if v not in VIEWS)
@@ -190,6 +198,15 @@ class AISTUDIO_PG_tools(bpy.types.PropertyGroup):
                                     description="0 keeps the current size")
     render_angle: EnumProperty(name="Angle", items=_enum(
         ("3/4", "front", "back", "left", "right", "top", "isometric")), default="3/4")
+    retexture_from: EnumProperty(name="From", default="PROMPT", items=(
+        ("PROMPT", "Prompt", "Describe the new look"),
+        ("PICTURE", "Picture", "A picture whose look the texture follows")))
+    retexture_prompt: StringProperty(name="Prompt", description="The new look, e.g. weathered red paint")
+    retexture_picture: PointerProperty(type=AISTUDIO_PG_picture)
+    enable_pbr: BoolProperty(name="PBR Maps", default=False,
+                             description="Retexture: also metallic-roughness and normal maps")
+    polygon_type: EnumProperty(name="Polygons", items=POLYGON_TYPES, default="triangle")
+    face_level: EnumProperty(name="Faces", items=FACE_LEVELS, default="medium")
 
 
 def _prompt_get(self) -> str:
@@ -281,6 +298,8 @@ class AISTUDIO_PG_job_row(bpy.types.PropertyGroup):
 class AISTUDIO_PG_runtime(bpy.types.PropertyGroup):
     jobs: CollectionProperty(type=AISTUDIO_PG_job_row)
     active_job: IntProperty(default=0)
+    task_id: StringProperty(name="Task ID", description="A task made on the website or another "
+                                                         "machine (within 24 hours): import it here")
 
 
 # A group is registered after every group it points at.

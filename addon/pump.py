@@ -17,7 +17,7 @@ import traceback
 import bpy
 from bpy.app.handlers import persistent
 
-from . import localjobs, origin, session, volumes, wallet
+from . import chainjobs, localjobs, origin, session, volumes, wallet
 from .session import STATE
 
 TICK_BUDGET_S = 0.005
@@ -40,9 +40,7 @@ def apply_event(event) -> bool:
     if view is None:
         record = STATE.engine.job(event.job_id) if STATE.engine is not None else None
         view = session.view_from_record(record) if record else session.JobView(event.job_id)
-        STATE.jobs[event.job_id] = view
-        STATE.order.insert(0, event.job_id)
-        STATE.rows_dirty = True
+        session.add_view(view)
     kind = event.kind
     if event.task_id:
         view.task_id = event.task_id
@@ -62,7 +60,9 @@ def apply_event(event) -> bool:
         view.state, view.progress = event.state or "DONE", 100
         view.error = ""  # a retry's or a waiting note's text is history now
         view.volume = volumes.read_report(view.files)  # a small JSON file, read once here
-        if not view.imported and event.job_id not in STATE.pending_imports:
+        # A chain's earlier step made an address, nothing to import (chainjobs.py).
+        if (chainjobs.on_finished(view) and not view.imported
+                and event.job_id not in STATE.pending_imports):
             if origin.belongs_here(view.meta):
                 STATE.pending_imports.append(event.job_id)
             else:
@@ -70,6 +70,7 @@ def apply_event(event) -> bool:
     elif kind in _TERMINAL_MESSAGES:
         view.error = event.message or view.error
         view.state = event.state or kind.upper()
+        chainjobs.on_ended_badly(view)
         session.add_message(_TERMINAL_MESSAGES[kind],
                             f"{view.label or event.job_id}: {event.message or kind}")
     return True
@@ -234,9 +235,7 @@ def _busy(targets: list) -> bool:
         if record.active:
             return True  # not claimed yet, or another process (CLI, Blender) is finishing it
         # Ended by another process, so no event of ours says so: show how it ended.
-        STATE.jobs[job_id] = session.view_from_record(record, view)
-        if job_id not in STATE.order:
-            STATE.order.insert(0, job_id)
+        session.add_view(session.view_from_record(record, view))
         STATE.rows_dirty = True
     return False
 

@@ -199,7 +199,9 @@ def wire_format(choice: str) -> str:
     return WIRE_FORMATS.get(choice, choice)
 
 
-def tool_request(tool: str, model_file: str, tools_opts, *, original_url: str = "", retopo_url: str = ""):
+def tool_request(tool: str, model_file: str, tools_opts):
+    """A tool that takes the mesh as an uploaded file (retexture, retopology and bake take
+    addresses: ``meshtools.py`` builds their chains)."""
     height = float(tools_opts.target_height_cm) or None
     if tool == "REPAIR":
         return tools.RepairRequest(model_file=model_file,
@@ -216,14 +218,8 @@ def tool_request(tool: str, model_file: str, tools_opts, *, original_url: str = 
     if tool == "VOLUME":
         return tools.VolumeRequest(model_file=model_file, target_height=height,
                                    unit="cm" if height else None)
-    if tool == "BAKE":
-        # The bake endpoint takes model URLs only (no file upload in the contract).
-        if not (original_url and retopo_url):
-            raise ValidationError(
-                "Bake Texture needs web addresses of both models (original_url and retopo_url): "
-                "the service does not accept uploaded files for baking.")
-        return tools.BakeTextureRequest(original_url=original_url, retopo_url=retopo_url)
-    raise ValidationError(f"Unknown tool {tool!r}; use REPAIR, OPTIMIZE, BAKE, CONVERT, RENDER or VOLUME.")
+    raise ValidationError(f"Unknown tool {tool!r}; use REPAIR, OPTIMIZE, CONVERT, RENDER, VOLUME, "
+                          "RETEXTURE, RETOPOLOGY or BAKE.")
 
 
 # -- text to image --------------------------------------------------------------

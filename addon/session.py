@@ -21,7 +21,8 @@ from ..bridge.engine import JobEngine
 from ..bridge.engine.journal import FILENAME as JOURNAL_FILENAME
 from . import online, preferences, volumes
 
-ACTIVE_STATES = ("PREPARING", "QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
+# WAITING: a chain's step waiting for the address an earlier step makes (nothing sent yet).
+ACTIVE_STATES = ("PREPARING", "WAITING", "QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
 
 
 @dataclasses.dataclass
@@ -47,6 +48,8 @@ class JobView:
     volume: dict | None = None       # the volume tool's answer, read once when the job finished
     stage: str = ""                  # what the helper Blender is doing for it now ("Importing"…)
     seconds: float = 0.0             # how long its local work took
+    download: bool = True            # False: an address is all it makes (a chain's copy step)
+    cost: tuple = ()                 # (low, high) credits, when known: a chain sums its steps'
     left_for_import: bool = False    # finished while its own .blend was not open: waits for Import
 
     @property
@@ -69,6 +72,7 @@ class State:
     wallet_due: bool = False         # fetch the balance on the next tick (start, a job ended)
     wallet_thread: object = None     # the fetch under way, joined when the engine stops
     hidden: dict = dataclasses.field(default_factory=dict)  # jobs the user cleared, oldest first
+    chains: dict = dataclasses.field(default_factory=dict)  # chain id -> its steps' job ids
     pending_imports: collections.deque = dataclasses.field(default_factory=collections.deque)
     rows_dirty: bool = True          # the WindowManager job rows need rebuilding
     restart_needed: bool = False     # credentials changed since the engine started
@@ -175,6 +179,7 @@ def reset_cache() -> None:
     STATE.order.clear()
     STATE.messages.clear()
     STATE.pending_imports.clear()
+    STATE.chains.clear()
     STATE.wallet = STATE.wallet_error = ""
     STATE.rows_dirty = True
 
@@ -194,6 +199,8 @@ def view_from_record(record, view: JobView | None = None) -> JobView:
     low, high = record.credits_low, record.credits_high
     if low is not None:
         view.credits = f"{low}" if low == high or high is None else f"{low}–{high}"
+        view.cost = (int(low), int(high if high is not None else low))
+    view.download = bool(getattr(record, "download", True))
     view.error = record.error or ""
     view.task_id = record.task_id or ""
     view.files = list(record.files or [])
@@ -229,7 +236,9 @@ def clear_finished() -> int:
     gone = [j for j in STATE.order if j not in STATE.pending_imports
             and not getattr(STATE.jobs.get(j), "active", False)]
     for job_id in gone:
-        STATE.jobs.pop(job_id, None)
+        view = STATE.jobs.pop(job_id, None)
+        for step in STATE.chains.pop((view.meta or {}).get("chain", "") if view else "", ()):
+            STATE.jobs.pop(step, None)   # a chain's earlier steps go with its row
     STATE.order[:] = [j for j in STATE.order if j in STATE.jobs]
     STATE.hidden.update(dict.fromkeys(gone))
     STATE.rows_dirty = True
@@ -247,13 +256,15 @@ def load_known_jobs(limit: int = 200) -> None:
     if STATE.engine is None:
         return
     _load_hidden()
-    for record in STATE.engine.jobs(limit=limit):
+    records = STATE.engine.jobs(limit=limit)
+    for record in records:
         if record.job_id in STATE.hidden and not record.active:
             continue
         if record.job_id not in STATE.jobs:
-            STATE.jobs[record.job_id] = view_from_record(record)
-            STATE.order.append(record.job_id)
+            add_view(view_from_record(record), front=False)
     STATE.rows_dirty = True
+    from . import meshaddress   # copies that finished while nobody listened keep their address
+    meshaddress.catch_up(records)
 
 
 def track(job_id: str, label: str, model: str, kind: str, credits: str,
@@ -270,4 +281,44 @@ def track(job_id: str, label: str, model: str, kind: str, credits: str,
 
 
 def active_jobs() -> list[JobView]:
-    return [v for v in STATE.jobs.values() if v.active]
+    """The list's running rows (a chain counts once)."""
+    return [v for v in STATE.jobs.values() if v.active and not is_inner_step(v)]
+
+
+def is_inner_step(view) -> bool:
+    """A chain's step before its last: shown inside its chain's row, never as a row itself."""
+    meta = getattr(view, "meta", None) or {}
+    return bool(meta.get("chain")) and int(meta.get("chain_step") or 0) < int(meta.get("chain_steps") or 0)
+
+
+def add_view(view: JobView, front: bool = True) -> JobView:
+    """Keep a job's view; it is a row of the list unless it is an inner step of a chain."""
+    STATE.jobs[view.job_id] = view
+    chain = (view.meta or {}).get("chain")
+    if chain and view.job_id not in STATE.chains.setdefault(chain, []):
+        STATE.chains[chain].append(view.job_id)
+    if not is_inner_step(view) and view.job_id not in STATE.order:
+        if front:
+            STATE.order.insert(0, view.job_id)
+        else:
+            STATE.order.append(view.job_id)
+        STATE.rows_dirty = True
+    return view
+
+
+def chain_views(view) -> list[JobView]:
+    """The steps of *view*'s chain, first to last ([view] for a job on its own)."""
+    chain = (getattr(view, "meta", None) or {}).get("chain")
+    if not chain:
+        return [view]
+    steps = [STATE.jobs[j] for j in STATE.chains.get(chain, ()) if j in STATE.jobs]
+    return sorted(steps, key=lambda v: int(v.meta.get("chain_step") or 0)) or [view]
+
+
+def track_chain(job_ids: list[str]) -> JobView:
+    """Show a just-submitted chain at once: one row (its last step), its steps behind it."""
+    engine = STATE.engine
+    for job_id in job_ids:
+        record = engine.job(job_id) if engine is not None else None
+        add_view(view_from_record(record, STATE.jobs.get(job_id)) if record else JobView(job_id))
+    return STATE.jobs[job_ids[-1]]

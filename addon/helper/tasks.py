@@ -18,7 +18,7 @@ import bpy
 from mathutils import Matrix
 
 from ...bridge.errors import HelperTaskError, ValidationError
-from . import exporters, importers, pictures
+from . import exporters, geometry, importers, pictures
 
 
 def reset() -> None:
@@ -71,6 +71,7 @@ def import_model(folder: Path, args: dict, progress) -> dict:
     scene.unit_settings.scale_length = float(args.get("scale_length") or 1.0)
     progress(5, "Importing")
     top, new = importers.import_objects(model, args.get("name") or model.stem, scene.collection)
+    geometry.stamp_import(top, model)   # before any scaling: is it the file's own geometry?
     importers.apply_factor(top, new, importers.unit_factor(model, args.get("unit"),
                                                            scene.unit_settings.scale_length))
     if args.get("height_cm"):

@@ -50,9 +50,14 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
             self.report({"INFO"}, f"Cancelled job {job_id}.")
             return {"FINISHED"}
         engine = session.engine()
-        if not job_id or engine.job(job_id) is None:
+        record = engine.job(job_id) if job_id else None
+        if record is None:
             self.report({"ERROR"}, f"No such job: {job_id or '(none selected)'}.")
             return {"CANCELLED"}
+        if record.chain:   # the row stands for every step: they all stop (unsent ones cost nothing)
+            stopped = engine.cancel_chain(record.chain)
+            self.report({"INFO"}, f"Cancelled {len(stopped)} step(s) of job {job_id}.")
+            return {"FINISHED"}
         engine.cancel(job_id)
         self.report({"INFO"}, f"Cancelled job {job_id}.")
         return {"FINISHED"}
@@ -104,9 +109,7 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
             self.report({"ERROR"}, f"No such job: {job_id or '(none selected)'}.")
             return {"CANCELLED"}
         if job_id not in session.STATE.jobs:
-            session.STATE.jobs[job_id] = session.view_from_record(record)
-            session.STATE.order.insert(0, job_id)
-            session.STATE.rows_dirty = True
+            session.add_view(session.view_from_record(record))
         session.STATE.jobs[job_id].left_for_import = False   # the user chose this file
         try:
             if not importing.scripts_wait():

@@ -9,7 +9,7 @@ Anything wrong is reported with ``self.report`` and nothing is sent.
 import dataclasses
 
 from ...bridge import errors
-from .. import imagesource, naming, online, origin, preferences, presubmit, session
+from .. import imagesource, meshtools, naming, online, origin, preferences, presubmit, session
 
 
 @dataclasses.dataclass
@@ -184,9 +184,18 @@ class SubmitMixin:
 
     @staticmethod
     def submit_prepared(engine, prepared: Prepared, folder) -> str:
-        """The one place a checked request reaches the engine; shows it in the job list."""
+        """The one place a checked request reaches the engine; shows it in the job list.
+
+        A chain (``meshtools.ChainRequest``) is journaled whole, every step at
+        once; the job list shows it as one job, named by its last step's id.
+        """
         request = prepared.request
         meta = dict(prepared.meta, model=prepared.model, name=prepared.label)
+        if isinstance(request, meshtools.ChainRequest):
+            job_ids = engine.submit_chain(request.steps, output_dir=str(folder),
+                                          label=prepared.label, meta=meta)
+            session.track_chain(job_ids)
+            return job_ids[-1]
         # Files are named after their job id, so one folder holds every job's results.
         job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
         session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request), meta)

@@ -11,18 +11,18 @@ import time
 import bpy
 from bpy.props import BoolProperty, EnumProperty
 
-from .. import origin, session, volumes
+from .. import chainjobs, origin, session, volumes
 from . import thumbnails
 from .widgets import DEFAULT_WRAP, draw_wrapped
 
 STATE_ICONS = {
     "QUEUED": "SORTTIME", "SUBMITTING": "EXPORT", "RUNNING": "PLAY", "DOWNLOADING": "IMPORT",
     "DONE": "CHECKMARK", "FAILED": "ERROR", "CANCELLED": "CANCEL", "EXPIRED": "TIME",
-    "UNKNOWN": "QUESTION", "PREPARING": "EXPORT",
+    "UNKNOWN": "QUESTION", "PREPARING": "EXPORT", "WAITING": "LINKED",
 }
 #: Sort rank of each state: what needs attention first.
 STATE_RANK = {"FAILED": 0, "EXPIRED": 1, "UNKNOWN": 2, "RUNNING": 3, "DOWNLOADING": 4,
-              "SUBMITTING": 5, "PREPARING": 6, "QUEUED": 6, "DONE": 7, "CANCELLED": 8}
+              "SUBMITTING": 5, "PREPARING": 6, "WAITING": 6, "QUEUED": 6, "DONE": 7, "CANCELLED": 8}
 STATE_FILTERS = {
     "ALL": None,
     "ACTIVE": set(session.ACTIVE_STATES),
@@ -45,8 +45,23 @@ def eta_text(view, now: float | None = None) -> str:
     return f"about {left / 3600:.1f} h left"
 
 
-def draw_progress(layout, view) -> None:
-    """A progress bar where Blender has one (4.0+), else a percentage; the ETA in its text."""
+def draw_progress(layout, view, chain=None) -> None:
+    """A progress bar where Blender has one (4.0+), else a percentage; the ETA in its text.
+
+    For a chain: the step under way, its state and progress ("copy on the service 1/2 ·
+    Running 40%").
+    """
+    if chain is not None:
+        step = chain.current
+        factor = max(0.0, min(1.0, chain.progress / 100.0))
+        eta = eta_text(step)
+        text = (f"{chain.step_title(step)} · {chain.state.title()} {chain.progress}%"
+                + (f" · {eta}" if eta else ""))
+        if hasattr(layout, "progress"):
+            layout.progress(factor=factor, type="BAR", text=text)
+        else:
+            layout.label(text=text)
+        return
     factor = max(0.0, min(1.0, view.progress / 100.0))
     eta = eta_text(view)
     # stage: what the helper Blender is doing for a local job ("Importing"…)
@@ -104,13 +119,16 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
             layout.label(text=item.job_id, icon="QUESTION")
             return
         row = layout.row(align=True)
+        chain = chainjobs.summary(view)   # a chain of steps shows as one job
+        name = chain.name if chain is not None else view.label or view.job_id
         thumb = thumbnails.icon_id(view)
         if thumb:
-            row.label(text=view.label or view.job_id, icon_value=thumb)
+            row.label(text=name, icon_value=thumb)
         else:
-            row.label(text=view.label or view.job_id, icon=STATE_ICONS.get(view.state, "DOT"))
+            state = chain.state if chain is not None else view.state
+            row.label(text=name, icon=STATE_ICONS.get(state, "DOT"))
         if view.active:
-            draw_progress(row, view)
+            draw_progress(row, view, chain)
             op = row.operator("aistudio.cancel_job", text="", icon="X", emboss=False)
             op.job_id = view.job_id
         elif view.stage:   # finished, and the helper Blender is importing it
@@ -142,7 +160,26 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
                                 self.sort_reverse, self.bitflag_filter_item)
 
 
+def draw_chain_details(layout, chain, width: int = DEFAULT_WRAP) -> None:
+    """The steps of a chain, each with its state, and its total cost."""
+    col = layout.column(align=True)
+    col.label(text=f"Credits: {chain.cost_text} in all   State: {chain.state.title()}")
+    for step in chain.steps:
+        progress = f" {step.progress}%" if step.active else ""
+        col.label(text=f"{chain.step_title(step)}: {step.state.title()}{progress}"
+                       f" · {step.credits or '?'} credits", icon=STATE_ICONS.get(step.state, "DOT"))
+    if chain.error:
+        draw_wrapped(layout.box(), chain.error, width=width)
+
+
 def draw_job_details(layout, view, width: int = DEFAULT_WRAP) -> None:
+    chain = chainjobs.summary(view)
+    if chain is not None:
+        draw_chain_details(layout, chain, width)
+        thumb = thumbnails.preview(view)
+        if thumb is not None and thumb.icon_id:
+            layout.template_icon(icon_value=thumb.icon_id, scale=6.0)
+        return
     col = layout.column(align=True)
     col.label(text=f"Model: {view.model or '?'}   Credits: {view.credits or '?'}")
     eta = eta_text(view)

@@ -1,6 +1,6 @@
 """Menu entries, so F3 search finds the operators where Blender users look for them.
 
-File › Import › "AI Studio Result…", an "AI Studio" submenu in the 3D
+File › Import › "AI Studio Result…" and "AI Studio Task by ID…", an "AI Studio" submenu in the 3D
 viewport's Object menu and in the Image Editor's Image menu.
 """
 
@@ -24,6 +24,7 @@ class AISTUDIO_MT_object(bpy.types.Menu):
                                       icon="MOD_SOLIDIFY")
         layout.separator()
         layout.operator("aistudio.import_result", text="Import Result…", icon="IMPORT")
+        layout.operator("aistudio.import_task", text="Import Task by ID…", icon="URL")
         layout.operator("aistudio.refresh_wallet", text="Refresh Balance", icon="FUND")
         layout.operator("aistudio.clear_finished_jobs", text="Clear Finished Jobs", icon="BRUSH_DATA")
 
@@ -41,6 +42,7 @@ class AISTUDIO_MT_image(bpy.types.Menu):
 
 def draw_import(self, context):
     self.layout.operator("aistudio.import_result", text="AI Studio Result…")
+    self.layout.operator("aistudio.import_task", text="AI Studio Task by ID…")
 
 
 def draw_object(self, context):

@@ -8,7 +8,7 @@ import bpy
 
 from ...bridge.api import miniature as miniature_api
 from ...bridge.api import tencent
-from .. import online, request_factory, session
+from .. import chainjobs, meshtools, online, request_factory, session
 from ..properties import MODELS, VIEW_LABELS
 from ..sidebar import Sidebar, SidebarChild
 from . import advanced
@@ -182,15 +182,38 @@ class AISTUDIO_PT_tools(SidebarChild, bpy.types.Panel):
             layout.prop(tools, "target_height_cm")
         if tools.tool == "RENDER":
             layout.prop(tools, "render_angle")
+        _draw_address_tool_options(layout, tools)
         active = context.active_object
         if active is None or active.type != "MESH":
             layout.label(text="Select a mesh (active object)", icon="INFO")
-        if tools.tool == "BAKE":
-            layout.label(text="Bake takes model URLs only (see tooltip)", icon="INFO")
-        cost = cost_suffix(lambda: request_factory.tool_request(
-            tools.tool, "model.glb", tools, original_url="https://x/a.glb", retopo_url="https://x/b.glb"))
-        op = layout.operator("aistudio.mesh_tool", text=f"Run{cost}", icon="PLAY")
+        if tools.tool in meshtools.TOOLS:
+            if context.mode == "OBJECT" and active is not None and active.type == "MESH":
+                text, lines = meshtools.priced(context, tools.tool, meshtools.panel_options(tools))
+                for line in lines:
+                    draw_wrapped(layout, line, icon="INFO", width=wrap_width(context), alert=False)
+            else:
+                text = meshtools.BUTTON_WORDS[tools.tool]
+        else:
+            cost = cost_suffix(lambda: request_factory.tool_request(tools.tool, "model.glb", tools))
+            text = f"Run{cost}"
+        op = layout.operator("aistudio.mesh_tool", text=text, icon="PLAY")
         op.tool = tools.tool
+
+
+def _draw_address_tool_options(layout, tools) -> None:
+    if tools.tool == "RETEXTURE":
+        layout.prop(tools, "retexture_from", expand=True)
+        if tools.retexture_from == "PROMPT":
+            layout.prop(tools, "retexture_prompt", text="")
+        else:
+            layout.prop(tools.retexture_picture, "filepath", text="")
+            layout.template_ID(tools.retexture_picture, "image", open="image.open")
+        layout.prop(tools, "enable_pbr")
+    elif tools.tool == "RETOPOLOGY":
+        layout.prop(tools, "polygon_type")
+        layout.prop(tools, "face_level")
+    elif tools.tool == "BAKE":
+        layout.label(text="Select the high-poly, then the low-poly (active)", icon="INFO")
 
 
 class AISTUDIO_PT_jobs(SidebarChild, bpy.types.Panel):
@@ -205,6 +228,9 @@ class AISTUDIO_PT_jobs(SidebarChild, bpy.types.Panel):
         row.label(text=f"{active} running" if active else "No job running", icon="SORTTIME")
         row.operator("aistudio.clear_finished_jobs", text="Clear Finished")
         layout.template_list("AISTUDIO_UL_jobs", "", runtime, "jobs", runtime, "active_job", rows=4)
+        row = layout.row(align=True)   # a task made on the website or another machine
+        row.prop(runtime, "task_id", text="", icon="URL")
+        row.operator("aistudio.import_task", text="Import Task")
         if 0 <= runtime.active_job < len(runtime.jobs):
             view = session.STATE.jobs.get(runtime.jobs[runtime.active_job].job_id)
             if view is not None:
@@ -215,7 +241,7 @@ def draw_status(self, context):
     """A line in the status bar while jobs run, or the latest message."""
     active = session.active_jobs()
     if active:
-        mean = sum(v.progress for v in active) // len(active)
+        mean = sum(chainjobs.overall_progress(v) for v in active) // len(active)
         self.layout.label(text=f"AI Studio: {len(active)} job(s), {mean}%", icon="SORTTIME")
     elif session.STATE.messages:
         level, text, _when = session.STATE.messages[-1]

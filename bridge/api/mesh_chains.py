@@ -36,13 +36,17 @@ class ModelSource:
     role: str = ""
     #: Send the address as it is, whatever its extension says (the tools' own URL flags).
     as_is: bool = False
+    #: The file is still being written (the add-on's helper Blender exports it): its
+    #: checks come when it exists (``check_chain`` with a stand-in, then the engine).
+    pending: bool = False
 
     def check(self, what: str) -> None:
         if bool(self.file) == bool(self.url):
             raise ValidationError(f"Give {what} as a local model file or as an address (URL), "
                                   "one of the two.")
         if self.file:
-            check_model_file(self.file)
+            if not self.pending:
+                check_model_file(self.file)
         else:
             check_url(self.url, what, required=True)
 

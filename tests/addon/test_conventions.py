@@ -21,11 +21,12 @@ def _draw(draw, context=None, **attrs):
     return layout
 
 
-def test_file_import_has_an_ai_studio_result_entry(addon):
+def test_file_import_has_an_ai_studio_result_entry_and_a_task_by_id(addon):
     from ai_studio_bridge.addon.ui import menus
     assert menus.draw_import in bpy.types.TOPBAR_MT_file_import._dyn_ui_initialize()
-    (button,) = [(a, kw) for name, a, kw in _draw(menus.draw_import).log if name == "operator"]
-    assert button[0] == ("aistudio.import_result",) and button[1]["text"] == "AI Studio Result…"
+    result, task = [(a, kw) for name, a, kw in _draw(menus.draw_import).log if name == "operator"]
+    assert result[0] == ("aistudio.import_result",) and result[1]["text"] == "AI Studio Result…"
+    assert task[0] == ("aistudio.import_task",) and task[1]["text"] == "AI Studio Task by ID…"
 
 
 def test_the_object_menu_has_an_ai_studio_submenu(addon):

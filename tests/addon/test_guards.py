@@ -55,12 +55,18 @@ def test_missing_key_is_refused(studio):
     assert studio.log == []
 
 
-def test_bake_without_model_urls_explains_the_limit(studio):
+def test_bake_of_meshes_that_do_not_overlap_is_refused_before_anything_is_sent(studio):
     bpy.ops.mesh.primitive_cube_add()
     high = bpy.context.active_object
     bpy.ops.mesh.primitive_cube_add(location=(3, 0, 0))
     high.select_set(True)
-    _refused(lambda: bpy.ops.aistudio.mesh_tool(tool="BAKE"), "web addresses")
+    _refused(lambda: bpy.ops.aistudio.mesh_tool(tool="BAKE"), "do not overlap")
+    assert studio.log == []
+
+
+def test_bake_needs_a_high_poly_selected_besides_the_low_poly(studio):
+    bpy.ops.mesh.primitive_cube_add()
+    _refused(lambda: bpy.ops.aistudio.mesh_tool(tool="BAKE"), "select the high-poly")
     assert studio.log == []
 
 

@@ -16,7 +16,7 @@ def _submit_calls(path: Path):
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr == "submit":
+                and node.func.attr in ("submit", "submit_chain"):
             yield node.lineno
 
 
