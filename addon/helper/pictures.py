@@ -66,6 +66,23 @@ def write_png(pixels: np.ndarray, dest: str | Path) -> Path:
     return dest
 
 
+def picture_to_png(source: str | Path, dest: str | Path, name: str = "") -> dict:
+    """*source* (any picture Blender reads) re-encoded as a PNG at *dest*, pixels unchanged:
+    a byte picture's buffer is written as it is, without any colour transform."""
+    dest = Path(dest)
+    image = load_picture(source, name)
+    tmp = dest.with_name(dest.stem + ".part.png")
+    try:
+        width, height = image.size
+        image.filepath_raw = str(tmp)
+        image.file_format = "PNG"
+        image.save()
+    finally:
+        bpy.data.images.remove(image)
+    os.replace(tmp, dest)
+    return {"dest": str(dest), "width": int(width), "height": int(height)}
+
+
 def over_grey_file(source: str | Path, dest: str | Path, background=GREY, name: str = "") -> dict:
     """Write *source* flattened onto *background* as an RGB PNG at *dest* (*name*: for messages)."""
     image = load_picture(source, name)

@@ -230,6 +230,11 @@ def over_grey(folder: Path, args: dict, progress) -> dict:
         raise
 
 
+def picture_to_png(folder: Path, args: dict, progress) -> dict:
+    return pictures.picture_to_png(_inside(folder, args["source"], "picture"),
+                                   _inside(folder, args["dest"], "output"), name=args.get("name", ""))
+
+
 def save_pixels(folder: Path, args: dict, progress) -> dict:
     return pictures.pixels_file_to_png(_inside(folder, args["pixels"], "pixels"),
                                        _inside(folder, args["dest"], "output"))
@@ -240,4 +245,5 @@ MESH_TOOLS = ("make_manifold", "hollow", "decimate")
 
 HANDLERS = {"ping": ping, "import_model": import_model, "export_model": export_model,
             "print_tool": print_tool, "over_grey": over_grey, "save_pixels": save_pixels,
+            "picture_to_png": picture_to_png,
             "capture_views": capture_views}

@@ -61,6 +61,40 @@ def test_image_to_3d_from_the_render_result(studio):
     assert any("/api/generate" in a["endpoint"] for a in studio.accepted)
 
 
+def test_a_render_is_sent_as_it_looks_and_the_output_settings_stay_the_users(studio, tmp_path):
+    """The render goes out with its view transform applied, like File > Save As would write it;
+    the scene's own output format (here JPEG at 8 bits) is exactly as the user left it."""
+    import base64
+
+    import numpy as np
+    from ai_studio_bridge.bridge.pngcodec import decode_png
+    scene = bpy.context.scene
+    cam = bpy.data.objects.new("Cam", bpy.data.cameras.new("Cam"))
+    scene.collection.objects.link(cam)
+    scene.camera, cam.location, cam.rotation_euler = cam, (0, -4, 1), (1.4, 0, 0)
+    bpy.ops.mesh.primitive_monkey_add()
+    scene.render.engine = "BLENDER_WORKBENCH"
+    scene.render.resolution_x, scene.render.resolution_y = 80, 60
+    scene.render.resolution_percentage = 100
+    scene.render.film_transparent = True
+    scene.render.dither_intensity = 0   # compare pixels exactly
+    settings = scene.render.image_settings
+    settings.file_format, settings.quality = "PNG", 90
+    bpy.ops.render.render()
+    reference = tmp_path / "as_saved.png"
+    bpy.data.images["Render Result"].save_render(str(reference), scene=scene)
+    settings.file_format = "JPEG"
+    assert bpy.ops.aistudio.image_to_3d(use_render=True, model="TRIPO") == {"FINISHED"}
+    wait_imported()
+    (submit,) = _accepted(studio, "/tripo/image-to-3d/")
+    sent = decode_png(base64.b64decode(submit["body"]["image"].split(",", 1)[1]))
+    expected = decode_png(reference.read_bytes())
+    assert sent.shape == (60, 80, 4) and expected.shape[:2] == (60, 80)
+    assert np.abs(sent.astype(int) - expected.astype(int)).max() <= 1
+    assert sent[..., 3].min() == 0 < sent[..., 3].max()   # the transparent film stays transparent
+    assert (settings.file_format, settings.quality, settings.color_mode) == ("JPEG", 90, "RGB")
+
+
 def test_multiview_to_3d_sends_the_views_it_was_given(studio):
     front, left = sample_picture("police_woman.png"), sample_picture("robot.png")
     assert bpy.ops.aistudio.multiview_to_3d(front=str(front), left=str(left),
