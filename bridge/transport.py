@@ -33,6 +33,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .errors import (ApiError, BridgeError, CancelledError, NotSentError, RateLimitedError,
                      ServerError, TransportError, UncertainDeliveryError, error_from_response,
                      scrub)
+from . import netreason
 from .httpdeadline import Deadline, deadline_scope, install
 from .ratebudget import OTHER, POLL, RETRY_AFTER_CAP, SUBMIT, RateBudget
 from .safetext import html_summary, looks_like_html, scrub_tree, service_text
@@ -250,7 +251,7 @@ class Transport:
                               "the call was cut off.") from None
                 if attempt >= self.max_retries:
                     cls = NotSentError if (is_post or _never_sent(exc)) else TransportError
-                    raise cls(f"Could not reach {self.base_url}: {self._scrubbed(exc)}") from None
+                    raise cls(f"Could not reach {self.base_url}: {netreason.describe(exc)}.") from None
                 self.stats["retries"] += 1
                 self._sleep(backoff_delay(attempt, self.rng))
                 attempt += 1

@@ -39,9 +39,23 @@ def test_post_to_a_closed_port_is_retried_then_reported_not_sent():
     port = sock.getsockname()[1]
     sock.close()
     t = make(f"http://127.0.0.1:{port}", max_retries=2)
-    with pytest.raises(NotSentError):
+    with pytest.raises(NotSentError) as info:
         t.post("/v1/x/", {})
     assert t.stats["requests"] == 3
+    # Said in words, not as urllib3's wrapper objects.
+    assert f"Could not reach http://127.0.0.1:{port}: the connection was refused" in str(info.value)
+    assert "object at 0x" not in str(info.value) and "Errno" not in str(info.value)
+
+
+def test_an_unknown_host_is_told_as_a_name_that_could_not_be_looked_up(monkeypatch):
+    def no_such_name(*_args, **_kw):   # what the resolver says offline; no lookup leaves the machine
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    t = make("http://no-such-host.invalid", max_retries=0)
+    with pytest.raises(NotSentError) as info:
+        t.get("/account/user/wallet/")
+    assert "its name could not be looked up (no internet connection, or a mistyped address)" \
+        in str(info.value)
 
 
 def test_429_on_submit_waits_retry_after_and_sends_the_same_request(server):
