@@ -147,8 +147,11 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
             break
     if STATE.wallet_changed:
         STATE.wallet_changed, changed = False, True
-        if STATE.wallet_error:
-            session.add_message("ERROR", STATE.wallet_error)
+        # The balance is asked for after every job: an unreachable service is told once
+        # (the panel keeps showing it), not once per job that ends.
+        if STATE.wallet_error and STATE.wallet_error != STATE.wallet_error_told:
+            session.add_message("WARNING", f"Balance not updated: {STATE.wallet_error}")
+        STATE.wallet_error_told = STATE.wallet_error
     wallet.refresh_when_due()
     if do_imports:
         while STATE.pending_imports:   # cheap: each only hands a request to the helper

@@ -68,6 +68,7 @@ class State:
         default_factory=lambda: collections.deque(maxlen=30))  # (level, text, time)
     wallet: str = ""
     wallet_error: str = ""
+    wallet_error_told: str = ""       # the balance error last put in the messages
     wallet_changed: bool = False     # set by the wallet thread, cleared by the pump
     wallet_due: bool = False         # fetch the balance on the next tick (start, a job ended)
     wallet_thread: object = None     # the fetch under way, joined when the engine stops
@@ -180,7 +181,7 @@ def reset_cache() -> None:
     STATE.messages.clear()
     STATE.pending_imports.clear()
     STATE.chains.clear()
-    STATE.wallet = STATE.wallet_error = ""
+    STATE.wallet = STATE.wallet_error = STATE.wallet_error_told = ""
     STATE.rows_dirty = True
 
 

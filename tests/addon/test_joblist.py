@@ -155,6 +155,28 @@ def test_the_balance_is_fetched_at_start_and_after_every_job(studio):
     assert after.startswith(str(studio.balance).split(".")[0])
 
 
+def test_an_unreachable_service_is_told_once_not_after_every_job(studio, monkeypatch):
+    import socket
+
+    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.bridge import transport
+    monkeypatch.setattr(transport, "backoff_delay", lambda *_args: 0.0)   # its retries, at once
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+    preferences.get_prefs().api_url = closed
+    told = []
+    for _job_ended in range(3):
+        session.STATE.wallet_due = True
+        pump_until(lambda: session.STATE.wallet_error and not session.STATE.wallet_thread.is_alive())
+        pump_until(lambda: not session.STATE.wallet_changed)
+        told = [text for _level, text, _when in session.STATE.messages if "Balance" in text]
+        session.STATE.wallet_error = ""
+    assert len(told) == 1
+    assert told[0].startswith(f"Balance not updated: Could not reach {closed}: the connection was refused")
+
+
 def test_no_balance_is_asked_for_without_a_key_or_offline(studio, monkeypatch):
     from ai_studio_bridge.addon import online, preferences, pump, session
     preferences.get_prefs().api_key = ""
