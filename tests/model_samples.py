@@ -17,6 +17,7 @@ from bridge.emulator.mesh import Material, box, sphere
 from bridge.emulator.model_read import read_model
 from bridge.emulator.polymesh import PolyMesh, concatenate
 from bridge.pngcodec import decode_png
+from colour_checks import is_blue, is_red  # noqa: F401  (the tests of these samples use them)
 
 RED_LINEAR = (0.8, 0.02, 0.02, 1.0)
 BLUE_LINEAR = (0.02, 0.05, 0.8, 1.0)
@@ -73,13 +74,3 @@ def colour_at_faces(mesh: PolyMesh) -> np.ndarray:
     rows = np.clip((uv[:, 1] * pixels.shape[0]).astype(int), 0, pixels.shape[0] - 1)
     cols = np.clip((uv[:, 0] * pixels.shape[1]).astype(int), 0, pixels.shape[1] - 1)
     return pixels[rows, cols].astype(float)
-
-
-def is_red(rgb) -> np.ndarray:
-    rgb = np.asarray(rgb, dtype=float)
-    return (rgb[..., 0] > 1.8 * rgb[..., 1]) & (rgb[..., 0] > 1.8 * rgb[..., 2]) & (rgb[..., 0] > 80)
-
-
-def is_blue(rgb) -> np.ndarray:
-    rgb = np.asarray(rgb, dtype=float)
-    return (rgb[..., 2] > 1.8 * rgb[..., 0]) & (rgb[..., 2] > 1.4 * rgb[..., 1]) & (rgb[..., 2] > 80)

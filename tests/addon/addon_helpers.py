@@ -80,3 +80,17 @@ class FakeRecords:
 
     def active_count(self):
         return 0
+
+
+def render_through(camera_name: str = "Cam", width: int = 64, height: int = 64,
+                   location=(0.0, 0.0, 0.0), rotation=(0.0, 0.0, 0.0)):
+    """Render the scene (Workbench) through a new camera: the Render Result a user sends."""
+    scene = bpy.context.scene
+    cam = bpy.data.objects.new(camera_name, bpy.data.cameras.new(camera_name))
+    scene.collection.objects.link(cam)
+    scene.camera, cam.location, cam.rotation_euler = cam, location, rotation
+    scene.render.engine = "BLENDER_WORKBENCH"
+    scene.render.resolution_x, scene.render.resolution_y = width, height
+    scene.render.resolution_percentage = 100
+    bpy.ops.render.render()
+    return cam

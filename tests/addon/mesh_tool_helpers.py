@@ -2,6 +2,7 @@
 
 import bpy
 import numpy as np
+from colour_checks import is_blue, is_red  # noqa: F401  (the address tools' tests read colours)
 
 CONVERT = "/v1/tools/convert/"
 TOPOLOGY = "/v1/3d-models/tencent/topology/"
@@ -70,16 +71,6 @@ def face_colours(obj) -> tuple[np.ndarray, np.ndarray]:
         colours.append(pixels[row, int(uv[0] * pixels.shape[1]) % pixels.shape[1]])
         heights.append(poly.center.z - middle)
     return np.array(colours), np.array(heights)
-
-
-def is_red(rgb) -> np.ndarray:
-    rgb = np.asarray(rgb, dtype=float)
-    return (rgb[..., 0] > 1.8 * rgb[..., 1]) & (rgb[..., 0] > 1.8 * rgb[..., 2]) & (rgb[..., 0] > 80)
-
-
-def is_blue(rgb) -> np.ndarray:
-    rgb = np.asarray(rgb, dtype=float)
-    return (rgb[..., 2] > 1.8 * rgb[..., 0]) & (rgb[..., 2] > 1.4 * rgb[..., 1]) & (rgb[..., 2] > 80)
 
 
 def uploads(emulator) -> list:

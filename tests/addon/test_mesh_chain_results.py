@@ -75,6 +75,7 @@ class _Gate:
 
     def __init__(self):
         self.hold = threading.Event()
+        self.refused = 0
 
     def factory(self, provider, settings, clock, cancel):
         from ai_studio_bridge.addon import session
@@ -85,6 +86,7 @@ class _Gate:
 
         def submit(request):
             if isinstance(request, TencentTextureEditRequest) and self.hold.is_set():
+                self.refused += 1
                 raise NotSentError("held back by the test")
             return real(request)
         client.submit = submit
@@ -129,6 +131,9 @@ def test_a_chain_is_one_row_with_its_steps_and_one_cancel(studio, gate):
     # The copy made an address, nothing to import.
     assert not chain.steps[0].imported and not session.STATE.pending_imports
     [button] = row.buttons("aistudio.cancel_job")
+    # Cancel while step 2 waits to be tried again, not while its POST is in flight (then the
+    # engine cannot know it was not sent, and rightly says it may still run).
+    pump_until(lambda: gate.refused and last_job().state == "QUEUED")
     assert bpy.ops.aistudio.cancel_job(job_id=button.job_id) == {"FINISHED"}
     pump_until(lambda: not last_job().active)
     assert last_job().state == "CANCELLED" and "nothing was charged" in last_job().error

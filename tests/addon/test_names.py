@@ -9,7 +9,7 @@ import re
 import bpy
 import pytest
 
-from addon_helpers import ai_objects, last_job, pump_until, sample_picture, wait_imported
+from addon_helpers import ai_objects, last_job, pump_until, render_through, sample_picture, wait_imported
 
 pytestmark = pytest.mark.blender
 
@@ -31,13 +31,7 @@ def test_a_picture_datablock_names_the_result_without_its_extension(studio):
 
 
 def test_a_render_based_result_is_named_after_its_camera(studio):
-    scene = bpy.context.scene
-    cam = bpy.data.objects.new("Turntable", bpy.data.cameras.new("Turntable"))
-    scene.collection.objects.link(cam)
-    scene.camera = cam
-    scene.render.engine = "BLENDER_WORKBENCH"
-    scene.render.resolution_x = scene.render.resolution_y = 32
-    bpy.ops.render.render()
+    render_through("Turntable", 32, 32)
     assert bpy.ops.aistudio.image_to_3d(use_render=True, model="TRIPO") == {"FINISHED"}
     wait_imported()
     (top,) = ai_objects()

@@ -5,7 +5,7 @@ import json
 import bpy
 import pytest
 
-from addon_helpers import ai_objects, last_job, pump_until, sample_picture, wait_imported
+from addon_helpers import ai_objects, last_job, pump_until, render_through, sample_picture, wait_imported
 
 pytestmark = pytest.mark.blender
 
@@ -48,13 +48,7 @@ def test_image_to_3d_from_a_generated_datablock_saves_a_png_first(studio):
 
 
 def test_image_to_3d_from_the_render_result(studio):
-    scene = bpy.context.scene
-    cam = bpy.data.objects.new("Cam", bpy.data.cameras.new("Cam"))
-    scene.collection.objects.link(cam)
-    scene.camera = cam
-    scene.render.engine = "BLENDER_WORKBENCH"
-    scene.render.resolution_x = scene.render.resolution_y = 64
-    bpy.ops.render.render()
+    render_through()
     assert bpy.ops.aistudio.image_to_3d(use_render=True, model="IMAGE3D") == {"FINISHED"}
     wait_imported()
     assert last_job().task_id
@@ -69,18 +63,12 @@ def test_a_render_is_sent_as_it_looks_and_the_output_settings_stay_the_users(stu
     import numpy as np
     from ai_studio_bridge.bridge.pngcodec import decode_png
     scene = bpy.context.scene
-    cam = bpy.data.objects.new("Cam", bpy.data.cameras.new("Cam"))
-    scene.collection.objects.link(cam)
-    scene.camera, cam.location, cam.rotation_euler = cam, (0, -4, 1), (1.4, 0, 0)
     bpy.ops.mesh.primitive_monkey_add()
-    scene.render.engine = "BLENDER_WORKBENCH"
-    scene.render.resolution_x, scene.render.resolution_y = 80, 60
-    scene.render.resolution_percentage = 100
     scene.render.film_transparent = True
     scene.render.dither_intensity = 0   # compare pixels exactly
     settings = scene.render.image_settings
     settings.file_format, settings.quality = "PNG", 90
-    bpy.ops.render.render()
+    render_through("Cam", 80, 60, location=(0, -4, 1), rotation=(1.4, 0, 0))
     reference = tmp_path / "as_saved.png"
     bpy.data.images["Render Result"].save_render(str(reference), scene=scene)
     settings.file_format = "JPEG"
