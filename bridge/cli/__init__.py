@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-import sys
 
 import requests
 

@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 from typing import Callable, TextIO
 
-from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..config import Settings, load_settings
 from ..errors import JobFailedError, ValidationError
 from ..safetext import printable
 from ..status import FAILED
+from .direct import direct_client
 from .output import dry_run_text, status_text
 from .run import download_results, run_to_completion, submit_and_record
 
@@ -103,8 +103,8 @@ def require_credentials(settings: Settings, provider: str) -> None:
 
 
 def balance(args, ctx: Context) -> int:
-    wallet = client_for(args.provider, ctx.settings(), clock=ctx.clock,
-                        notify=ctx.progress).wallet()
+    with direct_client(args.provider, ctx.settings(), ctx.clock, ctx.progress) as client:
+        wallet = client.wallet()
     line = f"Balance: {wallet}"
     if wallet.rate_limit:
         line += f" (rate limit {wallet.rate_limit} requests/minute)"
@@ -114,22 +114,22 @@ def balance(args, ctx: Context) -> int:
 
 def status(args, ctx: Context) -> int:
     settings = ctx.settings()
-    client = client_for(args.provider, settings, clock=ctx.clock, notify=ctx.progress)
-    if args.poll:
-        def report(s):
-            ctx.progress(f"{s.task_id}: {s.state} {s.progress}%")
-        result = client.wait(args.task_id, poll_interval=settings.poll_interval,
-                             timeout=args.timeout, on_status=report)
-    else:
-        result = client.status(args.task_id)
+    with direct_client(args.provider, settings, ctx.clock, ctx.progress) as client:
+        if args.poll:
+            def report(s):
+                ctx.progress(f"{s.task_id}: {s.state} {s.progress}%")
+            result = client.wait(args.task_id, poll_interval=settings.poll_interval,
+                                 timeout=args.timeout, on_status=report)
+        else:
+            result = client.status(args.task_id)
     ctx.out(status_text(result))
     return 1 if result.state == FAILED else 0
 
 
 def download(args, ctx: Context) -> int:
     check_output_dir(args.output_dir)
-    client = client_for(args.provider, ctx.settings(), clock=ctx.clock, notify=ctx.progress)
-    result = client.status(args.task_id)
+    with direct_client(args.provider, ctx.settings(), ctx.clock, ctx.progress) as client:
+        result = client.status(args.task_id)   # the API call; the files come from the CDN
     if result.state == FAILED:
         raise JobFailedError(f"Task {args.task_id} failed: {result.failure_reason or 'no reason given'}; "
                              "there is nothing to download.")
