@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from bridge.cli import Context, build_parser, main
-from bridge.cli import commands as commands_module
+from bridge.cli import direct as direct_module
 from bridge.cli import run as run_module
 from bridge.clock import FakeClock
 from bridge.status import Asset, TaskStatus
@@ -36,7 +36,7 @@ def no_network(monkeypatch):
     """Any attempt to build a client fails the test: dry runs and refusals send nothing."""
     def refuse(*a, **kw):
         raise AssertionError("a client was created")
-    monkeypatch.setattr(commands_module, "client_for", refuse)
+    monkeypatch.setattr(direct_module, "client_for", refuse)
     monkeypatch.setattr(run_module, "client_for", refuse)
 
 
@@ -240,7 +240,7 @@ def fake(monkeypatch):
         contents={"https://cdn.e.x/a/model.glb?sig=1": GLB,
                   "https://cdn.e.x/a/blob": zip_bytes(),
                   "https://cdn.e.x/a/../../etc/pre.v!ew": PNG})
-    monkeypatch.setattr(commands_module, "client_for", lambda *a, **kw: client)
+    monkeypatch.setattr(direct_module, "client_for", lambda *a, **kw: client)
     monkeypatch.setattr(run_module, "client_for", lambda *a, **kw: client)
     return client
 
