@@ -120,6 +120,18 @@ def test_the_volume_tools_answer_is_shown_in_ml_per_target_height(studio):
     assert "8,000.0 ml" in at_20                          # twice as tall: eight times the volume
 
 
+def test_run_in_clouds_check_measures_the_mm_stl_it_sends(studio):
+    """The print panel's cloud check sends an STL in millimetres: the answer is the same
+    1000 ml a 10 cm cube holds, whatever unit the file went in."""
+    bpy.ops.mesh.primitive_cube_add(size=0.1)
+    assert bpy.ops.aistudio.print_cloud(step="check") == {"FINISHED"}
+    view = pump_until(lambda: last_job() if last_job().state in ("DONE", "FAILED") else None)
+    assert view.state == "DONE", view.error
+    labels = _details(view).texts("label")
+    volume = next(t for t in labels if t.startswith("Volume:"))
+    assert re.search(r"1,000\.0 ml", volume), labels
+
+
 def test_volume_lines_convert_cubic_units():
     from ai_studio_bridge.addon import volumes
     lines = volumes.lines({"unit": "mm", "volume_unit": "mm3", "height": 80, "volume": 12_500,
