@@ -6,7 +6,7 @@ import pytest
 
 from ai_studio_bridge.addon.printing.check import check_object
 from ai_studio_bridge.addon.printing.manifold import make_manifold
-from print_helpers import cube
+from print_helpers import BROKEN, BROKEN_IDS, cube
 
 
 def test_check_reports_a_clean_cube_in_mm_and_ml(scene, make):
@@ -32,32 +32,8 @@ def test_check_finds_hole_parts_and_intersections(scene, make):
     assert report.self_intersections > 0
 
 
-def _with_hole(bm):
-    cube(bm)
-    bm.faces.ensure_lookup_table()
-    bmesh.ops.delete(bm, geom=[bm.faces[2]], context="FACES_ONLY")
 
-
-def _with_duplicates(bm):
-    cube(bm)
-    bm.faces.ensure_lookup_table()
-    bmesh.ops.duplicate(bm, geom=bm.faces[:3])
-    # duplicate copies verts too; weld puts them back on the originals
-
-
-def _unwelded(bm):
-    cube(bm)
-    bmesh.ops.split_edges(bm, edges=bm.edges[:])
-
-
-def _overlapping(bm):
-    cube(bm)
-    cube(bm, at=(1.0, 0.0, 0.0))
-
-
-@pytest.mark.parametrize("build,volume", [(_with_hole, 8.0), (_with_duplicates, 8.0),
-                                          (_unwelded, 8.0), (_overlapping, 12.0)],
-                         ids=["hole", "duplicate-faces", "unwelded", "overlapping-cubes"])
+@pytest.mark.parametrize("build,volume", BROKEN, ids=BROKEN_IDS)
 def test_make_manifold_repairs_to_watertight_with_true_volume(scene, make, build, volume):
     ob = make("broken", build)
     before = check_object(ob)

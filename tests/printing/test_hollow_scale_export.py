@@ -1,6 +1,5 @@
 """Hollowing, miniature scaling with STL in mm, decimation and GLB export."""
 
-import struct
 
 import bmesh
 import bpy
@@ -14,7 +13,7 @@ from ai_studio_bridge.addon.printing.decimate import decimate_to, export_glb
 from ai_studio_bridge.addon.printing.hollow import METHOD_OFFSET, METHOD_SDF, hollow
 from ai_studio_bridge.addon.printing.material import estimate_filament, estimate_resin
 from ai_studio_bridge.addon.printing.scaling import export_stl_mm, scale_to_miniature, target_height_mm
-from print_helpers import cube
+from print_helpers import cube, read_binary_stl
 
 
 def _sphere(bm):
@@ -72,16 +71,6 @@ def test_hollow_rejects_a_wall_thicker_than_the_model(scene, make):
         hollow(ob, 0.6)
 
 
-def _read_binary_stl(path):
-    data = path.read_bytes()
-    (count,) = struct.unpack_from("<I", data, 80)
-    assert len(data) == 84 + 50 * count
-    zs = []
-    for i in range(count):
-        values = struct.unpack_from("<12f", data, 84 + 50 * i)
-        zs += [values[5], values[8], values[11]]
-    return count, min(zs), max(zs)
-
 
 @pytest.mark.parametrize("unit_scale", [1.0, 0.01])
 def test_h0_stl_reads_back_at_the_scale_height_in_mm(scene, make, tmp_path, unit_scale):
@@ -90,7 +79,7 @@ def test_h0_stl_reads_back_at_the_scale_height_in_mm(scene, make, tmp_path, unit
     other = make("other", lambda bm: cube(bm, size=9.0, at=(20, 0, 0)))
     scale_to_miniature(ob, "h0")
     path = export_stl_mm(ob, tmp_path / "fig.stl")
-    count, zmin, zmax = _read_binary_stl(path)
+    count, zmin, zmax = read_binary_stl(path)
     assert count == 12                       # only the chosen object, not "other"
     assert zmax - zmin == pytest.approx(1750.0 / 87.0, rel=1e-4)
     assert other.select_get()                # selection restored

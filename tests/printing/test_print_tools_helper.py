@@ -8,7 +8,6 @@ mesh (materials kept), a mesh changed or deleted meanwhile gets the result
 as a new object beside it, and Cancel stops the helper's work.
 """
 
-import struct
 import time
 
 import bmesh
@@ -17,7 +16,7 @@ import pytest
 
 from ai_studio_bridge.addon.printing import compat
 from ai_studio_bridge.addon.printing.check import check_object
-from print_helpers import cube
+from print_helpers import BROKEN, BROKEN_IDS, cube, read_binary_stl, with_hole
 
 pytestmark = pytest.mark.blender
 
@@ -64,31 +63,8 @@ def _done(operator, **kw):
     return view
 
 
-def _with_hole(bm):
-    cube(bm)
-    bm.faces.ensure_lookup_table()
-    bmesh.ops.delete(bm, geom=[bm.faces[2]], context="FACES_ONLY")
 
-
-def _with_duplicates(bm):
-    cube(bm)
-    bm.faces.ensure_lookup_table()
-    bmesh.ops.duplicate(bm, geom=bm.faces[:3])
-
-
-def _unwelded(bm):
-    cube(bm)
-    bmesh.ops.split_edges(bm, edges=bm.edges[:])
-
-
-def _overlapping(bm):
-    cube(bm)
-    cube(bm, at=(1.0, 0.0, 0.0))
-
-
-@pytest.mark.parametrize("build,volume", [(_with_hole, 8.0), (_with_duplicates, 8.0),
-                                          (_unwelded, 8.0), (_overlapping, 12.0)],
-                         ids=["hole", "duplicate-faces", "unwelded", "overlapping-cubes"])
+@pytest.mark.parametrize("build,volume", BROKEN, ids=BROKEN_IDS)
 def test_make_manifold_repairs_in_the_helper(tools, make, build, volume):
     ob = make("broken", build)
     red = bpy.data.materials.new("Red")
@@ -149,16 +125,6 @@ def test_hollow_refuses_a_wall_thicker_than_the_model_at_once(tools, make, scene
         bpy.ops.aistudio.hollow()
 
 
-def _read_binary_stl(path):
-    data = path.read_bytes()
-    (count,) = struct.unpack_from("<I", data, 80)
-    assert len(data) == 84 + 50 * count
-    zs = []
-    for i in range(count):
-        values = struct.unpack_from("<12f", data, 84 + 50 * i)
-        zs += [values[5], values[8], values[11]]
-    return count, min(zs), max(zs)
-
 
 @pytest.mark.parametrize("unit_scale", [1.0, 0.01])
 def test_h0_scale_then_stl_in_mm(tools, make, scene, tmp_path, unit_scale):
@@ -171,7 +137,7 @@ def test_h0_scale_then_stl_in_mm(tools, make, scene, tmp_path, unit_scale):
     _done(bpy.ops.aistudio.scale_miniature)
     tools.stl_path = str(tmp_path / "fig.stl")
     _done(bpy.ops.aistudio.export_stl)
-    count, zmin, zmax = _read_binary_stl(tmp_path / "fig.stl")
+    count, zmin, zmax = read_binary_stl(tmp_path / "fig.stl")
     assert count == 12                           # only the chosen object
     assert zmax - zmin == pytest.approx(1750.0 / 87.0, rel=1e-4)
     assert other.select_get() and ob.select_get()   # the user's selection is untouched
@@ -211,7 +177,7 @@ def test_print_check_fills_the_report_in_mm_and_ml(tools, make, scene):
 
 def test_a_mesh_changed_meanwhile_gets_the_result_beside_it(tools, make):
     from ai_studio_bridge.addon import pump
-    ob = make("broken", _with_hole)
+    ob = make("broken", with_hole)
     assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
     ob.data.vertices[0].co.z += 0.5       # the artist keeps working while the helper does
     edited = [tuple(v.co) for v in ob.data.vertices]
@@ -224,7 +190,7 @@ def test_a_mesh_changed_meanwhile_gets_the_result_beside_it(tools, make):
 
 def test_a_deleted_object_gets_the_result_as_a_new_object(tools, make):
     from ai_studio_bridge.addon import pump
-    ob = make("gone", _with_hole)
+    ob = make("gone", with_hole)
     assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
     bpy.data.objects.remove(ob)
     assert pump.wait_all(120)
@@ -248,7 +214,7 @@ def test_cancel_stops_the_helper_and_leaves_the_object(tools, make):
 
 def test_moving_the_object_meanwhile_still_gets_its_mesh_replaced(tools, make):
     from ai_studio_bridge.addon import pump
-    ob = make("moved", _with_hole)
+    ob = make("moved", with_hole)
     assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
     ob.location.x += 3.0                      # only the transform: the repair still fits
     assert pump.wait_all(120)
@@ -258,7 +224,7 @@ def test_moving_the_object_meanwhile_still_gets_its_mesh_replaced(tools, make):
 
 def test_a_result_waits_while_its_object_is_in_edit_mode(tools, make):
     from ai_studio_bridge.addon import localjobs, pump, session
-    ob = make("editing", _with_hole)
+    ob = make("editing", with_hole)
     assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
     job_id = session.STATE.order[0]
     bpy.ops.object.mode_set(mode="EDIT")
