@@ -286,6 +286,18 @@ def active_jobs() -> list[JobView]:
     return [v for v in STATE.jobs.values() if v.active and not is_inner_step(v)]
 
 
+def newest_jobs(sources, limit: int) -> list[JobView]:
+    """The newest jobs whose meta ``source`` is one of *sources*, newest first (panels' results)."""
+    found = []
+    for job_id in STATE.order:
+        view = STATE.jobs.get(job_id)
+        if view is not None and view.meta.get("source") in sources:
+            found.append(view)
+            if len(found) >= limit:
+                break
+    return found
+
+
 def is_inner_step(view) -> bool:
     """A chain's step before its last: shown inside its chain's row, never as a row itself."""
     meta = getattr(view, "meta", None) or {}

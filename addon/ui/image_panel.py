@@ -90,14 +90,7 @@ class AISTUDIO_PT_image_generate(ImageSidebar, bpy.types.Panel):
 
 def picture_jobs(limit: int = SHOWN_RESULTS) -> list:
     """The newest picture jobs (generated, prepared, background removed), from the cache."""
-    found = []
-    for job_id in session.STATE.order:
-        view = session.STATE.jobs.get(job_id)
-        if view is not None and view.meta.get("source") in PICTURE_SOURCES:
-            found.append(view)
-            if len(found) >= limit:
-                break
-    return found
+    return session.newest_jobs(PICTURE_SOURCES, limit)
 
 
 def _draw_generated(layout, context, view) -> None:

@@ -46,14 +46,7 @@ def _draw_recipe(layout, prep) -> None:
 
 def prepare_jobs(limit: int = SHOWN_RESULTS) -> list:
     """The newest preparation jobs, from the cache."""
-    found = []
-    for job_id in session.STATE.order:
-        view = session.STATE.jobs.get(job_id)
-        if view is not None and view.meta.get("source") in PREPARE_SOURCES:
-            found.append(view)
-            if len(found) >= limit:
-                break
-    return found
+    return session.newest_jobs(PREPARE_SOURCES, limit)
 
 
 def draw_result(layout, context, view) -> None:
