@@ -21,7 +21,7 @@ from typing import Callable
 import bpy
 from mathutils import Vector
 
-from ...bridge.errors import PrintPrepError
+from ...bridge.errors import BridgeError, PrintPrepError
 from .. import localjobs, preferences, session
 from ..helper import importers, transfer
 from . import check, decimate, hollow, manifold, scaling
@@ -93,6 +93,19 @@ def deliver(made: Path, dest: Path) -> Callable:
         result.setdefault("report", {})["path"] = str(dest)
         return result
     return move
+
+
+def started_or_reported(operator, start: Callable[[], str]) -> str | None:
+    """*start()* (write the object, queue the helper's work); on failure the operator
+    reports why and None is returned."""
+    try:
+        return start()
+    except BridgeError as exc:
+        operator.report({"ERROR"}, str(exc))
+    except OSError as exc:
+        operator.report({"ERROR"}, f"The object could not be handed to the helper Blender: "
+                                   f"{exc.strerror or exc}.")
+    return None
 
 
 class ToolRun:

@@ -37,14 +37,9 @@ class _MeshOperator(bpy.types.Operator):
         return ob is not None and ob.type == "MESH" and context.mode == "OBJECT"
 
     def execute(self, context):
-        try:
-            message = self.run(context, context.active_object, _settings(context))
-        except BridgeError as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        except OSError as exc:
-            self.report({"ERROR"}, f"The object could not be handed to the helper Blender: "
-                                   f"{exc.strerror or exc}.")
+        message = background.started_or_reported(
+            self, lambda: self.run(context, context.active_object, _settings(context)))
+        if message is None:
             return {"CANCELLED"}
         self.report({"INFO"}, message)
         return {"FINISHED"}

@@ -12,7 +12,7 @@ import bpy
 import numpy as np
 from bpy.props import EnumProperty
 
-from ...bridge.errors import BridgeError, PrintPrepError
+from ...bridge.errors import PrintPrepError
 from ..helper import importers
 from . import background
 from .check import check_object
@@ -145,14 +145,9 @@ class AISTUDIO_OT_print_select_faces(bpy.types.Operator):
             return {"CANCELLED"}
         if ob.mode == "EDIT":
             ob.update_from_editmode()    # the mesh as edited so far is what gets checked
-        try:
-            job_id = run_select(context, ob, self.kind, props)
-        except BridgeError as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        except OSError as exc:
-            self.report({"ERROR"}, f"The object could not be handed to the helper Blender: "
-                                   f"{exc.strerror or exc}.")
+        job_id = background.started_or_reported(
+            self, lambda: run_select(context, ob, self.kind, props))
+        if job_id is None:
             return {"CANCELLED"}
         what = "Thin walls" if thin else "Overhangs"
         self.report({"INFO"}, f"{what} are looked for in the background (job {job_id}); they are "
