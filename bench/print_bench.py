@@ -58,18 +58,23 @@ def displaced_sphere(bm, rings: int, centre, seed: int):
         v.co = Vector(centre) + d * r
 
 
-def make_object(name, tris):
-    # A UV sphere of 2r × r segments has about 4r² triangles; two of them.
-    subdiv = max(8, round(math.sqrt(tris / 8)))
-    bm = bmesh.new()
-    displaced_sphere(bm, subdiv, (0, 0, 0), 1)
-    displaced_sphere(bm, subdiv, (0.8, 0.2, 0.3), 2)
+def _linked(name, bm):
+    """*bm* as a new mesh object in the scene (the BMesh is freed)."""
     mesh = bpy.data.meshes.new(name)
     bm.to_mesh(mesh)
     bm.free()
     ob = bpy.data.objects.new(name, mesh)
     bpy.context.scene.collection.objects.link(ob)
     return ob
+
+
+def make_object(name, tris):
+    # A UV sphere of 2r × r segments has about 4r² triangles; two of them.
+    subdiv = max(8, round(math.sqrt(tris / 8)))
+    bm = bmesh.new()
+    displaced_sphere(bm, subdiv, (0, 0, 0), 1)
+    displaced_sphere(bm, subdiv, (0.8, 0.2, 0.3), 2)
+    return _linked(name, bm)
 
 
 def single_sphere(name, tris):
@@ -77,12 +82,7 @@ def single_sphere(name, tris):
     bm = bmesh.new()
     bm.loops.layers.uv.new("UVMap")
     displaced_sphere(bm, subdiv, (0, 0, 0), 3)
-    mesh = bpy.data.meshes.new(name)
-    bm.to_mesh(mesh)
-    bm.free()
-    ob = bpy.data.objects.new(name, mesh)
-    bpy.context.scene.collection.objects.link(ob)
-    return ob
+    return _linked(name, bm)
 
 
 def timed(label, fn):
@@ -143,12 +143,7 @@ def sphere_triangles(name, tris, split):
     bmesh.ops.triangulate(bm, faces=bm.faces[:])
     if split:
         bmesh.ops.split_edges(bm, edges=bm.edges[:])
-    mesh = bpy.data.meshes.new(name)
-    bm.to_mesh(mesh)
-    bm.free()
-    ob = bpy.data.objects.new(name, mesh)
-    bpy.context.scene.collection.objects.link(ob)
-    return ob
+    return _linked(name, bm)
 
 
 def check_figures(tris):
