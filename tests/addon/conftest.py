@@ -17,7 +17,7 @@ extension_package.load()
 
 from ai_studio_bridge.bridge.clock import ScaledClock  # noqa: E402
 
-from addon_helpers import KEY, TIME_SCALE, TOKEN  # noqa: E402
+from addon_helpers import KEY, TIME_SCALE, TOKEN, FakeRecords  # noqa: E402
 
 
 @pytest.fixture
@@ -67,3 +67,15 @@ def studio(addon, scaled_emulator, tmp_path):
     prefs.confirm_credits = 100_000
     session.refresh_settings()
     return emulator
+
+
+@pytest.fixture
+def records(addon):
+    """A stand-in engine holding hand-made journal records (``records.records[id] = …``):
+    the importer and the pump work on real files without a service."""
+    from ai_studio_bridge.addon import session
+    real, session.STATE.engine = session.STATE.engine, FakeRecords()
+    try:
+        yield session.STATE.engine
+    finally:
+        session.STATE.engine = real

@@ -20,7 +20,7 @@ import pytest
 
 from addon_helpers import pump_until
 from bench.addon_bench import write_textured_glb
-from addon_helpers import FakeRecords as _Records, job_record as _record
+from addon_helpers import job_record as _record
 
 pytestmark = pytest.mark.blender
 
@@ -35,16 +35,6 @@ FAKE_HELPER = textwrap.dedent('''
             os._exit(3)
         time.sleep(3600)   # hang
 ''')
-
-
-@pytest.fixture
-def records(addon):
-    from ai_studio_bridge.addon import session
-    real, session.STATE.engine = session.STATE.engine, _Records()
-    try:
-        yield session.STATE.engine
-    finally:
-        session.STATE.engine = real
 
 
 @pytest.fixture

@@ -17,20 +17,10 @@ import numpy as np
 import pytest
 from mathutils import Vector
 
-from addon_helpers import FakeRecords as _Records, job_record as _record
+from addon_helpers import job_record as _record
 from bench.addon_bench import write_textured_glb
 
 pytestmark = pytest.mark.blender
-
-
-@pytest.fixture
-def records(addon):
-    from ai_studio_bridge.addon import session
-    real, session.STATE.engine = session.STATE.engine, _Records()
-    try:
-        yield session.STATE.engine
-    finally:
-        session.STATE.engine = real
 
 
 def _glb(folder):

@@ -23,15 +23,6 @@ def _record(job_id, files, meta=None, request=None):
                      meta=meta)
 
 
-class _Records:
-    """Stands in for the engine: the importer only reads ``job()``."""
-
-    def __init__(self, *records):
-        self.records = {r.job_id: r for r in records}
-
-    def job(self, job_id):
-        return self.records.get(job_id)
-
 
 @pytest.fixture
 def grid_glb(tmp_path):
@@ -39,16 +30,6 @@ def grid_glb(tmp_path):
     path = tmp_path / "j1_3d_model_0.glb"
     write_textured_glb(path, triangles=2_000, texture_px=32)
     return path
-
-
-@pytest.fixture
-def records(addon):
-    from ai_studio_bridge.addon import session
-    real, session.STATE.engine = session.STATE.engine, _Records()
-    try:
-        yield session.STATE.engine
-    finally:
-        session.STATE.engine = real
 
 
 def test_glb_lands_in_the_collection_at_the_cursor_tagged_and_selected(records, grid_glb):
