@@ -4,10 +4,7 @@ import bpy
 import numpy as np
 from colour_checks import is_blue, is_red  # noqa: F401  (the address tools' tests read colours)
 
-CONVERT = "/v1/tools/convert/"
-TOPOLOGY = "/v1/3d-models/tencent/topology/"
-TEXTURE_EDIT = "/v1/3d-models/tencent/texture-edit/"
-BAKE = "/v1/tools/bake-texture/"
+from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 
 
 def ball(name: str, segments: int = 48, rings: int = 24, location=(0.0, 0.0, 0.0)):

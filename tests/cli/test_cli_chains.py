@@ -15,10 +15,7 @@ from bridge.engine.journal import Journal
 from model_samples import (ball_and_block, colour_at_faces, grey_ball, is_blue, is_red,
                           read_file, two_colour_ball, write_model)
 
-CONVERT = "/v1/tools/convert/"
-TOPOLOGY = "/v1/3d-models/tencent/topology/"
-TEXTURE_EDIT = "/v1/3d-models/tencent/texture-edit/"
-BAKE = "/v1/tools/bake-texture/"
+from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 CREDITS = 1_000_000
 
 

@@ -13,10 +13,7 @@ from emu_helpers import KEY, fetch, finish
 from model_samples import (BLUE_LINEAR, RED_LINEAR, ball_and_block, colour_at_faces,  # noqa: F401
                            glb_of, is_blue, is_red, texture_pixels, two_colour_ball)
 
-CONVERT = "/v1/tools/convert/"
-TOPOLOGY = "/v1/3d-models/tencent/topology/"
-TEXTURE_EDIT = "/v1/3d-models/tencent/texture-edit/"
-BAKE = "/v1/tools/bake-texture/"
+from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 STATUS = "/v1/generation-request/{}/status/"
 
 
