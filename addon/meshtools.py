@@ -22,18 +22,16 @@ import dataclasses
 from typing import Callable, ClassVar
 
 import bpy
-from mathutils import Matrix, Vector
+from mathutils import Matrix
 
 from ..bridge.api import chains, mesh_chains
 from ..bridge.api.base import Credits
 from ..bridge.api.tools import ConvertRequest
 from ..bridge.errors import ValidationError
-from . import meshaddress
-from .helper import geometry
+from . import meshaddress, naming
+from .helper import geometry, importers
 
 TOOLS = ("RETEXTURE", "RETOPOLOGY", "BAKE")
-#: "<source> retextured": what each tool makes of the object it is given.
-RESULT_WORDS = {"RETEXTURE": "retextured", "RETOPOLOGY": "retopo", "BAKE": "baked"}
 #: The button's words ("Retexture · 90 credits").
 BUTTON_WORDS = {"RETEXTURE": "Retexture", "RETOPOLOGY": "Retopology", "BAKE": "Bake"}
 #: Quads survive only in a format that keeps them (GLB holds triangles).
@@ -117,11 +115,7 @@ def _mesh(obj, role: str, formats: tuple, matrix: Matrix | None, drawing: bool) 
 
 
 def _overlap(a, b) -> bool:
-    def box(obj):
-        corners = [obj.matrix_world @ Vector(c) for c in obj.bound_box]
-        return ([min(c[i] for c in corners) for i in range(3)],
-                [max(c[i] for c in corners) for i in range(3)])
-    (alo, ahi), (blo, bhi) = box(a), box(b)
+    (alo, ahi), (blo, bhi) = importers.world_bounds([a]), importers.world_bounds([b])
     return all(alo[i] <= bhi[i] and blo[i] <= ahi[i] for i in range(3))
 
 
@@ -184,7 +178,7 @@ def plan(context, tool: str, options: Options, upload: Callable[[Mesh], str],
                                                  QUAD_FORMAT if quads else None)
     else:
         raise ValidationError(f"{tool} is not one of the address tools ({', '.join(TOOLS)}).")
-    name = f"{active.name} {RESULT_WORDS[tool]}"[:60]
+    name = naming.tool_result(active.name, tool)   # "<source> retextured"
     meta = {"source": "tool", "tool": tool, "placement": "beside", "source_object": active.name,
             "frame": "local", "copies": _copies(steps, meshes),
             "reused": [{"object": m.obj.name, "url": m.url} for m in meshes if m.url]}

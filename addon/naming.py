@@ -29,7 +29,9 @@ _UPLOAD_FILE = re.compile(r"^(?P<name>.+?)_\d{9,11}_[0-9a-f]{6}$")
 #: What each model tool does to the object it is given, for the result's name.
 TOOL_WORDS = {"REPAIR": "repaired", "OPTIMIZE": "optimized", "CONVERT": "converted",
               "RENDER": "render", "VOLUME": "volume", "BAKE": "baked", "RETEXTURE": "retextured",
-              "RETOPOLOGY": "retopo", "REMESH": "remeshed"}
+              "RETOPOLOGY": "retopo", "REMESH": "remeshed",
+              # the local print tools, when their result arrives as an object of its own
+              "MAKE_MANIFOLD": "manifold", "HOLLOW": "hollowed", "DECIMATE": "decimated"}
 _VIEW_WORDS = re.compile(r"(^|[\s_(-]+)(front|back|left|right)( view)?\)?$", re.IGNORECASE)
 
 

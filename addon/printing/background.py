@@ -22,14 +22,12 @@ import bpy
 from mathutils import Vector
 
 from ...bridge.errors import BridgeError, PrintPrepError
-from .. import localjobs, preferences, session
+from .. import localjobs, naming, preferences, session
 from ..helper import importers, transfer
 from . import check, decimate, hollow, manifold, scaling
 
 #: Tools whose result replaces the object's mesh (as ``helper/tasks.MESH_TOOLS``).
 MESH_TOOLS = ("make_manifold", "hollow", "decimate")
-#: What a mesh tool's result is called when it arrives as an object of its own.
-RESULT_WORDS = {"make_manifold": "manifold", "hollow": "hollowed", "decimate": "decimated"}
 LABELS = {"check": "Print check", "make_manifold": "Make manifold", "hollow": "Hollow",
           "decimate": "Decimate", "scale": "Scale to miniature", "export_stl": "Export STL",
           "export_glb": "Export GLB", "select_faces": "Find faces"}
@@ -176,7 +174,7 @@ class ToolRun:
             replace_mesh(ob, mesh)
             undo_step(self.label)
             return summary
-        result = new_object_beside(f"{self.name} {RESULT_WORDS[self.tool]}", mesh,
+        result = new_object_beside(naming.tool_result(self.name, self.tool), mesh,
                                    self.materials, ob.matrix_world if ob else self.matrix, ob)
         _select(result)
         undo_step(self.label)
