@@ -54,16 +54,21 @@ def write_png(pixels: np.ndarray, dest: str | Path) -> Path:
     flat = np.ones((height, width, 4), np.float32)
     flat[..., :channels] = pixels[::-1] / 255.0
     image = bpy.data.images.new("AISTUDIO_png", width, height, alpha=channels == 4)
+    image.pixels.foreach_set(flat.ravel())
+    _save_png(image, dest)
+    return dest
+
+
+def _save_png(image, dest: Path) -> None:
+    """Save *image*'s buffer as it is as a PNG at *dest*, atomically; the datablock is removed."""
     tmp = dest.with_name(dest.stem + ".part.png")
     try:
-        image.pixels.foreach_set(flat.ravel())
         image.filepath_raw = str(tmp)
         image.file_format = "PNG"
         image.save()
     finally:
         bpy.data.images.remove(image)
     os.replace(tmp, dest)   # never a half-written picture under the real name
-    return dest
 
 
 def picture_to_png(source: str | Path, dest: str | Path, name: str = "") -> dict:
@@ -71,15 +76,8 @@ def picture_to_png(source: str | Path, dest: str | Path, name: str = "") -> dict
     a byte picture's buffer is written as it is, without any colour transform."""
     dest = Path(dest)
     image = load_picture(source, name)
-    tmp = dest.with_name(dest.stem + ".part.png")
-    try:
-        width, height = image.size
-        image.filepath_raw = str(tmp)
-        image.file_format = "PNG"
-        image.save()
-    finally:
-        bpy.data.images.remove(image)
-    os.replace(tmp, dest)
+    width, height = image.size
+    _save_png(image, dest)
     return {"dest": str(dest), "width": int(width), "height": int(height)}
 
 
