@@ -16,9 +16,9 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 from ...bridge import errors
 from ...bridge.api.base import Credits
 from ...bridge.engine import batch as batchlib
-from .. import request_factory
+from .. import naming, request_factory
 from ..properties import MODELS
-from .submit import Prepared, SubmitMixin, credit_text, short_name
+from .submit import Prepared, SubmitMixin, credit_text
 
 FLOWS = (*MODELS, ("MINIATURE", "Miniature", "The miniature flow: pictures to printable figures"))
 
@@ -106,7 +106,7 @@ class AISTUDIO_OT_queue_folder(SubmitMixin, bpy.types.Operator):
                 skipped[item.name] = str(exc)
                 continue
             meta = {"source": "batch", "batch": bid, "item": item.key, "name": item.name}
-            parts.append(Prepared(request, short_name(item.name, "AI Model"), model, meta))
+            parts.append(Prepared(request, naming.words(item.name, "AI Model"), model, meta))
         label = f"{len(items)} item(s) from {folder.name or folder}"
         return Prepared(BatchOfRequests(parts, skipped), label, model, {"batch": bid})
 

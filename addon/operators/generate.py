@@ -9,7 +9,7 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 
 from .. import imagesource, naming, request_factory
 from ..properties import ALL_VIEWS, MODELS
-from .submit import Prepared, SubmitMixin, picture_name, short_name
+from .submit import Prepared, SubmitMixin
 
 
 def _model(op, context) -> str:
@@ -38,7 +38,7 @@ class AISTUDIO_OT_text_to_3d(SubmitMixin, bpy.types.Operator):
         request = request_factory.text_request(model, prompt.strip(), settings.options)
         if self.properties.is_property_set("prompt"):
             settings.prompt = prompt
-        return Prepared(request, short_name(prompt, "AI Model"), model, {"source": "text"})
+        return Prepared(request, naming.words(prompt, "AI Model"), model, {"source": "text"})
 
 
 class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
@@ -70,9 +70,9 @@ class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
         path = imagesource.resolve(self.filepath, self.image, use_render,
                                    fallback=None if scripted else settings.picture)
         request = request_factory.image_request(model, path, settings.options, prompt)
-        name = picture_name(self.filepath, self.image, use_render,
+        name = naming.picture(self.filepath, self.image, use_render,
                             None if scripted else settings.picture, context.scene)
-        return Prepared(request, short_name(name, "AI Model"), model, {"source": "image"})
+        return Prepared(request, naming.words(name, "AI Model"), model, {"source": "image"})
 
 
 class AISTUDIO_OT_multiview_to_3d(SubmitMixin, bpy.types.Operator):
@@ -117,7 +117,7 @@ class AISTUDIO_OT_multiview_to_3d(SubmitMixin, bpy.types.Operator):
         request = request_factory.multiview_request(model, views, settings.options, version)
         # Named after the front picture as the user knows it, not the file it was sent as.
         name = naming.multiview(front)
-        return Prepared(request, short_name(name, "Multi-view"), model, {"source": "multiview"})
+        return Prepared(request, naming.words(name, "Multi-view"), model, {"source": "multiview"})
 
 
 classes = (AISTUDIO_OT_text_to_3d, AISTUDIO_OT_image_to_3d, AISTUDIO_OT_multiview_to_3d)

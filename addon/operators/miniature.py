@@ -3,9 +3,9 @@
 import bpy
 from bpy.props import FloatProperty, IntProperty, StringProperty
 
-from .. import imagesource, request_factory
+from .. import imagesource, naming, request_factory
 from ..properties import AISTUDIO_PG_miniature
-from .submit import Prepared, SubmitMixin, picture_name, short_name
+from .submit import Prepared, SubmitMixin
 
 _PG = AISTUDIO_PG_miniature.__annotations__
 
@@ -50,11 +50,11 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
         request = request_factory.miniature_request(
             path, self._value(context, "preset"), self._value(context, "edition"), scale, height,
             self._value(context, "scale_ratio"), faces, subject)
-        name = picture_name(self.filepath, self.image, False, settings.picture)
+        name = naming.picture(self.filepath, self.image, False, settings.picture)
         meta = {"source": "miniature", "scale": request.scale,
                 "scale_height_cm": request.scale_height_cm, "print_scale": scale,
                 "subject_height_cm": subject or None}
-        return Prepared(request, short_name(name, "Miniature"), "MINIATURE", meta)
+        return Prepared(request, naming.words(name, "Miniature"), "MINIATURE", meta)
 
 
 classes = (AISTUDIO_OT_miniature,)

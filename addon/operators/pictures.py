@@ -8,9 +8,9 @@ Editor (``imageresults``). ``image_to_slot`` and ``show_image`` are local and fr
 import bpy
 from bpy.props import EnumProperty, IntProperty, StringProperty
 
-from .. import imageresults, request_factory, slots
+from .. import imageresults, naming, request_factory, slots
 from ..properties import AISTUDIO_PG_text_image
-from .submit import Prepared, SubmitMixin, short_name
+from .submit import Prepared, SubmitMixin
 
 _PG = AISTUDIO_PG_text_image.__annotations__
 
@@ -40,7 +40,7 @@ class AISTUDIO_OT_text_to_image(SubmitMixin, bpy.types.Operator):
             model, prompt, self._value(context, "resolution"), self._value(context, "aspect_ratio"),
             self._value(context, "num_images"))
         meta = {"source": "text_to_image", "prompt": prompt.strip(), "image_model": model}
-        return Prepared(request, short_name(prompt, "AI Picture"), model, meta)
+        return Prepared(request, naming.words(prompt, "AI Picture"), model, meta)
 
 
 class AISTUDIO_OT_image_to_slot(bpy.types.Operator):

@@ -17,7 +17,7 @@ from ...bridge import recipes as recipes_mod
 from ...bridge.api import image_tools
 from ...bridge.errors import ValidationError
 from .. import imagesource, naming, recipelist, session
-from .submit import Prepared, SubmitMixin, picture_name, short_name
+from .submit import Prepared, SubmitMixin
 
 EMPTY_PROMPT = ("The prompt is empty: type what the picture should become, or pick the recipe "
                 "again to get its prompt back.")
@@ -30,7 +30,7 @@ def _source_path(op, context) -> tuple[str, str]:
     use_render = op.use_render or (not scripted and settings.source == "RENDER")
     path = imagesource.resolve(op.filepath, op.image, use_render,
                                fallback=None if scripted else settings.picture)
-    return path, picture_name(op.filepath, op.image, use_render, settings.picture, context.scene)
+    return path, naming.picture(op.filepath, op.image, use_render, settings.picture, context.scene)
 
 
 def edit_prepared(recipe: str, model: str, prompt: str, path: str, name: str) -> Prepared:
@@ -41,13 +41,13 @@ def edit_prepared(recipe: str, model: str, prompt: str, path: str, name: str) ->
     label = recipelist.recipes()[recipe].label
     meta = {"source": "prepare", "recipe": recipe, "prompt": prompt, "picture": path,
             "edit_model": model, "picture_name": name}
-    return Prepared(request, short_name(f"{name} {label.lower()}", "Prepared picture"), model, meta)
+    return Prepared(request, naming.words(f"{name} {label.lower()}", "Prepared picture"), model, meta)
 
 
 def remove_bg_prepared(path: str, name: str) -> Prepared:
     request = image_tools.RemoveBackgroundRequest(image_file=path)
     meta = {"source": "remove_bg", "picture": path, "picture_name": name}
-    return Prepared(request, short_name(f"{name} no background", "Background removed"),
+    return Prepared(request, naming.words(f"{name} no background", "Background removed"),
                     "REMOVE_BG", meta)
 
 

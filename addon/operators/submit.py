@@ -9,7 +9,7 @@ Anything wrong is reported with ``self.report`` and nothing is sent.
 import dataclasses
 
 from ...bridge import errors
-from .. import imagesource, meshtools, naming, online, origin, preferences, presubmit, session
+from .. import imagesource, meshtools, online, origin, preferences, presubmit, session
 
 
 @dataclasses.dataclass
@@ -200,13 +200,3 @@ class SubmitMixin:
         job_id = engine.submit(request, output_dir=str(folder), label=prepared.label, meta=meta)
         session.track(job_id, prepared.label, prepared.model, request.KIND, credit_text(request), meta)
         return job_id
-
-
-def short_name(text: str, fallback: str) -> str:
-    """An object name from a prompt or file name: first words, no path."""
-    return naming.words(text, fallback)
-
-
-def picture_name(filepath: str, image: str, use_render: bool, slot, scene=None) -> str:
-    """What the picture is called to the user (not the temp PNG it may be saved as)."""
-    return naming.picture(filepath, image, use_render, slot, scene)
