@@ -230,7 +230,7 @@ def export_model(context, obj: bpy.types.Object, fmt: str = "GLB", stem: str = "
         source = bpy.data.objects.get(name)
         if source is None:
             raise ValidationError(f"{name} was deleted before it could be exported.")
-        with bpy.context.temp_override(**importers.window_override()), _standing(source, matrix):
+        with importers.in_window(), _standing(source, matrix):
             exporters.export_object(bpy.context, source, out, fmt)
 
     step = Step("export_model", args, str(folder), after=tidy, deadline_s=IMPORT_DEADLINE_S)

@@ -236,7 +236,7 @@ def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> Imp
 def _with_context(context, action):
     if context is not None:
         return action(context)
-    with bpy.context.temp_override(**importers.window_override()):
+    with importers.in_window():
         return action(bpy.context)
 
 

@@ -8,6 +8,7 @@ in the user's file (collection, cursor, selection, undo) is ``importing.py``'s.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -50,9 +51,27 @@ def window_override() -> dict:
     return {}
 
 
+@contextlib.contextmanager
+def in_window():
+    """Run operators in Blender's window when there is one (a timer's context has none).
+
+    Without a window (background Blender, scripts) no override is made at all: inside
+    ``temp_override`` every context lookup an operator makes reads a Python dict, and
+    Blender does that without the GIL, which ``bpy.ops`` released. If one of our threads
+    runs Python meanwhile, the allocator is corrupted and the process dies (caught with
+    PYTHONMALLOC=debug: ``stl_export`` → ``CTX_data_main`` → ``BPY_context_member_get``).
+    """
+    override = window_override()
+    if not override:
+        yield
+        return
+    with bpy.context.temp_override(**override):
+        yield
+
+
 def _call_importer(path: Path) -> set:
     ext = path.suffix.lower()
-    with bpy.context.temp_override(**window_override()):
+    with in_window():
         if ext in (".glb", ".gltf"):
             return bpy.ops.import_scene.gltf(filepath=str(path))
         if ext == ".obj":

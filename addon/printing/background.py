@@ -187,7 +187,7 @@ class ToolRun:
         ob, _unchanged = self.target()
         if ob is None:
             raise PrintPrepError(f"{self.name} was deleted; there is nothing to work on.")
-        with bpy.context.temp_override(**importers.window_override()):
+        with importers.in_window():
             message = self.in_process(ob)
         if self.tool in MESH_TOOLS or self.tool == "scale":
             undo_step(self.label)

@@ -74,7 +74,7 @@ def capture(context, objects, folder: Path, resolution: int) -> str:
         transfer.discard(work_folder)
         present = [bpy.data.objects.get(name) for name in names]
         present = [ob for ob in present if ob is not None]
-        with bpy.context.temp_override(**importers.window_override()):
+        with importers.in_window():
             paths = multiview.capture_views(present, folder, resolution, scene=bpy.context.scene,
                                             prefix=PREFIX)
         return _fill_slots({view: str(path) for view, path in paths.items()}, subject)

@@ -68,7 +68,7 @@ def select_faces(ob: bpy.types.Object, faces: np.ndarray) -> None:
 def show_in_edit_mode(ob: bpy.types.Object, faces, line: str) -> str:
     """Select *faces* of *ob* and show them in Edit Mode (face select); the report line."""
     view_layer = bpy.context.view_layer
-    with bpy.context.temp_override(**importers.window_override()):
+    with importers.in_window():
         if view_layer.objects.active is not ob:
             view_layer.objects.active = ob
         if ob.mode == "EDIT":
@@ -100,7 +100,7 @@ def run_select(context, ob: bpy.types.Object, kind: str, props) -> str:
 
     def in_process(target):
         if target.mode == "EDIT":
-            with bpy.context.temp_override(**importers.window_override()):
+            with importers.in_window():
                 bpy.context.view_layer.objects.active = target
                 bpy.ops.object.mode_set(mode="OBJECT")
         report = check_object(target, bpy.context.scene, evaluated=False,
