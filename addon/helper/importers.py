@@ -53,15 +53,16 @@ def window_override() -> dict:
 
 @contextlib.contextmanager
 def in_window():
-    """Run operators in Blender's window when there is one (a timer's context has none).
+    """Run operators in Blender's window: a timer's context may have none.
 
-    Without a window (background Blender, scripts) no override is made at all: inside
-    ``temp_override`` every context lookup an operator makes reads a Python dict, and
-    Blender does that without the GIL, which ``bpy.ops`` released. If one of our threads
-    runs Python meanwhile, the allocator is corrupted and the process dies (caught with
-    PYTHONMALLOC=debug: ``stl_export`` → ``CTX_data_main`` → ``BPY_context_member_get``).
+    The override is made only when it is needed (no window in the context, one in the
+    window manager): inside ``temp_override`` every context lookup an operator makes
+    reads a Python dict, and Blender does that without the GIL, which ``bpy.ops``
+    released. If one of our threads runs Python meanwhile, the allocator is corrupted
+    and the process dies (caught with PYTHONMALLOC=debug: ``stl_export`` →
+    ``CTX_data_main`` → ``BPY_context_member_get``).
     """
-    override = window_override()
+    override = window_override() if bpy.context.window is None else {}
     if not override:
         yield
         return
