@@ -59,7 +59,6 @@ def after_import(job_id: str, result, window_manager=None) -> None:
     """Tag the job's pictures; open a picture job's result in the Image Editor."""
     if not result.images:
         return
-    engine = session.STATE.engine
-    tag(result.images, job_id, engine.job(job_id) if engine is not None else None)
+    tag(result.images, job_id, session.job_record(job_id))
     if not result.objects:  # a picture was the product, not a texture beside a model
         show_in_image_editor(picture_to_show(result.images), window_manager or bpy.context.window_manager)

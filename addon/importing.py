@@ -68,11 +68,6 @@ class Plan:
     unit: str = ""     # what the numbers of a unitless model file (STL, OBJ, PLY) measure
 
 
-def _job_record(job_id: str):
-    engine = session.STATE.engine
-    return engine.job(job_id) if engine is not None else None
-
-
 def _files_of(job_id: str, record) -> list[Path]:
     files = list(record.files) if record is not None and record.files else []
     view = session.STATE.jobs.get(job_id)
@@ -101,7 +96,7 @@ def _target_height(meta: dict) -> float | None:
 
 
 def plan_import(job_id: str) -> Plan:
-    record = _job_record(job_id)
+    record = session.job_record(job_id)
     files = _files_of(job_id, record)
     meta = dict(record.meta or {}) if record is not None else {}
     view = session.STATE.jobs.get(job_id)

@@ -130,8 +130,7 @@ def remember_import(job_id: str, model_path, top) -> None:
         return
     fingerprint = str(top[geometry.IMPORT_STAMP])
     del top[geometry.IMPORT_STAMP]
-    engine = session.STATE.engine
-    record = engine.job(job_id) if engine is not None and model_path is not None else None
+    record = session.job_record(job_id) if model_path is not None else None
     asset = record.asset_of(str(model_path)) if record is not None else None
     if asset and asset.get("url"):
         remember(top, str(asset["url"]), asset.get("expires_at"), fingerprint, job_id)

@@ -38,7 +38,7 @@ def apply_event(event) -> bool:
         return True
     view = STATE.jobs.get(event.job_id)
     if view is None:
-        record = STATE.engine.job(event.job_id) if STATE.engine is not None else None
+        record = session.job_record(event.job_id)
         view = session.view_from_record(record) if record else session.JobView(event.job_id)
         session.add_view(view)
     kind = event.kind

@@ -328,10 +328,14 @@ def chain_views(view) -> list[JobView]:
     return sorted(steps, key=lambda v: int(v.meta.get("chain_step") or 0)) or [view]
 
 
+def job_record(job_id: str):
+    """The engine's journal record of *job_id* (None without an engine, or when unknown)."""
+    return STATE.engine.job(job_id) if STATE.engine is not None else None
+
+
 def track_chain(job_ids: list[str]) -> JobView:
     """Show a just-submitted chain at once: one row (its last step), its steps behind it."""
-    engine = STATE.engine
     for job_id in job_ids:
-        record = engine.job(job_id) if engine is not None else None
+        record = job_record(job_id)
         add_view(view_from_record(record, STATE.jobs.get(job_id)) if record else JobView(job_id))
     return STATE.jobs[job_ids[-1]]
