@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -61,7 +62,7 @@ def test_cli_killed_mid_job_is_finished_by_resume(live_emu, tmp_path):
     deadline = time.monotonic() + 20
     record = None
     while time.monotonic() < deadline:
-        records = Journal(home).records() if (home / "journal.sqlite3").exists() else []
+        records = Journal(home).records() if _journal_made(home) else []
         if records and records[0].task_id:
             record = records[0]
             break
@@ -119,7 +120,7 @@ def test_a_batch_killed_mid_way_is_finished_by_running_it_again(live_emu, tmp_pa
     first = bridge_cli(argv, env, tmp_path)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        records = Journal(home).records() if (home / "journal.sqlite3").exists() else []
+        records = Journal(home).records() if _journal_made(home) else []
         if len(records) == 4 and any(r.task_id for r in records):
             break
         time.sleep(0.01)
@@ -140,8 +141,23 @@ def test_a_batch_killed_mid_way_is_finished_by_running_it_again(live_emu, tmp_pa
 
 # -- chains: a crash between the steps costs no step twice ------------------------------------
 
+def _journal_made(home: Path) -> bool:
+    """Whether the child has made its journal (looked at read-only: opening a Journal here
+    first would race the child's own creation of it on its impatient main thread)."""
+    path = home / "journal.sqlite3"
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchall())
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def _chain_records(home: Path) -> list:
-    if not (home / "journal.sqlite3").exists():
+    if not _journal_made(home):
         return []
     return sorted(Journal(home).records(), key=lambda r: r.meta.get("chain_step", 0))
 
