@@ -64,7 +64,6 @@ def load_grey(dest: Path, job_id: str = "", name: str = ""):
         image.name = name
     if job_id:
         image["aistudio_local_job"] = job_id
-    image.preview_ensure()
     return image
 
 

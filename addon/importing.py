@@ -24,7 +24,7 @@ from mathutils import Vector
 from ..bridge import errors
 from ..bridge.api import miniature
 from . import greyimage, localjobs, meshtools, naming, origin, session
-from .helper import geometry, importers, transfer
+from .helper import geometry, importers, thumbnail, transfer
 
 COLLECTION_NAME = "AI Studio"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}
@@ -184,7 +184,6 @@ def _load_images(plan: Plan) -> list:
         if naming.clean(image.name) != name:   # named after the job, not the downloaded file
             image.name = name
         image["aistudio_local_job"] = plan.job_id
-        image.preview_ensure()
         images.append(image)
     return images
 
@@ -224,7 +223,7 @@ def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> Imp
     from . import imageresults
     from .ui import thumbnails
     imageresults.after_import(plan.job_id, result, context.window_manager)
-    thumbnails.remember(plan.job_id, result)
+    thumbnails.forget(plan.job_id)   # look again: a thumbnail may have come with the import
     return result
 
 
@@ -275,6 +274,7 @@ def _import_work(plan: Plan, context, holder: list, automatic: bool = False) -> 
     if plan.model is not None:
         scratch = plan.model.with_name(f".{plan.model.stem}.aistudio.blend")
         args = {"model": str(plan.model), "out": str(scratch), "name": plan.name,
+                "thumbnail": str(thumbnail.path_for(plan.model)),
                 "tags": plan.tags, "height_cm": plan.height_cm, "unit": plan.unit,
                 "scale_length": float(bpy.context.scene.unit_settings.scale_length or 1.0)}
         steps.append(localjobs.Step("import_model", args, str(plan.model.parent),

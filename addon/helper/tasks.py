@@ -18,7 +18,7 @@ import bpy
 from mathutils import Matrix
 
 from ...bridge.errors import HelperTaskError, ValidationError
-from . import exporters, geometry, importers, pictures
+from . import exporters, geometry, importers, pictures, thumbnail
 
 
 def reset() -> None:
@@ -80,7 +80,11 @@ def import_model(folder: Path, args: dict, progress) -> dict:
     bounds = importers.result_bounds(top, new)
     progress(80, "Handing over")
     bpy.data.libraries.write(str(out), set(new), path_remap="ABSOLUTE")
-    return {"blend": str(out), "objects": [o.name for o in new], "top": top.name, "bounds": bounds}
+    answer = {"blend": str(out), "objects": [o.name for o in new], "top": top.name, "bounds": bounds}
+    if args.get("thumbnail"):
+        progress(90, "Thumbnail")
+        answer["thumbnail"] = thumbnail.render(new, _inside(folder, args["thumbnail"], "thumbnail"))
+    return answer
 
 
 def _load_object(folder: Path, args: dict) -> bpy.types.Object:

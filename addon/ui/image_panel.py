@@ -10,6 +10,7 @@ import bpy
 
 from ...bridge import recipes as recipes_mod
 from .. import request_factory, session, slots
+from . import thumbnails
 from .joblist import draw_progress
 from .prepare_panel import draw_result
 from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_wrapped
@@ -106,8 +107,9 @@ def _draw_generated(layout, context, view) -> None:
         if image is None:
             continue
         row = box.row(align=True)
-        if image.preview is not None:
-            row.template_icon(icon_value=image.preview.icon_id, scale=3.0)
+        icon = thumbnails.picture_icon(image)
+        if icon:
+            row.template_icon(icon_value=icon, scale=3.0)
         row.operator("aistudio.show_image", text=name, icon="HIDE_OFF").image = name
 
 

@@ -204,9 +204,10 @@ def draw_job_details(layout, view, width: int = DEFAULT_WRAP) -> None:
         shown.add(thumb.icon_id)
     for name in view.image_names:
         image = bpy.data.images.get(name)
-        if image is not None and image.preview is not None:
-            if image.preview.icon_id not in shown:
-                layout.template_icon(icon_value=image.preview.icon_id, scale=6.0)
+        if image is not None:
+            icon = thumbnails.picture_icon(image)
+            if icon and icon not in shown:
+                layout.template_icon(icon_value=icon, scale=6.0)
             layout.label(text=name, icon="IMAGE_DATA")
 
 

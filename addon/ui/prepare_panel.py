@@ -12,6 +12,7 @@ from ...bridge.api import image_tools
 from .. import recipelist, request_factory, session, slots
 from ..properties import RECONSTRUCT_VERSION, VIEW_LABELS, VIEWS
 from ..sidebar import SidebarChild
+from . import thumbnails
 from .joblist import draw_progress
 from .widgets import PLACEHOLDER_IMAGE, cost_suffix, draw_picture_source, draw_wrapped
 
@@ -60,8 +61,9 @@ def draw_result(layout, context, view) -> None:
         draw_wrapped(box, view.error or view.state.title())
     for name in view.image_names[-1:]:  # the grey version comes last when there is one
         image = bpy.data.images.get(name)
-        if image is not None and image.preview is not None:
-            box.template_icon(icon_value=image.preview.icon_id, scale=5.0)
+        icon = thumbnails.picture_icon(image)
+        if icon:
+            box.template_icon(icon_value=icon, scale=5.0)
     row = box.row(align=True)
     if view.state == "DONE":
         target = recipelist.default_slot(view.meta.get("recipe", ""))

@@ -177,3 +177,30 @@ def test_import_result_in_the_ui_returns_at_once_and_the_pump_appends(records, t
     view = session.STATE.jobs["g1"]
     pump_until(lambda: view.imported)
     assert [o.name for o in bpy.data.collections["AI Studio"].objects] == ["Again"]
+
+
+def test_the_helper_renders_a_thumbnail_the_job_list_loads_from_its_file(records, tmp_path):
+    """The crash of a real window: no object preview is rendered of the live result; the
+    helper, which holds the result already, writes a picture of it, and the list loads it."""
+    from ai_studio_bridge.addon import importing, session
+    from ai_studio_bridge.addon.helper import thumbnail
+    from ai_studio_bridge.addon.ui import thumbnails
+    (path,) = _glb(tmp_path)
+    records.records["g1"] = _record("g1", [path], {"name": "Pictured"})
+    view = session.track("g1", "Pictured", "TENCENT_RAPID", "3d", "")
+    view.state, view.files = "DONE", [str(path)]
+    (top,) = importing.import_job("g1").objects
+    picture = thumbnail.path_for(path)
+    assert picture.is_file() and picture.parent == path.parent and picture.name.startswith(".")
+    shot = bpy.data.images.load(str(picture))
+    try:
+        assert tuple(shot.size) == (thumbnail.SIZE_PX, thumbnail.SIZE_PX)
+        pixels = np.empty(shot.size[0] * shot.size[1] * 4, np.float32)
+        shot.pixels.foreach_get(pixels)
+        alpha = pixels[3::4]
+        assert 0.05 < (alpha > 0.5).mean() < 0.95    # the result on a transparent ground
+    finally:
+        bpy.data.images.remove(shot)
+    loaded = thumbnails.preview(view)
+    assert loaded is not None and loaded.image_size[0] == thumbnail.SIZE_PX   # the file's pixels
+    assert all(o.preview is None for o in [top, *top.children_recursive])      # never rendered live

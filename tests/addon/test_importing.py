@@ -97,7 +97,7 @@ def test_tool_results_go_beside_their_source(records, grid_glb):
     assert min(zs) == pytest.approx(-1.0, abs=1e-4)          # on the cube's ground
 
 
-def test_pictures_become_image_datablocks_with_previews(records, tmp_path):
+def test_pictures_become_image_datablocks(records, tmp_path):
     from ai_studio_bridge.addon import importing, session
     from addon_helpers import sample_picture
     picture = tmp_path / "p1_edited_image_0.png"
@@ -107,7 +107,8 @@ def test_pictures_become_image_datablocks_with_previews(records, tmp_path):
     result = importing.import_job("p1")
     assert result.objects == []
     (image,) = result.images
-    assert image.size[0] > 0 and image.preview is not None
+    assert image.size[0] > 0
+    assert image.preview is None   # no preview rendered of live data (the window crash)
     assert session.STATE.jobs["p1"].image_names == [image.name]
 
 

@@ -44,17 +44,37 @@ def test_the_services_thumbnail_is_loaded_once_into_the_previews(addon, tmp_path
     assert "abc123" in thumbnails._previews
 
 
-def test_without_a_service_thumbnail_the_result_picture_stands_in(addon):
+def test_without_a_service_thumbnail_the_result_picture_stands_in(addon, tmp_path):
     from ai_studio_bridge.addon import session
     from ai_studio_bridge.addon.ui import thumbnails
-    image = bpy.data.images.load(str(sample_picture()))
-    image.preview_ensure()
-    view = session.track("j2", "Knight", "MINIATURE", "miniature", "300")
-    view.state, view.image_names = "DONE", [image.name]
-    assert thumbnails.preview(view) == image.preview
+    picture = tmp_path / "j2_edited_image_0.png"
+    shutil.copy(sample_picture(), picture)
+    image = bpy.data.images.load(str(picture))
+    view = session.track("j2", "Knight", "MINIATURE", "image", "300")
+    view.state, view.files, view.image_names = "DONE", [str(picture)], [image.name]
+    found = thumbnails.preview(view)
+    assert found is not None and found.image_size[0] > 0 and "j2" in thumbnails._previews
+    assert image.preview is None          # loaded from its file, no preview of the datablock
     nothing = session.track("j3", "Vase", "TRIPO", "3d", "40")
     nothing.state = "DONE"
-    assert thumbnails.icon_id(nothing) == 0   # background Blender: drawn without
+    assert thumbnails.icon_id(nothing) == 0   # nothing to show: drawn with the state icon
+
+
+def test_a_model_without_thumbnail_shows_the_picture_it_was_made_from(addon, tmp_path):
+    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.helper import thumbnail
+    from ai_studio_bridge.addon.ui import thumbnails
+    source = tmp_path / "fox.png"
+    shutil.copy(sample_picture(), source)
+    model = tmp_path / "j5_3d_model_1.glb"
+    model.write_bytes(b"glTF")
+    view = session.track("j5", "Fox", "TRELLIS2", "3d", "40", meta={"picture": str(source)})
+    view.state, view.files = "DONE", [str(model)]
+    assert thumbnails._job_picture(view) == str(source)
+    view.meta = {}
+    assert thumbnails._job_picture(view) == ""          # no picture: nothing, not a render
+    shutil.copy(sample_picture(), thumbnail.path_for(model))
+    assert thumbnails._job_picture(view) == str(thumbnail.path_for(model))   # the helper's
 
 
 def test_a_row_draws_its_thumbnail_when_there_is_one(addon, monkeypatch):
