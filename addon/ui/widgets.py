@@ -51,7 +51,8 @@ def draw_wrapped(layout, text: str, icon: str = "ERROR", width: int = DEFAULT_WR
 
 def draw_picture_source(box, settings) -> None:
     """The file / image / render choice of the source picture."""
-    box.prop(settings, "source", expand=True)
+    # One row of three tabs: in a column, expand draws three stacked highlighted rows.
+    box.row(align=True).prop(settings, "source", expand=True)
     if settings.source == "FILE":
         box.prop(settings.picture, "filepath", text="")
     elif settings.source == "IMAGE":
