@@ -107,6 +107,21 @@ class ServerError(ApiError):
     advice = "The service had a temporary problem; try again in a few minutes."
 
 
+class UnreadableAnswerError(ServerError):
+    """The service's answer could not be read as JSON we can use (nested too deeply, ...).
+
+    ``status`` is the HTTP status it came with: a 2xx to a submit still means
+    the service acted (the job is UNKNOWN, never resent).
+    """
+
+    advice = ("The service sent an answer the bridge will not read; if it keeps happening, "
+              "check the service URL.")
+
+
+class AnswerTooLargeError(UnreadableAnswerError):
+    """An API answer (counted after decompression) is over the cap: it was not read further."""
+
+
 class TransportError(BridgeError):
     """The network failed before an HTTP answer arrived."""
 

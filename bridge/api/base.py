@@ -148,8 +148,8 @@ def check_choice(value: Any, name: str, choices) -> None:
 def check_range(value: Any, name: str, low: float, high: float) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise ValidationError(f"{name} must be a number; got {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValidationError(f"{name} must be a finite number; got {value!r}.")
     if not low <= value <= high:
         raise ValidationError(f"{name} must be between {low:,} and {high:,}; got {value:,}.")
 
