@@ -170,6 +170,15 @@ class DownloadWriteError(DownloadError):
               "with `python -m bridge download --task-id ...`.")
 
 
+class KeyWaitError(BridgeError):
+    """A job waits for a valid key (none set, or the service refused it while following a paid
+    task). Nothing is lost: the job stays in the journal, and ``resume`` with a valid key
+    goes on with it. The CLI exits with its own code (4)."""
+
+    advice = ("Set a valid key (3D_AI_STUDIO_API_KEY, or the add-on's preferences), then run "
+              "`python -m bridge resume --wait`.")
+
+
 class JobFailedError(BridgeError):
     """The service reports the job as FAILED (credits are refunded)."""
 

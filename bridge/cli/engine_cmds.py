@@ -7,6 +7,7 @@ job engine, whose leases keep two processes from working on the same job.
 
 from __future__ import annotations
 
+from ..errors import KeyWaitError
 from .parser import positive_int, seconds
 from .run import DEFAULT_TIMEOUT, ChainNarrator, open_engine
 
@@ -80,6 +81,10 @@ def resume(args, ctx) -> int:
                                                               r.state != "DONE" else ""))
         for path in r.files:
             ctx.out(f"    {path}")
+    waiting = [r for r in records if r.waiting_for_key and not r.terminal]
+    if waiting:
+        raise KeyWaitError(f"{len(waiting)} job(s) wait for a valid API key; their tasks are "
+                           "kept in the journal, nothing was failed or sent again.")
     unfinished = [r for r in records if not r.terminal]
     if unfinished:
         ctx.progress(f"{len(unfinished)} job(s) still running; run `python -m bridge resume "

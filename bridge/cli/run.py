@@ -18,7 +18,7 @@ from ..clock import SYSTEM_CLOCK, Clock
 from ..config import Settings
 from ..engine import Event, JobEngine, JobRecord
 from ..engine import files as resultfiles
-from ..errors import (CancelledError, ExpiredError, JobFailedError, TimeoutError_,
+from ..errors import (CancelledError, ExpiredError, JobFailedError, KeyWaitError, TimeoutError_,
                       UncertainDeliveryError)
 from ..status import TaskStatus
 
@@ -156,6 +156,8 @@ def delivered(record: JobRecord) -> list[Path]:
     """The files of a DONE job; otherwise the error that says why there are none."""
     if record.state == "DONE":
         return [Path(f) for f in record.files]
+    if record.waiting_for_key:
+        raise KeyWaitError(f"Stopped waiting for job {record.job_id}: {record.error}", advice="")
     reason = record.error or f"The job ended {record.state}."
     if record.state == "FAILED":
         raise JobFailedError(reason, advice="")

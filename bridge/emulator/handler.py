@@ -171,6 +171,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         image3d = path.startswith("/api/")
         expected = emu.image3d_token if image3d else emu.api_key
         token = self._token()
+        if token and token in emu.revoked:
+            self._read_body()
+            self._error(401, "api_key_revoked", "The API key was revoked.")
+            return
         if not token or token != expected:
             self._read_body()
             if image3d:
@@ -258,6 +262,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         state.add_job(job)
         if emu.faults.take_drop_after_accept():
             raise _Dropped()  # accepted and charged, but the client never hears of it
+        if emu.faults.take_revoke():
+            emu.revoked.add(self._token())   # refused from the next call on
         answer = emu.faults.take_submit_answer()
         if answer is not None:   # accepted and charged, answered without a task id
             self._send_raw(*answer)

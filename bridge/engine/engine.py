@@ -44,10 +44,11 @@ from . import fetching, inputs, intake, leases, pending, polling, resume, submit
 from . import files as resultfiles
 from .clients import Clients
 from .journal import Journal, JournalError
-from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, RUNNING, SUBMITTING, UNSENT_CANCEL_NOTE,
-                    UNSENT_STATES, Event, JobRecord)
+from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, KEY_MISSING_NOTE, RUNNING, SUBMITTING,
+                    UNSENT_CANCEL_NOTE, UNSENT_STATES, Event, JobRecord)
 from .schedule import long_pause_notice, rank_call, retry_delay, slot_seconds
-from .step_context import DOWNLOAD, INPUTS, PARKED, SUBMIT, Next, Settlement, StepContext
+from .step_context import (DOWNLOAD, INPUTS, KEY_WAIT, PARKED, SUBMIT, Next, Settlement,
+                           StepContext)
 from .supervise import Notices, supervised
 from .table import JobTable
 
@@ -98,6 +99,9 @@ class JobEngine:
         self._calls_made = 0
         self._started = False
         self._told_offline: set[str] = set()
+        #: Jobs let go until the key changes (none set, or refused): job id -> provider.
+        self._key_waits: dict[str, str] = {}
+        self._rescan = False
         self.ctx = StepContext(
             journal=self.journal, clock=clock, emit=self.emit, owner=self.owner, rng=self.rng,
             request_of=self._request_of, slot_seconds=self.slot_seconds,
@@ -302,6 +306,21 @@ class JobEngine:
                         if r.state == SUBMITTING}
             self.journal.release(self.owner, [j for j in held if j not in mid_post])
 
+    def credentials_changed(self) -> None:
+        """The key, token or URL in ``settings`` changed (updated in place by the caller).
+
+        Every thread builds its clients anew, and the jobs let go for want of a
+        valid key are taken up again at once. Main thread; cheap, never blocks.
+        """
+        self.clients.renew()
+        self._key_waits.clear()
+        self._rescan = True
+        self._wake.set()
+
+    def waiting_for_key(self, job_id: str) -> bool:
+        """True while this engine holds ``job_id`` back until the key changes."""
+        return job_id in self._key_waits
+
     def emit(self, event: Event) -> None:
         if event.message:
             event.message = self._clean(event.message)
@@ -323,7 +342,8 @@ class JobEngine:
 
     def _wait_view(self) -> waiting.WaitView:
         return waiting.WaitView(self.journal, self.clock, self.drain, self.table.is_held,
-                                self._stop.is_set, self._busy, self._settled)
+                                self._stop.is_set, self._busy, self._settled,
+                                self.waiting_for_key)
 
     def _busy(self) -> bool:
         """Work is under way that ends in real time, whatever the clock says."""
@@ -361,6 +381,8 @@ class JobEngine:
             if leases.now() >= next_renew:
                 self._housekeep(self._renew)
                 next_renew = leases.now() + leases.lease_length(self.clock) / 3
+            if self._rescan:
+                self._rescan, next_scan = False, 0.0
             if self.clock.now() >= next_scan:
                 self._housekeep(self._scan)
                 next_scan = self.clock.now() + SCAN_SECONDS
@@ -398,7 +420,7 @@ class JobEngine:
             pass
         now = leases.now()
         until = now + leases.lease_length(self.clock)
-        for job_id in resume.claim_orphans(self.journal, self.owner, self.table.is_held,
+        for job_id in resume.claim_orphans(self.journal, self.owner, self._held_or_waiting,
                                            until, now):
             row = self.journal.row(job_id)
             if row is None or not self.table.hold(job_id, row["provider"]):
@@ -407,6 +429,9 @@ class JobEngine:
             if event is not None:
                 self.emit(event)
             self._after(job_id, following)
+
+    def _held_or_waiting(self, job_id: str) -> bool:
+        return self.table.is_held(job_id) or job_id in self._key_waits
 
     def _flush_pending(self) -> None:
         for job_id, following in self.pending.flush(self.clock.wall(), self.emit):
@@ -460,9 +485,17 @@ class JobEngine:
         return (job_id, step, budget, grant, spends), 0.0
 
     def _reschedule_config(self, job_id: str, exc: ConfigError) -> None:
-        # No key for this provider in this process: leave the job to one that has it.
+        # No usable key for this provider in this process: leave the job to one that has
+        # it, and take it up again here when the key is set (credentials_changed).
+        provider = self.table.provider(job_id) or "3daistudio"
         self.table.drop(job_id)
-        self.journal.update(job_id, self.clock.wall(), error=str(exc))
+        message = f"{KEY_MISSING_NOTE}: {exc}"
+        if self.journal.update(job_id, self.clock.wall(), only_states=ACTIVE_STATES,
+                               error=message):
+            row = self.journal.row(job_id)
+            self.emit(Event("progress", job_id, row and row["task_id"], row and row["state"],
+                            int(row["progress"] or 0) if row else 0, message=message))
+        self._key_waits[job_id] = provider
         self.journal.release(self.owner, [job_id])
 
     def _check_inputs(self, job_id: str) -> None:
@@ -553,6 +586,12 @@ class JobEngine:
             self._forget(job_id)
         elif following.action == PARKED:
             pass  # held, planned again once the journal has taken its write
+        elif following.action == KEY_WAIT:
+            # Let go until the key changes; another process with a valid key may take it.
+            self._key_waits[job_id] = self.table.provider(job_id) or "3daistudio"
+            self.table.drop(job_id)
+            self._housekeep(lambda: self.journal.release(self.owner, [job_id]))
+            self._wake.set()
         elif following.action == DOWNLOAD and following.delay <= 0:
             self._downloads.put(job_id)
             self.table.hurry(INPUTS, self.clock.now())   # its addresses are known now

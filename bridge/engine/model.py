@@ -40,6 +40,22 @@ UNKNOWN_NOTE = ("The submit may have reached the service but its answer was lost
                 "sent again so you are not charged twice: check the job list on the "
                 "service's website (3daistudio.com / image3d.io).")
 REFUND_NOTE = "Credits for failed jobs are refunded automatically."
+#: The start of a job's error while it waits for a key: none is set in this process
+#: (KEY_MISSING_NOTE), or the service refused the one it has while following a paid task
+#: (KEY_REFUSED_NOTE). The job stays unfinished in the journal, its task kept; a key
+#: change in the add-on, or ``python -m bridge resume`` with a valid key, goes on with it.
+KEY_MISSING_NOTE = "Waiting for an API key"
+KEY_REFUSED_NOTE = "Waiting for a valid API key"
+#: Where the add-on's user sets the key (the job list says so while a job waits for one).
+KEY_PLACE = "Preferences › Add-ons › AI Studio Bridge"
+
+
+def waits_for_key(state: str, error: str) -> bool:
+    """True for an unfinished job that is held back only for want of a (valid) key."""
+    return state in ACTIVE_STATES and str(error or "").startswith(
+        (KEY_MISSING_NOTE, KEY_REFUSED_NOTE))
+
+
 #: How long the service keeps a finished job's result files (their URLs answer 410 after).
 RESULT_LIFETIME_S = 24 * 3600.0
 #: ``JobRecord.origin`` of a task submitted elsewhere and followed here (``JobEngine.adopt``).
@@ -105,6 +121,11 @@ class JobRecord:
     @property
     def terminal(self) -> bool:
         return self.state in TERMINAL_STATES
+
+    @property
+    def waiting_for_key(self) -> bool:
+        """Unfinished, held back for want of a valid key (see :data:`KEY_REFUSED_NOTE`)."""
+        return waits_for_key(self.state, self.error)
 
     def urls_fresh(self, now: float, margin_s: float = 600.0) -> bool:
         """The result URLs still work at wall time ``now`` with ``margin_s`` to spare."""
