@@ -40,15 +40,16 @@ from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
-from . import fetching, inputs, intake, leases, pending, polling, resume, submitting, waiting
+from . import fetching, inputs, intake, leases, letgo, pending, polling, resume, submitting
+from . import waiting
 from . import files as resultfiles
 from .clients import Clients
 from .journal import Journal, JournalError
 from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, KEY_MISSING_NOTE, RUNNING, SUBMITTING,
                     UNSENT_CANCEL_NOTE, UNSENT_STATES, Event, JobRecord)
-from .schedule import long_pause_notice, rank_call, retry_delay, slot_seconds
-from .step_context import (DOWNLOAD, INPUTS, KEY_WAIT, PARKED, SUBMIT, Next, Settlement,
-                           StepContext)
+from .schedule import long_pause_notice, rank_call, slot_seconds
+from .step_context import (DOWNLOAD, INPUTS, KEY_WAIT, LET_GO, PARKED, SUBMIT, Next,
+                           Settlement, StepContext)
 from .supervise import Notices, supervised
 from .table import JobTable
 
@@ -99,8 +100,8 @@ class JobEngine:
         self._calls_made = 0
         self._started = False
         self._told_offline: set[str] = set()
-        #: Jobs let go until the key changes (none set, or refused): job id -> provider.
-        self._key_waits: dict[str, str] = {}
+        #: Jobs let go until the key changes, or for good after a step crashed on them.
+        self.let_go = letgo.LetGo()
         self._rescan = False
         self.ctx = StepContext(
             journal=self.journal, clock=clock, emit=self.emit, owner=self.owner, rng=self.rng,
@@ -313,13 +314,13 @@ class JobEngine:
         valid key are taken up again at once. Main thread; cheap, never blocks.
         """
         self.clients.renew()
-        self._key_waits.clear()
+        self.let_go.key_changed()
         self._rescan = True
         self._wake.set()
 
     def waiting_for_key(self, job_id: str) -> bool:
         """True while this engine holds ``job_id`` back until the key changes."""
-        return job_id in self._key_waits
+        return self.let_go.waits_for_key(job_id)
 
     def emit(self, event: Event) -> None:
         if event.message:
@@ -343,7 +344,7 @@ class JobEngine:
     def _wait_view(self) -> waiting.WaitView:
         return waiting.WaitView(self.journal, self.clock, self.drain, self.table.is_held,
                                 self._stop.is_set, self._busy, self._settled,
-                                self.waiting_for_key)
+                                self.let_go.__contains__)
 
     def _busy(self) -> bool:
         """Work is under way that ends in real time, whatever the clock says."""
@@ -431,7 +432,7 @@ class JobEngine:
             self._after(job_id, following)
 
     def _held_or_waiting(self, job_id: str) -> bool:
-        return self.table.is_held(job_id) or job_id in self._key_waits
+        return self.table.is_held(job_id) or job_id in self.let_go
 
     def _flush_pending(self) -> None:
         for job_id, following in self.pending.flush(self.clock.wall(), self.emit):
@@ -495,7 +496,7 @@ class JobEngine:
             row = self.journal.row(job_id)
             self.emit(Event("progress", job_id, row and row["task_id"], row and row["state"],
                             int(row["progress"] or 0) if row else 0, message=message))
-        self._key_waits[job_id] = provider
+        self.let_go.key_wait(job_id, provider)
         self.journal.release(self.owner, [job_id])
 
     def _check_inputs(self, job_id: str) -> None:
@@ -504,9 +505,8 @@ class JobEngine:
         except JournalError as exc:
             self._journal_trouble(exc)
             following = Next(INPUTS, JOURNAL_RETRY_S)
-        except Exception:  # a bug must not lose the job; it looks again later
-            log.exception("job %s: inputs step crashed", job_id)
-            following = Next(INPUTS, retry_delay(3, self.rng))
+        except Exception as exc:  # a bug: said on the job, which is let go (never a silent loop)
+            following = self._crashed(job_id, INPUTS, exc)
         self._after(job_id, following)
 
     # -- callers and downloaders ------------------------------------------------------
@@ -542,9 +542,8 @@ class JobEngine:
         except JournalError as exc:
             self._journal_trouble(exc)
             following = Next(step.action, JOURNAL_RETRY_S, step.likely_done)
-        except Exception:  # a bug must not lose the job; it is tried again later
-            log.exception("job %s: %s step crashed", job_id, step.action)
-            following = Next(step.action, retry_delay(3, self.rng), step.likely_done)
+        except Exception as exc:  # a bug: said on the job, which is let go (never a silent loop)
+            following = self._crashed(job_id, step.action, exc)
         self._after(job_id, following)
 
     def _download_loop(self) -> None:
@@ -567,9 +566,8 @@ class JobEngine:
             except JournalError as exc:
                 self._journal_trouble(exc)
                 following = Next(DOWNLOAD, JOURNAL_RETRY_S)
-            except Exception:  # keep the thread alive; the download is retried
-                log.exception("job %s: download step crashed", job_id)
-                following = Next(DOWNLOAD, retry_delay(3, self.rng))
+            except Exception as exc:  # keep the thread alive; the job says why it stopped
+                following = self._crashed(job_id, DOWNLOAD, exc)
             finally:
                 self.table.release_cancel(job_id)
                 with self._in_flight_lock:
@@ -586,9 +584,12 @@ class JobEngine:
             self._forget(job_id)
         elif following.action == PARKED:
             pass  # held, planned again once the journal has taken its write
-        elif following.action == KEY_WAIT:
-            # Let go until the key changes; another process with a valid key may take it.
-            self._key_waits[job_id] = self.table.provider(job_id) or "3daistudio"
+        elif following.action in (KEY_WAIT, LET_GO):
+            # Let go (until the key changes); another process may take it up meanwhile.
+            if following.action == KEY_WAIT:
+                self.let_go.key_wait(job_id, self.table.provider(job_id) or "3daistudio")
+            else:
+                self.let_go.stuck(job_id, "step")
             self.table.drop(job_id)
             self._housekeep(lambda: self.journal.release(self.owner, [job_id]))
             self._wake.set()
@@ -597,6 +598,13 @@ class JobEngine:
             self.table.hurry(INPUTS, self.clock.now())   # its addresses are known now
         else:
             self._schedule(job_id, following)
+
+    def _crashed(self, job_id: str, step: str, exc: BaseException) -> Next:
+        """A step raised what no step expects: say so on the job and let it go."""
+        self.let_go.stuck(job_id, step)
+        letgo.record_crash(self.journal, job_id, step, exc, self.clock.wall(), self._clean,
+                           self.emit)
+        return Next(LET_GO)
 
     def _schedule(self, job_id: str, step: Next) -> None:
         if not self._stop.is_set():

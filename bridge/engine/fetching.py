@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import (BridgeError, CancelledError, ConfigError, DownloadError, ExpiredError,
                       TransportError)
-from ..status import Asset
+from ..status import Asset, usable_url
 from . import files as resultfiles
 from .model import CANCELLED, DONE, DOWNLOADING, Event
 from .step_context import DOWNLOAD, Next, StepContext, expire, fail, is_permanent, retry
@@ -55,6 +55,7 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
             if not asset.get("done"):
                 if cancel.is_set():
                     return None
+                _check_address(asset.get("url"), row["task_id"])
                 new = _fetch(client, asset["url"], kind, out_dir,
                              resultfiles.result_name(job_id, kind, counters[kind],
                                                      Asset(asset["url"]).extension()))
@@ -86,6 +87,19 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
         ctx.emit(Event("finished", job_id, row["task_id"], DONE, 100, eta_s=0.0, files=files,
                        message=f"{len(files)} file(s) in {out_dir}."))
     return None
+
+
+class _BadAddress(DownloadError):
+    permanent = True
+
+
+def _check_address(url, task_id: str) -> None:
+    """A result address we can fetch (a journal of an earlier version may hold any)."""
+    if usable_url(url) is None:
+        raise _BadAddress(
+            f"The service listed a result at an address that is not a valid URL "
+            f"({str(url)[:60]!r}). Try `python -m bridge download --task-id {task_id}` later, "
+            "or look the task up on the service's website.", advice="")
 
 
 def _failed_attempt(ctx: StepContext, job_id: str, row: dict, out_dir: Path,
@@ -136,8 +150,10 @@ def _fetch_thumbnail(ctx: StepContext, client, job_id: str, row: dict, asset: di
                      out_dir: Path, n: int) -> list[Path]:
     """The asset's preview picture as ``<job_id>_thumbnail_<n>.<ext>``; [] if it fails."""
     url = str(asset["thumbnail"])
-    name = resultfiles.result_name(job_id, THUMBNAIL_KIND, n, Asset(url).extension() or "png")
+    name = resultfiles.result_name(job_id, THUMBNAIL_KIND, n, "png")
     try:
+        _check_address(url, str(row["task_id"]))
+        name = resultfiles.result_name(job_id, THUMBNAIL_KIND, n, Asset(url).extension() or "png")
         return _fetch(client, url, "IMAGE", out_dir, name)
     except CancelledError:
         raise

@@ -67,7 +67,7 @@ def poll(ctx: StepContext, job_id: str, client) -> Next | None:
     if status.state == SERVICE_FINISHED and status.results:
         return _finished(ctx, job_id, row, status, now)
     if status.state == SERVICE_FINISHED:
-        return _finished_without_results(ctx, job_id, row, now)
+        return _finished_without_results(ctx, job_id, row, now, status.unusable)
     if not row.get("submitted_at"):
         # An adopted task, seen unfinished: from now on its finish time is known to a poll.
         ctx.journal.update(job_id, now, only_states=[RUNNING], submitted_at=now)
@@ -133,10 +133,21 @@ def _finished(ctx: StepContext, job_id: str, row: dict, status, now: float) -> N
     return None
 
 
-def _finished_without_results(ctx: StepContext, job_id: str, row: dict, now: float) -> Next | None:
-    """FINISHED before its results were listed: look again, sooner and then later, but not forever."""
+def _finished_without_results(ctx: StepContext, job_id: str, row: dict, now: float,
+                              unusable: int = 0) -> Next | None:
+    """FINISHED before its results were listed: look again, sooner and then later, but not forever.
+
+    Results listed with addresses that are no usable URL count as none (said so).
+    """
     checks = int(row.get("attempts") or 0) + 1
     task_id = row["task_id"]
+    if unusable and checks > EMPTY_RESULTS_MAX_POLLS:
+        return fail(ctx, job_id, row,
+                    f"The service reports task {task_id} finished but listed its {unusable} "
+                    "result(s) at addresses that are not valid URLs, in every one of "
+                    f"{checks - 1} checks over several minutes, so nothing could be downloaded. "
+                    f"Try `python -m bridge download --task-id {task_id}` later, or look the "
+                    "task up on the service's website.")
     if checks > EMPTY_RESULTS_MAX_POLLS:
         return fail(ctx, job_id, row,
                     f"The service reports task {task_id} finished but listed no result files "
@@ -146,6 +157,10 @@ def _finished_without_results(ctx: StepContext, job_id: str, row: dict, now: flo
     progress = max(int(row["progress"] or 0), 99)
     message = ("Finished on the service, which has not listed the result files yet; "
                f"checking again (check {checks} of {EMPTY_RESULTS_MAX_POLLS}).")
+    if unusable:
+        message = (f"Finished on the service, which listed {unusable} result address(es) that "
+                   f"are not valid URLs; checking again (check {checks} of "
+                   f"{EMPTY_RESULTS_MAX_POLLS}).")
     if not ctx.journal.update(job_id, now, only_states=[RUNNING], progress=progress,
                               attempts=checks, error=message):
         return None

@@ -1,0 +1,116 @@
+"""Issue 20, items 5 to 8: no answer or journal row strands a job, and none waits silently.
+
+Against the emulator on the fake clock: answers the engine cannot use end
+the step with a clear message on the job and release its lease; one damaged
+row does not break the rest; a known task id is always followed; two imports
+of one task make one job.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from bridge.api.tencent import TencentRapidRequest
+from bridge.engine import JobEngine
+from bridge.engine import intake
+from bridge.engine.journal import Journal
+
+STATUS = "/v1/generation-request/{}/status/"
+
+
+@pytest.fixture
+def engines():
+    made = []
+    yield made
+    for engine in made:
+        engine.shutdown()
+
+
+def start(settings, clock, engines, go=True) -> JobEngine:
+    engine = JobEngine(settings, home=settings.home, clock=clock)
+    engines.append(engine)
+    return engine.start() if go else engine
+
+
+def lease_of(home, job_id):
+    """The job's lease holder, once the engine has settled (it releases just after telling)."""
+    for _ in range(200):
+        with sqlite3.connect(home / "journal.sqlite3") as conn:
+            owner = conn.execute("SELECT lease_owner FROM jobs WHERE job_id = ?",
+                                 (job_id,)).fetchone()[0]
+        if owner is None:
+            return None
+        time.sleep(0.01)
+    return owner
+
+
+def queued_row(job_id: str, out_dir, request_record=None, now=1000.0) -> dict:
+    row = intake.job_row(TencentRapidRequest(prompt="a chair"), job_id=job_id, out_dir=out_dir,
+                         label="a chair", meta={}, inputs={}, download=True, now=now)
+    if request_record is not None:
+        row["request"] = request_record
+    return row
+
+
+# -- item 5 ------------------------------------------------------------------------------
+
+def test_deeply_nested_status_json_is_said_on_the_job_and_the_job_goes_on(
+        emulator, settings, fake_clock, engines, tmp_path):
+    engine = start(settings, fake_clock, engines)
+    job_id = engine.submit(TencentRapidRequest(prompt="a chair"), output_dir=tmp_path / "out")
+    engine.wait_submitted(job_id, timeout=600)
+    emulator.faults.raw_errors(2, 200, "[" * 100_000 + "]" * 100_000, "application/json")
+    events = []
+    [record] = engine.wait([job_id], timeout=3600, on_event=events.append)
+    assert record.state == "DONE", record.error
+    assert any("nested more than" in e.message for e in events if e.job_id == job_id)
+
+
+def test_a_malformed_result_address_never_leaves_a_job_downloading(
+        emulator, settings, fake_clock, engines, tmp_path):
+    engine = start(settings, fake_clock, engines)
+    job_id = engine.submit(TencentRapidRequest(prompt="a chair"), output_dir=tmp_path / "out")
+    engine.wait_submitted(job_id, timeout=600)
+    bad = json.dumps({"status": "FINISHED", "progress": 100, "results": [
+        {"asset": "http://[cdn.example/m.glb", "asset_type": "3D_MODEL"}]})
+    emulator.faults.raw_errors(40, 200, bad, "application/json")
+    [record] = engine.wait([job_id], timeout=4 * 3600)
+    assert record.state == "FAILED", (record.state, record.error)
+    assert "not valid URLs" in record.error and "download --task-id" in record.error
+    assert lease_of(settings.home, job_id) is None
+
+
+def test_a_journal_row_of_an_older_version_with_a_malformed_address_fails_clearly(
+        emulator, settings, fake_clock, engines, tmp_path):
+    journal = Journal(settings.home)
+    row = queued_row("olddownload1", tmp_path / "out")
+    row.update(state="DOWNLOADING", task_id="t-old", assets=[
+        {"url": "http://[cdn.example/m.glb", "asset_type": "3D_MODEL"}])
+    journal.insert(row)
+    engine = start(settings, fake_clock, engines)
+    [record] = engine.wait(["olddownload1"], timeout=600)
+    assert record.state == "FAILED" and "not a valid URL" in record.error
+    assert "download --task-id t-old" in record.error
+    assert lease_of(settings.home, "olddownload1") is None
+
+
+def test_a_request_type_of_a_newer_version_is_not_sent_and_its_lease_is_released(
+        emulator, settings, fake_clock, engines, tmp_path):
+    Journal(settings.home).insert(queued_row("newer1", tmp_path / "out", {
+        "type": "hologram_v9", "fields": {"prompt": "a chair"}}))
+    engine = start(settings, fake_clock, engines)
+    events = []
+    [record] = engine.wait(["newer1"], timeout=600, on_event=events.append)
+    assert record.state == "QUEUED"
+    assert "hologram_v9" in record.error and "not sent" in record.error
+    assert any(e.job_id == "newer1" and "newer version" in e.message for e in events)
+    assert lease_of(settings.home, "newer1") is None
+    assert not emulator.accepted
+    fake_clock.advance(600)    # later scans leave it alone: no loop
+    engine.wait(["newer1"], timeout=120)
+    assert lease_of(settings.home, "newer1") is None and not emulator.accepted
