@@ -44,7 +44,7 @@ from . import fetching, inputs, intake, leases, letgo, pending, polling, resume,
 from . import waiting
 from . import files as resultfiles
 from .clients import Clients
-from .journal import Journal, JournalError
+from .journal import DamagedRowError, Journal, JournalError
 from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, KEY_MISSING_NOTE, RUNNING, SUBMITTING,
                     UNSENT_CANCEL_NOTE, UNSENT_STATES, Event, JobRecord)
 from .schedule import long_pause_notice, rank_call, slot_seconds
@@ -423,7 +423,13 @@ class JobEngine:
         until = now + leases.lease_length(self.clock)
         for job_id in resume.claim_orphans(self.journal, self.owner, self._held_or_waiting,
                                            until, now):
-            row = self.journal.row(job_id)
+            try:
+                row = self.journal.row(job_id)
+            except DamagedRowError as exc:   # named once, let go, never rewritten
+                self.let_go.stuck(job_id, "resume")
+                self.journal.release(self.owner, [job_id])
+                self.notices.say(f"damaged-{job_id}", str(exc))
+                continue
             if row is None or not self.table.hold(job_id, row["provider"]):
                 continue
             following, event = resume.resumed(self.journal, row, self.clock.wall())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from .journal import Journal, JournalError
+from .journal import DamagedRowError, Journal, JournalError
 from .model import ACTIVE_STATES, Event
 
 log = logging.getLogger("bridge.engine")
@@ -64,7 +64,13 @@ def crash_message(step: str, exc: BaseException) -> str:
 
 def record_crash(journal: Journal, job_id: str, step: str, exc: BaseException, now: float,
                  clean, emit) -> None:
-    """Write why the job was let go on it (best effort) and tell it."""
+    """Write why the job was let go on it (best effort) and tell it.
+
+    A damaged row is only named: nothing is written to it.
+    """
+    if isinstance(exc, DamagedRowError):
+        emit(Event("progress", job_id, message=clean(str(exc))))
+        return
     log.error("job %s: %s step crashed", job_id, step, exc_info=exc)
     message = clean(crash_message(step, exc))
     try:
@@ -72,7 +78,7 @@ def record_crash(journal: Journal, job_id: str, step: str, exc: BaseException, n
         if row is None or not journal.update(job_id, now, only_states=ACTIVE_STATES,
                                              error=message):
             return
-    except JournalError:
+    except (JournalError, DamagedRowError):
         return
     emit(Event("progress", job_id, row.get("task_id"), row.get("state"),
                int(row.get("progress") or 0), message=message))
