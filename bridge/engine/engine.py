@@ -115,6 +115,8 @@ class JobEngine:
         if self._started:
             return self
         self._started = True
+        # Before anything waits on the journal: a job whose task id came late is unfinished.
+        self._housekeep(self._follow_known_tasks)
         close = self.journal.close_thread
         self._threads.append(supervised("dispatch", self._dispatch_loop, self._stop,
                                         self.notices, close))
@@ -188,17 +190,25 @@ class JobEngine:
         out_dir = intake.out_dir_for(self.home, output_dir, job_id)
         row = intake.adopt_row(task_id, provider, job_id=job_id, out_dir=out_dir, label=label,
                                meta=meta, download=download, now=self.clock.wall())
-        self._journal_new([row], [None])
-        return job_id
+        # Looked up again and inserted in one transaction: two imports at once, one job.
+        return self._journal_new([row], [None], following=True)
 
     def chain(self, chain: str) -> list[JobRecord]:
         """The steps of a chain, first to last."""
         return self.journal.records_in_chain(chain)
 
-    def _journal_new(self, rows: list[dict], requests: list[ApiRequest | None]) -> None:
+    def _journal_new(self, rows: list[dict], requests: list[ApiRequest | None],
+                     following: bool = False) -> str:
+        """Insert and plan ``rows``; the first one's job id (with ``following``: a task to
+        follow, inserted only if no job follows it yet — else the id of the one that does)."""
         until = leases.now() + leases.lease_length(self.clock)
-        self.journal.insert_all([{**row, "lease_owner": self.owner, "lease_until": until}
-                                 for row in rows])
+        leased = [{**row, "lease_owner": self.owner, "lease_until": until} for row in rows]
+        if following:
+            found = self.journal.insert_following(leased[0])
+            if found != rows[0]["job_id"]:
+                return found
+        else:
+            self.journal.insert_all(leased)
         now = self.clock.now()
         for row, request in zip(rows, requests):
             job_id = row["job_id"]
@@ -207,6 +217,7 @@ class JobEngine:
             self.table.plan(job_id, Next(resume.FIRST_STEP[row["state"]], 0.0,
                                          likely_done=row["state"] == RUNNING), now)
         self._wake.set()
+        return rows[0]["job_id"]
 
     def cancel(self, job_id: str) -> bool:
         """Stop local work on a job; False if it had already ended.
@@ -419,6 +430,7 @@ class JobEngine:
     def _scan(self) -> None:
         for _ in pending.replay_orphans(self.journal, self.clock.wall(), self.emit):
             pass
+        self._follow_known_tasks()
         now = leases.now()
         until = now + leases.lease_length(self.clock)
         for job_id in resume.claim_orphans(self.journal, self.owner, self._held_or_waiting,
@@ -436,6 +448,10 @@ class JobEngine:
             if event is not None:
                 self.emit(event)
             self._after(job_id, following)
+
+    def _follow_known_tasks(self) -> None:
+        for job_id in self.journal.follow_known_tasks(self.clock.wall(), resume.KNOWN_TASK_NOTE):
+            self.emit(Event("progress", job_id, state=RUNNING, message=resume.KNOWN_TASK_NOTE))
 
     def _held_or_waiting(self, job_id: str) -> bool:
         return self.table.is_held(job_id) or job_id in self.let_go

@@ -141,6 +141,22 @@ class Journal:
                              f"({', '.join('?' for _ in row)})", tuple(row.values()))
         self.db.transaction(work)
 
+    def insert_following(self, row: dict[str, Any]) -> str:
+        """Insert ``row`` (a task to follow) unless an unfinished job already follows its task;
+        the id of the job that does. One transaction: two imports at once make one job."""
+        encoded = _encode(row)
+
+        def work(conn: sqlite3.Connection) -> str:
+            found = conn.execute(f"SELECT job_id FROM jobs WHERE provider = ? AND task_id = ? "
+                                 f"AND state IN ({_ACTIVE_SQL}) ORDER BY created_at LIMIT 1",
+                                 (row["provider"], row["task_id"])).fetchone()
+            if found is not None:
+                return found[0]
+            conn.execute(f"INSERT INTO jobs ({', '.join(encoded)}) VALUES "
+                         f"({', '.join('?' for _ in encoded)})", tuple(encoded.values()))
+            return row["job_id"]
+        return self.db.transaction(work)
+
     def rows(self, job_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The rows of ``job_ids`` that exist, by id."""
         ids = list(dict.fromkeys(job_ids))
@@ -228,6 +244,14 @@ class Journal:
                            (provider, task_id))
         found = _readable(rows)
         return found[0] if found else None
+
+    def follow_known_tasks(self, now: float, note: str) -> list[str]:
+        """UNKNOWN jobs whose task id is known after all (a late answer wrote it): made
+        RUNNING again, so they are polled; their ids."""
+        rows = self._fetch("SELECT job_id FROM jobs WHERE state = 'UNKNOWN' AND task_id IS NOT "
+                           "NULL AND task_id != ''")
+        return [r[0] for r in rows
+                if self.update(r[0], now, only_states=["UNKNOWN"], state="RUNNING", error=note)]
 
     def unfinished_ids(self) -> list[str]:
         rows = self._fetch(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) "

@@ -72,8 +72,10 @@ def _after_success(ctx: StepContext, job_id: str, row: dict, task_id: str) -> Se
     return Settlement(
         job_id,
         # The task id is stored whatever happened meanwhile (a cancel): it names a paid job.
+        # A job another engine marked UNKNOWN meanwhile (it took us for dead) is followed
+        # all the same: a known task id is always polled, never abandoned.
         [Write({"task_id": task_id, "submitted_at": now, "attempts": 0, "error": ""}),
-         Write({"state": RUNNING}, (SUBMITTING,), required=True)],
+         Write({"state": RUNNING}, (SUBMITTING, UNKNOWN), required=True)],
         [Event("submitted", job_id, task_id, RUNNING, 0, eta_s=expected,
                message=f"Submitted as task {task_id}.")],
         first_poll(ctx, expected))

@@ -114,3 +114,87 @@ def test_a_request_type_of_a_newer_version_is_not_sent_and_its_lease_is_released
     fake_clock.advance(600)    # later scans leave it alone: no loop
     engine.wait(["newer1"], timeout=120)
     assert lease_of(settings.home, "newer1") is None and not emulator.accepted
+
+
+# -- item 7: a known task id always gets followed -------------------------------------------
+
+def test_a_late_answer_to_a_job_another_resume_marked_unknown_is_followed(
+        emulator, settings, fake_clock, engines, tmp_path):
+    from bridge.client import client_for
+
+    class LateAnswer:
+        """The real client; while its POST is out, another resume marks the job UNKNOWN."""
+
+        def __init__(self, provider, settings, clock, cancel):
+            self.real = client_for(provider, settings, clock=clock, cancel=cancel)
+            self.transport = self.real.transport
+
+        def submit(self, request):
+            submission = self.real.submit(request)
+            journal = Journal(settings.home)
+            [job_id] = journal.unfinished_ids()
+            assert journal.update(job_id, 0.0, only_states=["SUBMITTING"], state="UNKNOWN",
+                                  error="The engine stopped while this job was being submitted.")
+            return submission
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    engine = JobEngine(settings, home=settings.home, clock=fake_clock,
+                       client_factory=LateAnswer).start()
+    engines.append(engine)
+    job_id = engine.submit(TencentRapidRequest(prompt="a chair"), output_dir=tmp_path / "out")
+    events = []
+    [record] = engine.wait([job_id], timeout=3600, on_event=events.append)
+    assert record.task_id and record.state == "DONE", (record.state, record.error, events)
+    assert len(emulator.accepted) == 1
+
+
+def test_an_unknown_job_whose_task_id_is_in_the_journal_is_polled(
+        emulator, settings, fake_clock, engines, tmp_path):
+    from bridge.client import client_for
+    task_id = client_for("3daistudio", settings, clock=fake_clock).submit(
+        TencentRapidRequest(prompt="a chair")).task_id
+    row = queued_row("latetask1", tmp_path / "out", now=fake_clock.wall())
+    row.update(state="UNKNOWN", task_id=task_id, submitted_at=fake_clock.wall(),
+               error="The submit may have reached the service but its answer was lost.")
+    Journal(settings.home).insert(row)
+    engine = start(settings, fake_clock, engines)
+    events = []
+    [record] = engine.wait(["latetask1"], timeout=3600, on_event=events.append)
+    assert record.state == "DONE", (record.state, record.error)
+    assert record.files and len(emulator.accepted) == 1
+    assert any("arrived after all" in e.message for e in events)
+
+
+# -- item 8: two imports of one task at once make one job -----------------------------------
+
+def test_two_concurrent_imports_of_one_task_make_one_job(
+        emulator, settings, fake_clock, engines, tmp_path, monkeypatch):
+    from bridge.client import client_for
+    looked_up = Journal.following_task
+
+    def slow_lookup(self, provider, task_id):   # widens the gap between look-up and insert
+        found = looked_up(self, provider, task_id)
+        time.sleep(0.05)
+        return found
+    monkeypatch.setattr(Journal, "following_task", slow_lookup)
+    task_id = client_for("3daistudio", settings, clock=fake_clock).submit(
+        TencentRapidRequest(prompt="a chair")).task_id
+    first = start(settings, fake_clock, engines, go=False)
+    second = start(settings, fake_clock, engines, go=False)
+    for _ in range(5):
+        barrier = threading.Barrier(2)
+        got = []
+
+        def adopt(engine):
+            barrier.wait()
+            got.append(engine.adopt(task_id, output_dir=tmp_path / "out"))
+        threads = [threading.Thread(target=adopt, args=(e,)) for e in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert len(got) == 2 and got[0] == got[1]
+        following = [r for r in Journal(settings.home).records() if r.task_id == task_id]
+        assert len(following) == 1
