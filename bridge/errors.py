@@ -161,6 +161,16 @@ class DownloadTooLargeError(DownloadError):
               "service's website.")
 
 
+class LinkRefusedError(DownloadError):
+    """The file host refused a result's address (401/403): a signed link that expired.
+
+    Never retried as it is: the service is asked for the task's status again (fresh
+    links) once; if those are refused too, the job says how to fetch it later.
+    """
+
+    advice = ""
+
+
 class DownloadWriteError(DownloadError):
     """A result could not be written (disk full, read-only or missing folder): never retried."""
 

@@ -104,7 +104,7 @@ class Faults:
         if state is None or state["lock"] is not self._lock:
             state = self.__dict__["_hostile_state"] = {
                 "lock": self._lock, "submit_answers": [], "raw_errors": [], "trickles": [],
-                "retry_afters": [], "revokes": 0}
+                "retry_afters": [], "revokes": 0, "refused_files": []}
         return state
 
     def answer_submits_with(self, n: int, body: str | bytes, *, status: int = 200,
@@ -138,6 +138,17 @@ class Faults:
         ``api_key_revoked``) until ``Emulator.unrevoke``."""
         with self._lock:
             self._hostile()["revokes"] += n
+
+    def refuse_downloads(self, n: int, status: int = 403) -> None:
+        """The next ``n`` file downloads answer ``status`` (401/403): a signed link that
+        expired, as a file host says it."""
+        with self._lock:
+            self._hostile()["refused_files"].extend([status] * n)
+
+    def take_refused_download(self) -> int | None:
+        with self._lock:
+            queue = self._hostile()["refused_files"]
+            return queue.pop(0) if queue else None
 
     def take_revoke(self) -> bool:
         with self._lock:

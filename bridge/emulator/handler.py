@@ -378,6 +378,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if job is not None and state.job_expired(job):
             self._error(410, "expired", "This file expired 24 hours after the job completed.")
             return
+        refused = self.emulator.faults.take_refused_download()
+        if refused is not None:   # as a CDN answers a signed link past its expiry
+            self._send_raw(refused, "<Error><Code>AccessDenied</Code><Message>Request has "
+                                    "expired</Message></Error>", "application/xml")
+            return
         data, status, extra = stored.data, 200, {"Accept-Ranges": "bytes"}
         wanted = self.headers.get("Range", "")
         match = re.match(r"^bytes=(\d+)-(\d*)$", wanted.strip())

@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 
 from ..errors import (BridgeError, CancelledError, ConfigError, DownloadError, ExpiredError,
-                      TransportError)
+                      LinkRefusedError, TransportError)
 from ..status import Asset, usable_url
 from . import files as resultfiles
 from .model import CANCELLED, DONE, DOWNLOADING, Event
@@ -56,9 +56,20 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
                 if cancel.is_set():
                     return None
                 _check_address(asset.get("url"), row["task_id"])
-                new = _fetch(client, asset["url"], kind, out_dir,
-                             resultfiles.result_name(job_id, kind, counters[kind],
-                                                     Asset(asset["url"]).extension()))
+                name = resultfiles.result_name(job_id, kind, counters[kind],
+                                               Asset(asset["url"]).extension())
+                try:
+                    new = _fetch(client, asset["url"], kind, out_dir, name)
+                except LinkRefusedError as exc:
+                    # A signed link past its time: fresh ones from the service, once.
+                    _relink(client, row["task_id"], assets, exc)
+                    if not record([]):
+                        return None
+                    try:
+                        new = _fetch(client, asset["url"], kind, out_dir, name)
+                    except LinkRefusedError as again:
+                        raise _refused(again, row["task_id"], "Fresh addresses from the "
+                                       "service were refused too") from None
                 asset["done"] = True
                 asset["files"] = [str(p) for p in new]   # which address each file came from
                 if not record(new):
@@ -87,6 +98,40 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
         ctx.emit(Event("finished", job_id, row["task_id"], DONE, 100, eta_s=0.0, files=files,
                        message=f"{len(files)} file(s) in {out_dir}."))
     return None
+
+
+def _relink(client, task_id: str, assets: list[dict], refused: LinkRefusedError) -> None:
+    """Ask the service for the task's status once more and take its fresh result addresses
+    (same order and types) for what is not downloaded yet.
+
+    Raises a permanent error naming ``download --task-id`` when that was done before
+    (a restart between) or the service cannot help.
+    """
+    if any(a.get("relinked") for a in assets):
+        raise _refused(refused, task_id, "Fresh addresses from the service were refused before")
+    try:
+        fresh = list(client.status(task_id).results)
+    except CancelledError:
+        raise
+    except BridgeError as exc:
+        raise _refused(refused, task_id, "Asking the service for fresh addresses failed "
+                       f"({exc.message.rstrip('.')})") from None
+    for n, asset in enumerate(assets):
+        asset["relinked"] = True
+        if not asset.get("done") and n < len(fresh) and \
+                fresh[n].asset_type == str(asset.get("asset_type") or fresh[n].asset_type):
+            asset["url"] = fresh[n].url
+
+
+class _Refused(DownloadError):
+    permanent = True
+    advice = ""
+
+
+def _refused(exc: LinkRefusedError, task_id: str, what: str) -> _Refused:
+    return _Refused(f"{exc.message} {what}, so it was not tried again. The service keeps the "
+                    f"results 24 hours after the job finished: `python -m bridge download "
+                    f"--task-id {task_id}` fetches them later.")
 
 
 class _BadAddress(DownloadError):

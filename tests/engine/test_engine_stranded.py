@@ -198,3 +198,44 @@ def test_two_concurrent_imports_of_one_task_make_one_job(
         assert len(got) == 2 and got[0] == got[1]
         following = [r for r in Journal(settings.home).records() if r.task_id == task_id]
         assert len(following) == 1
+
+
+# -- item 10: an expired signed link is not retried as it is ---------------------------------
+
+def file_gets(emulator):
+    return [r for r in emulator.log if r.method == "GET" and r.path.startswith("/files/")]
+
+
+def test_a_refused_link_is_answered_by_fresh_addresses_from_the_service(
+        emulator, settings, fake_clock, engines, tmp_path):
+    engine = start(settings, fake_clock, engines)
+    job_id = engine.submit(TencentRapidRequest(prompt="a chair"), output_dir=tmp_path / "out")
+    task_id = engine.wait_submitted(job_id, timeout=600).task_id
+    emulator.faults.refuse_downloads(1, status=403)
+    [record] = engine.wait([job_id], timeout=3600)
+    assert record.state == "DONE", record.error
+    log = [(r.path, r.status) for r in emulator.log if r.method == "GET"]
+    refused = next(i for i, (path, status) in enumerate(log) if status == 403)
+    again = next(i for i, (path, _) in enumerate(log) if i > refused and path.startswith("/files/"))
+    # Not the same link again at once: the service was asked for fresh ones in between.
+    assert STATUS.format(task_id) in [path for path, _ in log[refused + 1:again]]
+    assert len(file_gets(emulator)) == 2
+
+
+def test_fresh_addresses_refused_too_end_with_one_clear_message(
+        emulator, settings, fake_clock, engines, tmp_path):
+    engine = start(settings, fake_clock, engines)
+    job_id = engine.submit(TencentRapidRequest(prompt="a chair"), output_dir=tmp_path / "out")
+    task_id = engine.wait_submitted(job_id, timeout=600).task_id
+    emulator.faults.refuse_downloads(50, status=401)
+    events = []
+    [record] = engine.wait([job_id], timeout=3600, on_event=events.append)
+    assert record.state == "FAILED"
+    assert f"download --task-id {task_id}" in record.error and "HTTP 401" in record.error
+    assert "Gave up after" not in record.error
+    assert len(file_gets(emulator)) == 2             # the link, then the fresh one: no more
+    assert not list((tmp_path / "out").glob("*.part"))
+
+
+def polls_of(emulator, task_id):
+    return sum(1 for r in emulator.log if r.method == "GET" and r.path == STATUS.format(task_id))
