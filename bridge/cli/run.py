@@ -186,7 +186,7 @@ def download_results(client: ProviderClient, status: TaskStatus, output_dir: str
     counts: dict[str, int] = {}
     saved: list[Path] = []
     for asset in status.results:
-        kind = asset.asset_type.lower()
+        kind = resultfiles.kind_part(asset.asset_type)   # numbered as named: no overwrites
         counts[kind] = counts.get(kind, 0) + 1
         ext = asset.extension()
         if ext not in resultfiles.KNOWN_EXTS:
@@ -198,11 +198,19 @@ def download_results(client: ProviderClient, status: TaskStatus, output_dir: str
         else:
             dest = client.download(asset.url, out / resultfiles.result_name(
                 status.task_id, kind, counts[kind], ext))
-        resultfiles.check_file(dest, asset.asset_type)
-        say(f"Saved {dest}")
-        saved.append(dest)
+        try:
+            resultfiles.check_file(dest, asset.asset_type)
+        except resultfiles.IntegrityError:
+            dest.unlink(missing_ok=True)   # never keep a file that failed its check
+            raise
+        members = []
         if dest.suffix == ".zip":
-            for member in resultfiles.extract_zip(dest):
-                say(f"Saved {member}")
-                saved.append(member)
+            try:
+                members = resultfiles.extract_zip(dest)
+            except resultfiles.IntegrityError:
+                dest.unlink(missing_ok=True)   # an unsafe archive is not kept either
+                raise
+        for path in (dest, *members):
+            say(f"Saved {path}")
+            saved.append(path)
     return saved

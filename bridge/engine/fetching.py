@@ -51,12 +51,13 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for asset in assets:
             kind = str(asset.get("asset_type") or "file")
-            counters[kind] = counters.get(kind, 0) + 1
+            part = resultfiles.kind_part(kind)   # numbered as named: no two share a file
+            counters[part] = counters.get(part, 0) + 1
             if not asset.get("done"):
                 if cancel.is_set():
                     return None
                 _check_address(asset.get("url"), row["task_id"])
-                name = resultfiles.result_name(job_id, kind, counters[kind],
+                name = resultfiles.result_name(job_id, kind, counters[part],
                                                Asset(asset["url"]).extension())
                 try:
                     new = _fetch(client, asset["url"], kind, out_dir, name)

@@ -146,11 +146,12 @@ class JobRecord:
         counters: dict[str, int] = {}
         for asset in self.assets:
             kind = str(asset.get("asset_type") or "file")
-            counters[kind] = counters.get(kind, 0) + 1
+            part = _kind_part(kind)   # numbered as the download named them
+            counters[part] = counters.get(part, 0) + 1
             info = {"url": asset.get("url"), "asset_type": kind, "expires_at": self.expires_at}
             listed = asset.get("files")
             for path in listed if listed is not None else \
-                    _named_like(self.files, self.job_id, kind, counters[kind]):
+                    _named_like(self.files, self.job_id, kind, counters[part]):
                 out[path] = info
             if asset.get("thumbnail"):
                 for path in asset.get("thumbnail_files") or ():
@@ -190,6 +191,11 @@ def pick_model_url(assets: list[dict[str, Any]], fmt: str | None = None) -> str 
             if url_ext(str(asset.get("url") or "")) == wanted:
                 return str(asset["url"])
     return str(models[0]["url"]) if models else None
+
+
+def _kind_part(kind: str) -> str:
+    """As ``files.kind_part`` (kept free of that module's imports)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", (kind or "file").lower()).strip("_") or "file"
 
 
 def _named_like(files: list[str], job_id: str, kind: str, n: int) -> list[str]:

@@ -130,3 +130,44 @@ def test_one_damaged_row_is_named_and_the_others_listed_and_resumed(cli, emu, tm
     assert bad in err and f"{good} " in out and " DONE" in out, (out, err)
     assert _row(home, bad)[:-2] == before[:-2] or _row(home, bad) == before
     assert len(emu.accepted) == 2
+
+
+# -- item 11: a long output folder, a file that failed its check ------------------------------
+
+def test_an_output_folder_too_long_for_its_results_is_refused_before_paying(cli, emu, tmp_path):
+    deep = tmp_path.joinpath(*["d" * 200] * 20)          # over 4,000 characters
+    assert len(str(deep)) > 4000
+    code, _, err = cli("tencent-rapid", "--prompt", "a chair", "--output-dir", str(deep))
+    assert code == EXIT_INVALID, err
+    assert "output folder" in err and not posts(emu)
+
+
+def test_download_by_task_id_keeps_no_file_that_failed_its_check(cli, emu, tmp_path):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Host(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = b"glTF" + b"\x02\x00\x00\x00" + b"\xff" * 60   # a GLB that is no GLB
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    host = ThreadingHTTPServer(("127.0.0.1", 0), Host)
+    threading.Thread(target=host.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{host.server_address[1]}/m.glb"
+        emu.faults.raw_errors(1, 200, json.dumps({"status": "FINISHED", "progress": 100, "results": [
+            {"asset": url, "asset_type": "3D_MODEL"}]}), "application/json")
+        out = tmp_path / "fetched"
+        code, _, err = cli("download", "--task-id", "abcd-1234", "--output-dir", str(out))
+    finally:
+        host.shutdown()
+        host.server_close()
+    assert code != 0 and err
+    assert not [p for p in out.rglob("*") if p.is_file()]

@@ -239,3 +239,26 @@ def test_fresh_addresses_refused_too_end_with_one_clear_message(
 
 def polls_of(emulator, task_id):
     return sum(1 for r in emulator.log if r.method == "GET" and r.path == STATUS.format(task_id))
+
+
+# -- item 11: asset types that differ only in punctuation get names of their own -----------
+
+def test_two_asset_types_differing_in_punctuation_do_not_share_a_file(
+        emulator, settings, fake_clock, engines, tmp_path):
+    from bridge.client import client_for
+    client = client_for("3daistudio", settings, clock=fake_clock)
+    task_id = client.submit(TencentRapidRequest(prompt="a chair")).task_id
+    emulator.advance(3600)
+    [model] = [a.url for a in client.status(task_id).results if a.asset_type == "3D_MODEL"]
+    answer = json.dumps({"status": "FINISHED", "progress": 100, "results": [
+        {"asset": model, "asset_type": "3D_MODEL"}, {"asset": model, "asset_type": "3D.MODEL"}]})
+    emulator.faults.raw_errors(10, 200, answer, "application/json")
+    engine = start(settings, fake_clock, engines)
+    job_id = engine.adopt(task_id, output_dir=tmp_path / "out")
+    [record] = engine.wait([job_id], timeout=3600)
+    assert record.state == "DONE", record.error
+    assert len(record.files) == 2 and len(set(record.files)) == 2
+    assert sorted(p.rsplit("/", 1)[-1] for p in record.files) == [
+        f"{job_id}_3d_model_1.glb", f"{job_id}_3d_model_2.glb"]
+    assert {a["files"][0] for a in record.assets} == set(record.files)
+    assert set(record.file_assets()) == set(record.files)
