@@ -59,6 +59,18 @@ class JournalError(ConfigError):
         self.path = str(path or "")
 
 
+class DamagedRowError(BridgeError):
+    """One journal row cannot be read (a field is not what it must be). It is skipped and
+    named, never rewritten; the other rows work as ever. Not a :class:`JournalError`: the
+    journal itself is fine, and waiting for it cannot mend the row."""
+
+    def __init__(self, job_id: str, reason: str):
+        super().__init__(f"Job {job_id} in the journal is damaged ({reason}); it is skipped "
+                         "and left exactly as it is.")
+        self.job_id = job_id
+        self.reason = reason
+
+
 class ApiError(BridgeError):
     """The service answered with an error status."""
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
-import logging
 import queue
 import random
 import threading
@@ -40,20 +39,17 @@ from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
-from . import fetching, inputs, intake, leases, letgo, pending, polling, resume, submitting
-from . import waiting
-from . import files as resultfiles
+from . import (cancelling, fetching, inputs, intake, leases, letgo, pending, polling, resume,
+               submitting, waiting)
 from .clients import Clients
 from .journal import DamagedRowError, Journal, JournalError
-from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, KEY_MISSING_NOTE, RUNNING, SUBMITTING,
-                    UNSENT_CANCEL_NOTE, UNSENT_STATES, Event, JobRecord)
+from .model import ACTIVE_STATES, CANCELLED, RUNNING, SUBMITTING, Event, JobRecord
 from .schedule import long_pause_notice, rank_call, slot_seconds
 from .step_context import (DOWNLOAD, INPUTS, KEY_WAIT, LET_GO, PARKED, SUBMIT, Next,
                            Settlement, StepContext)
 from .supervise import Notices, supervised
 from .table import JobTable
 
-log = logging.getLogger("bridge.engine")
 
 OFFLINE_NOTE = ("Waiting: online access is turned off (Preferences > System > Network > "
                 "Allow Online Access); nothing is sent until it is on.")
@@ -101,7 +97,7 @@ class JobEngine:
         self._started = False
         self._told_offline: set[str] = set()
         #: Jobs let go until the key changes, or for good after a step crashed on them.
-        self.let_go = letgo.LetGo()
+        self.let_go = letgo.LetGo(self.journal, self.owner, self.table)
         self._rescan = False
         self.ctx = StepContext(
             journal=self.journal, clock=clock, emit=self.emit, owner=self.owner, rng=self.rng,
@@ -225,29 +221,9 @@ class JobEngine:
         Jobs waiting for its result (its later steps) are cancelled too: unsent,
         they cost nothing.
         """
-        record = self.journal.record(job_id)
-        if record is None:
-            return False
-        # Unsent (guarded, so a POST starting meanwhile is not called free), else as sent.
-        note = UNSENT_CANCEL_NOTE
-        if not self.journal.update(job_id, self.clock.wall(), only_states=UNSENT_STATES,
-                                   state=CANCELLED, error=note):
-            note = CANCEL_NOTE
-            if not self.journal.update(job_id, self.clock.wall(), only_states=ACTIVE_STATES,
-                                       state=CANCELLED, error=note):
-                return False
-        self.emit(Event("cancelled", job_id, record.task_id, CANCELLED, record.progress,
-                        files=record.files, message=note))
-        self.table.signal_cancel(job_id)
-        self.table.drop(job_id)
-        self.journal.release(self.owner, [job_id])
-        if record.output_dir:
-            resultfiles.remove_partials(Path(record.output_dir), job_id)
-        row = self.journal.row(job_id)
-        if row is not None:
-            inputs.settle_dependents(self.ctx, row)
+        cancelled = cancelling.cancel(self.ctx, self.table, job_id)
         self._wake.set()
-        return True
+        return cancelled
 
     def cancel_chain(self, chain: str) -> list[str]:
         """Cancel every unfinished step of a chain (those not sent yet cost nothing); their ids."""
@@ -437,10 +413,8 @@ class JobEngine:
                                            until, now):
             try:
                 row = self.journal.row(job_id)
-            except DamagedRowError as exc:   # named once, let go, never rewritten
-                self.let_go.stuck(job_id, "resume")
-                self.journal.release(self.owner, [job_id])
-                self.notices.say(f"damaged-{job_id}", str(exc))
+            except DamagedRowError as exc:
+                self.let_go.damaged(job_id, exc, self.notices)
                 continue
             if row is None or not self.table.hold(job_id, row["provider"]):
                 continue
@@ -508,18 +482,9 @@ class JobEngine:
         return (job_id, step, budget, grant, spends), 0.0
 
     def _reschedule_config(self, job_id: str, exc: ConfigError) -> None:
-        # No usable key for this provider in this process: leave the job to one that has
-        # it, and take it up again here when the key is set (credentials_changed).
-        provider = self.table.provider(job_id) or "3daistudio"
-        self.table.drop(job_id)
-        message = f"{KEY_MISSING_NOTE}: {exc}"
-        if self.journal.update(job_id, self.clock.wall(), only_states=ACTIVE_STATES,
-                               error=message):
-            row = self.journal.row(job_id)
-            self.emit(Event("progress", job_id, row and row["task_id"], row and row["state"],
-                            int(row["progress"] or 0) if row else 0, message=message))
-        self.let_go.key_wait(job_id, provider)
-        self.journal.release(self.owner, [job_id])
+        # No usable key here: leave the job to a process that has one, until the key changes.
+        self.let_go.release(job_id, self.let_go.no_key(job_id, exc, self.clock.wall(),
+                                                       self.emit).action)
 
     def _check_inputs(self, job_id: str) -> None:
         try:
@@ -582,9 +547,8 @@ class JobEngine:
                 client = self.client_factory(self.table.provider(job_id) or "3daistudio",
                                              self.settings, self.clock, cancel)
                 following = fetching.download(self.ctx, job_id, client, cancel)
-            except ConfigError as exc:
-                following = Next(DOWNLOAD, 60.0)
-                log.info("job %s: cannot download yet: %s", job_id, exc)
+            except ConfigError as exc:   # no usable key: said, and taken up when it changes
+                following = self.let_go.no_key(job_id, exc, self.clock.wall(), self.emit)
             except JournalError as exc:
                 self._journal_trouble(exc)
                 following = Next(DOWNLOAD, JOURNAL_RETRY_S)
@@ -608,12 +572,7 @@ class JobEngine:
             pass  # held, planned again once the journal has taken its write
         elif following.action in (KEY_WAIT, LET_GO):
             # Let go (until the key changes); another process may take it up meanwhile.
-            if following.action == KEY_WAIT:
-                self.let_go.key_wait(job_id, self.table.provider(job_id) or "3daistudio")
-            else:
-                self.let_go.stuck(job_id, "step")
-            self.table.drop(job_id)
-            self._housekeep(lambda: self.journal.release(self.owner, [job_id]))
+            self._housekeep(lambda: self.let_go.release(job_id, following.action))
             self._wake.set()
         elif following.action == DOWNLOAD and following.delay <= 0:
             self._downloads.put(job_id)
@@ -622,11 +581,7 @@ class JobEngine:
             self._schedule(job_id, following)
 
     def _crashed(self, job_id: str, step: str, exc: BaseException) -> Next:
-        """A step raised what no step expects: say so on the job and let it go."""
-        self.let_go.stuck(job_id, step)
-        letgo.record_crash(self.journal, job_id, step, exc, self.clock.wall(), self._clean,
-                           self.emit)
-        return Next(LET_GO)
+        return self.let_go.crashed(job_id, step, exc, self.clock.wall(), self._clean, self.emit)
 
     def _schedule(self, job_id: str, step: Next) -> None:
         if not self._stop.is_set():

@@ -20,24 +20,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import BridgeError
+from ..errors import DamagedRowError
 from .journal_db import FILENAME, Database, JournalError, JournalLockedError
 from .model import ACTIVE_STATES, JobRecord
 
 __all__ = ["Journal", "JournalError", "JournalLockedError", "DamagedRowError", "FILENAME",
            "to_record"]
 
-
-class DamagedRowError(BridgeError):
-    """One journal row cannot be read (a field is not what it must be). It is skipped and
-    named, never rewritten; the other rows work as ever. Not a :class:`JournalError`: the
-    journal itself is fine, and waiting for it cannot mend the row."""
-
-    def __init__(self, job_id: str, reason: str):
-        super().__init__(f"Job {job_id} in the journal is damaged ({reason}); it is skipped "
-                         "and left exactly as it is.")
-        self.job_id = job_id
-        self.reason = reason
 
 _SCHEMA_TABLES = """
 CREATE TABLE IF NOT EXISTS jobs (

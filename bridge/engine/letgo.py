@@ -17,14 +17,19 @@ from __future__ import annotations
 import logging
 import threading
 
+from ..errors import ConfigError
 from .journal import DamagedRowError, Journal, JournalError
-from .model import ACTIVE_STATES, Event
+from .model import ACTIVE_STATES, KEY_MISSING_NOTE, Event
+from .step_context import KEY_WAIT, LET_GO, Next
 
 log = logging.getLogger("bridge.engine")
 
 
 class LetGo:
-    def __init__(self):
+    """The jobs one engine let go; ``table`` is its :class:`~.table.JobTable`."""
+
+    def __init__(self, journal: Journal, owner: str, table):
+        self.journal, self.owner, self.table = journal, owner, table
         self._lock = threading.Lock()
         self._key_waits: dict[str, str] = {}     # job id -> provider
         self._stuck: dict[str, str] = {}         # job id -> the step that crashed
@@ -49,6 +54,39 @@ class LetGo:
         """A new key, token or URL: the jobs waiting for one may go on."""
         with self._lock:
             self._key_waits.clear()
+
+    def release(self, job_id: str, action: str) -> None:
+        """A step ended with KEY_WAIT or LET_GO: stop holding the job, free its lease."""
+        if action == KEY_WAIT:
+            self.key_wait(job_id, self.table.provider(job_id) or "3daistudio")
+        else:
+            self.stuck(job_id, "step")
+        self.table.drop(job_id)
+        self.journal.release(self.owner, [job_id])
+
+    def no_key(self, job_id: str, exc: ConfigError, now: float, emit) -> Next:
+        """No usable key for the job's provider in this process: say so on the job; the
+        KEY_WAIT returned leaves it to a process that has one, and to this one when the
+        key changes."""
+        message = f"{KEY_MISSING_NOTE}: {exc}"
+        if self.journal.update(job_id, now, only_states=ACTIVE_STATES, error=message):
+            row = self.journal.row(job_id)
+            emit(Event("progress", job_id, row and row["task_id"], row and row["state"],
+                       int(row["progress"] or 0) if row else 0, message=message))
+        return Next(KEY_WAIT)
+
+    def damaged(self, job_id: str, exc: DamagedRowError, notices) -> None:
+        """A claimed job whose row cannot be read: named once, let go, never rewritten."""
+        self.stuck(job_id, "resume")
+        self.journal.release(self.owner, [job_id])
+        notices.say(f"damaged-{job_id}", str(exc))
+
+    def crashed(self, job_id: str, step: str, exc: BaseException, now: float, clean,
+                emit) -> Next:
+        """A step raised what no step expects: say so on the job and let it go."""
+        self.stuck(job_id, step)
+        record_crash(self.journal, job_id, step, exc, now, clean, emit)
+        return Next(LET_GO)
 
 
 def crash_message(step: str, exc: BaseException) -> str:
