@@ -352,7 +352,8 @@ def _decode(row: sqlite3.Row) -> dict[str, Any]:
             if value is not None or key in ("created_at", "updated_at"):
                 cast(value)
         except (ValueError, TypeError, OverflowError):
-            raise DamagedRowError(job_id, f"its {key} {str(value)[:20]!r} is not a number") from None
+            raise DamagedRowError(job_id,
+                                  f"its {key} {str(value)[:20]!r} is not a number") from None
     return out
 
 

@@ -162,8 +162,9 @@ def test_download_by_task_id_keeps_no_file_that_failed_its_check(cli, emu, tmp_p
     threading.Thread(target=host.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{host.server_address[1]}/m.glb"
-        emu.faults.raw_errors(1, 200, json.dumps({"status": "FINISHED", "progress": 100, "results": [
-            {"asset": url, "asset_type": "3D_MODEL"}]}), "application/json")
+        answer = {"status": "FINISHED", "progress": 100,
+                  "results": [{"asset": url, "asset_type": "3D_MODEL"}]}
+        emu.faults.raw_errors(1, 200, json.dumps(answer), "application/json")
         out = tmp_path / "fetched"
         code, _, err = cli("download", "--task-id", "abcd-1234", "--output-dir", str(out))
     finally:
