@@ -26,27 +26,36 @@ ADDON_ID = _package_root(__package__)
 RUNNING_AS_EXTENSION = ADDON_ID.startswith("bl_ext.")
 
 
+def _settings_changed(_prefs, _context) -> None:
+    """A key, token, URL or rate was typed: the pump hands it to the engine on its next tick
+    (main thread), so jobs waiting for a key go on at once, without a new submit."""
+    from . import session
+    session.STATE.settings_dirty = True
+
+
 class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
     bl_idname = ADDON_ID
 
     api_key: StringProperty(
-        name="API Key", subtype="PASSWORD",
+        name="API Key", subtype="PASSWORD", update=_settings_changed,
         description="3D AI Studio API key; when empty, the 3D_AI_STUDIO_API_KEY (or AISTUDIO_API_KEY) environment variable is used")
     api_url: StringProperty(
-        name="Service URL", default=config.DEFAULT_API_URL,
+        name="Service URL", default=config.DEFAULT_API_URL, update=_settings_changed,
         description="3D AI Studio API address; 3D_AI_STUDIO_API_URL overrides the default")
     image3d_token: StringProperty(
-        name="image3d.io Token", subtype="PASSWORD",
+        name="image3d.io Token", subtype="PASSWORD", update=_settings_changed,
         description="Bearer token for image3d.io (expires hourly); IMAGE3D_TOKEN when empty")
     image3d_url: StringProperty(
-        name="image3d.io URL", default=config.DEFAULT_IMAGE3D_URL,
+        name="image3d.io URL", default=config.DEFAULT_IMAGE3D_URL, update=_settings_changed,
         description="image3d.io API address; IMAGE3D_API_URL overrides the default")
     rate_limit: IntProperty(
         name="Requests per Minute", default=config.DEFAULT_RATE_LIMIT, min=1, max=600,
+        update=_settings_changed,
         description="Your account's request rate; submits and status polls share it. "
                     "Left at the default, AISTUDIO_RATE_LIMIT decides when set")
     poll_interval: FloatProperty(
         name="Progress Every (s)", default=config.DEFAULT_POLL_INTERVAL, min=1.0, max=600.0,
+        update=_settings_changed,
         description="How often a running job's progress is asked at most. Left at the default, "
                     "AISTUDIO_POLL_INTERVAL decides when set")
     download_folder: StringProperty(
@@ -77,6 +86,10 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
         col.prop(self, "api_key")
         if not self.api_key and config.env_value("3D_AI_STUDIO_API_KEY"):
             col.label(text="Using 3D_AI_STUDIO_API_KEY from the environment", icon="INFO")
+        for name, what in (("api_key", "The API key"), ("image3d_token", "The image3d.io token")):
+            problem = config.credential_problem(getattr(self, name).strip(), what)
+            if problem:   # refused where it is set: it would never be sent
+                col.label(text=problem, icon="ERROR")
         col.prop(self, "image3d_token")
         col.prop(self, "rate_limit")
         col.prop(self, "confirm_credits")
@@ -127,6 +140,7 @@ def missing_credential_message(provider: str = "3daistudio") -> str:
 
 #: Environment variables holding numbers; a malformed one is ignored, not fatal.
 _NUMERIC_ENV = ("AISTUDIO_RATE_LIMIT", "AISTUDIO_POLL_INTERVAL")
+_CREDENTIAL_ENV = ("3D_AI_STUDIO_API_KEY", "AISTUDIO_API_KEY", "IMAGE3D_TOKEN")
 _DEFAULTS = {"api_url": config.DEFAULT_API_URL, "image3d_url": config.DEFAULT_IMAGE3D_URL,
              "rate_limit": config.DEFAULT_RATE_LIMIT, "poll_interval": config.DEFAULT_POLL_INTERVAL,
              "api_key": "", "image3d_token": ""}
@@ -141,7 +155,9 @@ def environment_settings() -> tuple[config.Settings, str]:
     try:
         return config.load_settings(dotenv=no_dotenv), ""
     except errors.ConfigError as exc:
-        environ = {k: v for k, v in os.environ.items() if k not in _NUMERIC_ENV}
+        # A malformed number or a key that cannot be sent: ignored, and said so.
+        environ = {k: v for k, v in os.environ.items() if k not in _NUMERIC_ENV
+                   and not (k in _CREDENTIAL_ENV and config.credential_problem(v.strip()))}
         return config.load_settings(environ=environ, dotenv=no_dotenv), str(exc)
 
 

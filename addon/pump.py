@@ -17,6 +17,7 @@ import traceback
 import bpy
 from bpy.app.handlers import persistent
 
+from ..bridge.engine.model import waits_for_key
 from . import chainjobs, localjobs, origin, session, volumes, wallet
 from .session import STATE
 
@@ -48,6 +49,10 @@ def apply_event(event) -> bool:
         view.state = event.state
     if kind == "progress" or event.progress:
         view.progress = max(view.progress, int(event.progress or 0))
+    if waits_for_key(view.state, event.message):
+        view.error = event.message          # the list says it waits for a key
+    elif waits_for_key(view.state, view.error):
+        view.error = ""                     # going on: a key came
     if event.files:
         view.files = list(dict.fromkeys([*view.files, *event.files]))
     if event.eta_s is not None:
@@ -135,6 +140,8 @@ def redraw(context=None) -> None:
 
 def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
     """Drain and apply events for up to ``budget_s``; True if anything changed."""
+    if STATE.settings_dirty:   # a preference was typed: the engine hears it now
+        session.refresh_settings()
     engine = STATE.engine  # None until the first submit, or a journal to resume
     STATE.online = session.online.network_allowed()
     changed = False

@@ -76,7 +76,8 @@ class State:
     chains: dict = dataclasses.field(default_factory=dict)  # chain id -> its steps' job ids
     pending_imports: collections.deque = dataclasses.field(default_factory=collections.deque)
     rows_dirty: bool = True          # the WindowManager job rows need rebuilding
-    restart_needed: bool = False     # credentials changed since the engine started
+    restart_needed: bool = False     # the journal folder changed since the engine started
+    settings_dirty: bool = False     # a preference changed: the pump applies it (main thread)
 
 
 STATE = State()
@@ -95,29 +96,33 @@ def refresh_settings(context=None) -> object:
 
     Updated in place, so clients the engine builds later see a changed key or URL.
     """
+    STATE.settings_dirty = False
     fresh = preferences.current_settings(context, home=ENGINE_OPTIONS.get("home"))
     if STATE.settings is None:
         STATE.settings = fresh
     else:
-        if _credentials(fresh) != _credentials(STATE.settings) and STATE.engine is not None:
-            STATE.restart_needed = True
+        moved = str(fresh.home) != str(STATE.settings.home)
+        changed = _credentials(fresh) != _credentials(STATE.settings)
         for field in dataclasses.fields(fresh):
             setattr(STATE.settings, field.name, getattr(fresh, field.name))
+        if STATE.engine is not None:
+            if moved:   # another journal: another engine (apply_changed_credentials)
+                STATE.restart_needed = True
+            elif changed:   # the same engine builds new clients; jobs waiting for a key go on
+                STATE.engine.credentials_changed()
+                STATE.wallet_due = True
     STATE.online = online.network_allowed()
     return STATE.settings
 
 
 def _credentials(settings) -> tuple:
     return (settings.api_key, settings.api_url, settings.image3d_token, settings.image3d_url,
-            settings.rate_limit, str(settings.home))
+            settings.rate_limit, settings.poll_interval)
 
 
 def apply_changed_credentials() -> None:
-    """Restart the engine after the key or URL changed.
-
-    The engine keeps one client per service, built with the key it had then;
-    a fresh engine builds new ones and resumes running jobs from the journal.
-    """
+    """Restart the engine after the journal folder changed (a key or URL change needs no
+    restart: :func:`refresh_settings` hands it to the running engine)."""
     if STATE.restart_needed and STATE.engine is not None:
         stop_engine()
         start_engine()

@@ -36,6 +36,7 @@ class Settings:
     timeout: float = 30.0  # seconds for connect+read of API calls
 
     def require_key(self) -> str:
+        check_credential(self.api_key, "The 3D AI Studio API key")
         if not self.api_key:
             raise ConfigError(
                 "No 3D AI Studio API key is set.",
@@ -44,10 +45,37 @@ class Settings:
         return self.api_key
 
     def require_image3d_token(self) -> str:
+        check_credential(self.image3d_token, "The image3d.io token")
         if not self.image3d_token:
             raise ConfigError("No image3d.io token is set.",
                               advice="Set IMAGE3D_TOKEN or enter it in the add-on preferences.")
         return self.image3d_token
+
+
+def credential_problem(value: str, what: str = "The API key") -> str:
+    """Why ``value`` cannot be sent as a bearer credential ('' when it can).
+
+    Keys are printable ASCII. A character inside it that is not (a zero-width
+    space or a line break from a paste, a letter outside Latin-1) would make
+    the request fail on this machine, or send a key the service refuses. The
+    message names the character's position and code, never the key.
+    """
+    for index, char in enumerate(value or ""):
+        if not "\x21" <= char <= "\x7e":
+            name = {" ": "a space", "\n": "a line break", "\r": "a line break",
+                    "\t": "a tab", "\u200b": "a zero-width space", "\ufeff": "a byte-order mark",
+                    "\u00a0": "a non-breaking space"}.get(char, f"the character U+{ord(char):04X}")
+            return (f"{what} has {name} at position {index + 1}: keys are letters, digits and "
+                    "punctuation only. Copy it again from the service's website.")
+    return ""
+
+
+def check_credential(value: str, what: str = "The API key") -> str:
+    """``value`` if it can be sent as a credential, else :class:`ConfigError` (nothing sent)."""
+    problem = credential_problem(value, what)
+    if problem:
+        raise ConfigError(problem)
+    return value
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -115,9 +143,10 @@ def load_settings(environ: dict | None = None, dotenv: Path | None = None) -> Se
             env[name] = env[alias]
     home = env.get("AISTUDIO_HOME")
     return Settings(
-        api_key=env.get("3D_AI_STUDIO_API_KEY", "").strip(),
+        api_key=check_credential(env.get("3D_AI_STUDIO_API_KEY", "").strip(),
+                                 "3D_AI_STUDIO_API_KEY"),
         api_url=(env.get("3D_AI_STUDIO_API_URL") or DEFAULT_API_URL).rstrip("/"),
-        image3d_token=env.get("IMAGE3D_TOKEN", "").strip(),
+        image3d_token=check_credential(env.get("IMAGE3D_TOKEN", "").strip(), "IMAGE3D_TOKEN"),
         image3d_url=(env.get("IMAGE3D_API_URL") or DEFAULT_IMAGE3D_URL).rstrip("/"),
         home=Path(home).expanduser() if home else default_home(),
         poll_interval=_number(env, "AISTUDIO_POLL_INTERVAL", DEFAULT_POLL_INTERVAL, float),

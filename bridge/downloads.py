@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import requests
 
 from .errors import (BridgeError, CancelledError, DownloadError, DownloadTooLargeError,
-                     DownloadWriteError, ExpiredError)
+                     DownloadWriteError, ExpiredError, LinkRefusedError)
 from .httpdeadline import Deadline, deadline_scope
 
 if TYPE_CHECKING:
@@ -89,8 +89,8 @@ def _attempts(t: "Transport", url: str, dest: Path, part: Path, max_bytes: int,
                     raise DownloadError(f"Downloaded {written} bytes, expected {expected_size}.")
             os.replace(part, dest)
             return dest
-        except (ExpiredError, CancelledError, DownloadTooLargeError):
-            raise
+        except (ExpiredError, CancelledError, DownloadTooLargeError, LinkRefusedError):
+            raise   # trying the same address again cannot help
         except (requests.RequestException, DownloadError) as exc:
             if deadline.expired:   # stalled: a retry now would only stall again
                 raise _stalled(t, deadline) from None
@@ -114,6 +114,9 @@ def _check_answer(resp: requests.Response, part: Path, have: int, max_bytes: int
     if resp.status_code == 416 and have:
         part.unlink()  # our partial file is bogus; start over
         raise DownloadError("The server refused to resume; restarting.")
+    if resp.status_code in (401, 403):
+        raise LinkRefusedError(f"The file host refused the result's address (HTTP "
+                               f"{resp.status_code}): its signed link has probably expired.")
     if resp.status_code >= 400:
         raise DownloadError(f"Download failed with HTTP {resp.status_code}.")
     if have and resp.status_code != 206:

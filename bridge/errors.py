@@ -59,6 +59,18 @@ class JournalError(ConfigError):
         self.path = str(path or "")
 
 
+class DamagedRowError(BridgeError):
+    """One journal row cannot be read (a field is not what it must be). It is skipped and
+    named, never rewritten; the other rows work as ever. Not a :class:`JournalError`: the
+    journal itself is fine, and waiting for it cannot mend the row."""
+
+    def __init__(self, job_id: str, reason: str):
+        super().__init__(f"Job {job_id} in the journal is damaged ({reason}); it is skipped "
+                         "and left exactly as it is.")
+        self.job_id = job_id
+        self.reason = reason
+
+
 class ApiError(BridgeError):
     """The service answered with an error status."""
 
@@ -107,6 +119,21 @@ class ServerError(ApiError):
     advice = "The service had a temporary problem; try again in a few minutes."
 
 
+class UnreadableAnswerError(ServerError):
+    """The service's answer could not be read as JSON we can use (nested too deeply, ...).
+
+    ``status`` is the HTTP status it came with: a 2xx to a submit still means
+    the service acted (the job is UNKNOWN, never resent).
+    """
+
+    advice = ("The service sent an answer the bridge will not read; if it keeps happening, "
+              "check the service URL.")
+
+
+class AnswerTooLargeError(UnreadableAnswerError):
+    """An API answer (counted after decompression) is over the cap: it was not read further."""
+
+
 class TransportError(BridgeError):
     """The network failed before an HTTP answer arrived."""
 
@@ -146,6 +173,16 @@ class DownloadTooLargeError(DownloadError):
               "service's website.")
 
 
+class LinkRefusedError(DownloadError):
+    """The file host refused a result's address (401/403): a signed link that expired.
+
+    Never retried as it is: the service is asked for the task's status again (fresh
+    links) once; if those are refused too, the job says how to fetch it later.
+    """
+
+    advice = ""
+
+
 class DownloadWriteError(DownloadError):
     """A result could not be written (disk full, read-only or missing folder): never retried."""
 
@@ -153,6 +190,15 @@ class DownloadWriteError(DownloadError):
     advice = ("The partial file was removed. The results stay on the service for 24 hours "
               "after the job finished: free space or pick another folder, then fetch them "
               "with `python -m bridge download --task-id ...`.")
+
+
+class KeyWaitError(BridgeError):
+    """A job waits for a valid key (none set, or the service refused it while following a paid
+    task). Nothing is lost: the job stays in the journal, and ``resume`` with a valid key
+    goes on with it. The CLI exits with its own code (4)."""
+
+    advice = ("Set a valid key (3D_AI_STUDIO_API_KEY, or the add-on's preferences), then run "
+              "`python -m bridge resume --wait`.")
 
 
 class JobFailedError(BridgeError):

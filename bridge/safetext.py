@@ -26,9 +26,10 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]")
 # Bidirectional overrides and isolates: they reorder what a terminal shows.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
-_SCRIPT = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+#: How much of a service's text is looked at, at most: an error page's title and
+#: first words are in its first few kilobytes, and everything after costs time only.
+#: Text is cut to this *before* it is cleaned (every step after is linear in it).
+CLEAN_WINDOW = 64 * 1024
 
 
 def scrub(text: str, *secrets: str) -> str:
@@ -64,27 +65,86 @@ def looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html", "<head", "<body")) or "<html" in head
 
 
+def _window(text: str, secrets: tuple[str, ...]) -> str:
+    """At most :data:`CLEAN_WINDOW` characters of ``text``, scrubbed of ``secrets``.
+
+    Cut first, so that no cleaning step ever sees more; a secret that the cut
+    split is caught by scrubbing a little past the window and dropping that
+    margin again, so no prefix of a key survives at the edge.
+    """
+    if len(text) <= CLEAN_WINDOW:
+        return scrub(text, *secrets)
+    margin = max([len(s) for s in secrets if s] + [0]) * 3 + 16   # URL-encoded forms are longer
+    scrubbed = scrub(text[:CLEAN_WINDOW + margin], *secrets)
+    return scrubbed[:CLEAN_WINDOW - margin] if margin < CLEAN_WINDOW else ""
+
+
+def _between(text: str, lower: str, start: int) -> tuple[int, int] | None:
+    """The inner span of the first ``<title ...>...</title>`` at or after ``start``."""
+    opening = lower.find("<title", start)
+    if opening < 0:
+        return None
+    inner = lower.find(">", opening)
+    if inner < 0:
+        return None
+    closing = lower.find("</title", inner)
+    return (inner + 1, closing if closing >= 0 else -1)
+
+
+def _strip_tags(text: str) -> str:
+    """Visible text: tags become spaces, script and style bodies are dropped (one pass)."""
+    lower = text.lower()
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        lt = text.find("<", i)
+        if lt < 0:
+            out.append(text[i:])
+            break
+        out.append(text[i:lt])
+        gt = text.find(">", lt)
+        if gt < 0:
+            break   # an unclosed tag runs to the end: nothing visible follows
+        out.append(" ")
+        for name in ("script", "style"):
+            if lower.startswith("<" + name, lt):
+                end = lower.find("</" + name, gt)
+                if end < 0:
+                    return "".join(out)
+                gt = lower.find(">", end)
+                if gt < 0:
+                    return "".join(out)
+                break
+        i = gt + 1
+    return "".join(out)
+
+
 def html_summary(text: str) -> str:
-    """The title of an HTML page, or its visible text, on one line."""
-    match = _TITLE.search(text)
-    if match and match.group(1).strip():
-        words = match.group(1)
-    else:
-        words = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+    """The title of an HTML page, or its visible text, on one line (linear time)."""
+    text = text[:CLEAN_WINDOW]
+    lower = text.lower()
+    span = _between(text, lower, 0)
+    words = ""
+    if span is not None:
+        start, end = span
+        words = text[start:end] if end >= 0 else ""
+    if not words.strip():
+        words = _strip_tags(text)
     return " ".join(html.unescape(words).split())
 
 
 def service_text(value: Any, *secrets: str, limit: int = 300) -> str:
     """Text from a service made fit for a message or the journal.
 
-    Scrubbed of ``secrets`` *before* it is shortened (so no prefix of a key
-    survives the cut), HTML reduced to its title, control characters
-    removed, whitespace collapsed to single spaces.
+    Cut to a window first (linear time whatever arrives), scrubbed of
+    ``secrets`` *before* it is shortened (so no prefix of a key survives the
+    cut), HTML reduced to its title, control characters removed, whitespace
+    collapsed to single spaces.
     """
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    text = scrub(text, *secrets)
+    text = _window(text, secrets)
     if looks_like_html(text):
         text = html_summary(text)
     text = _BIDI.sub("", _CONTROLS.sub(" ", _ANSI.sub("", text)))

@@ -44,6 +44,8 @@ class TaskStatus:
     progress: int = 0
     failure_reason: str | None = None
     results: list[Asset] = dataclasses.field(default_factory=list)
+    #: Results listed with an address that is not a usable URL (left out of ``results``).
+    unusable: int = 0
 
     @property
     def done(self) -> bool:
@@ -59,10 +61,30 @@ def _reason(value) -> str | None:
     return text or None
 
 
-def _url(value) -> str | None:
-    if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
-        return value.strip()
-    return None
+def usable_url(value) -> str | None:
+    """``value`` as an http(s) URL that can be fetched (host and port readable), else None.
+
+    ``http://[cdn…`` starts like a URL but no library can open it; refused here, where
+    the answer turns into our data, it never reaches a download.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text.lower().startswith(("http://", "https://")) or len(text) > 8192:
+        return None
+    if any(c.isspace() or ord(c) < 0x21 or ord(c) == 0x7f for c in text):
+        return None
+    try:
+        parts = urlparse(text)
+        if not parts.hostname:
+            return None
+        parts.port   # raises for a port that is no number
+    except ValueError:
+        return None
+    return text
+
+
+_url = usable_url
 
 
 def _asset_type(value) -> str:
@@ -89,18 +111,21 @@ def from_studio(task_id: str, body: dict) -> TaskStatus:
     if state not in (PENDING, IN_PROGRESS, FINISHED, FAILED):
         state = IN_PROGRESS
     results = []
+    unusable = 0
     items = body.get("results")
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
         url = _url(item.get("asset")) or _url(item.get("asset_url"))
+        if not url and (item.get("asset") or item.get("asset_url")):
+            unusable += 1
         if url:
             metadata = _metadata(item.get("metadata"))
             results.append(Asset(url=url, asset_type=_asset_type(item.get("asset_type")),
                                  thumbnail=_url(item.get("thumbnail")),
                                  metadata=metadata if isinstance(metadata, dict) else {}))
     return TaskStatus(task_id, state, _progress(body.get("progress")),
-                      _reason(body.get("failure_reason")), results)
+                      _reason(body.get("failure_reason")), results, unusable)
 
 
 _IMAGE3D_STATES = {"queued": PENDING, "pending": PENDING, "processing": IN_PROGRESS,
@@ -113,9 +138,10 @@ def from_image3d(task_id: str, body: dict) -> TaskStatus:
     state = _IMAGE3D_STATES.get(str(body.get("status") or "queued").lower(), IN_PROGRESS)
     url = _url(body.get("model_url"))
     results = [Asset(url=url, asset_type="3D_MODEL")] if url else []
+    unusable = 1 if body.get("model_url") and not url else 0
     reason = body.get("error") or body.get("failure_reason") or body.get("message")
     return TaskStatus(task_id, state, _progress(body.get("progress")),
-                      _reason(reason) if state == FAILED else None, results)
+                      _reason(reason) if state == FAILED else None, results, unusable)
 
 
 def _progress(value) -> int:

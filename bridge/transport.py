@@ -30,9 +30,9 @@ from typing import Any, Callable
 import requests
 
 from .clock import SYSTEM_CLOCK, Clock
-from .errors import (ApiError, BridgeError, CancelledError, NotSentError, RateLimitedError,
-                     ServerError, TransportError, UncertainDeliveryError, error_from_response,
-                     scrub)
+from .errors import (AnswerTooLargeError, ApiError, BridgeError, CancelledError, NotSentError,
+                     RateLimitedError, ServerError, TransportError, UncertainDeliveryError,
+                     UnreadableAnswerError, error_from_response, scrub)
 from . import netreason
 from .httpdeadline import Deadline, deadline_scope, install
 from .ratebudget import OTHER, POLL, RETRY_AFTER_CAP, SUBMIT, RateBudget
@@ -60,6 +60,12 @@ MIN_UPLOAD_RATE = 16 * 1024          # bytes/s: slower than any usable line
 DOWNLOAD_MIN_RATE = 16 * 1024
 DOWNLOAD_WINDOW_S = 60.0
 MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3
+#: The largest API answer read, counted after decompression (a status with a hundred
+#: results is a few kilobytes): past it the answer is dropped, not parsed.
+MAX_ANSWER_BYTES = 4 * 1024 ** 2
+ANSWER_CHUNK = 16 * 1024
+#: The deepest nesting of a JSON answer read (the contract's answers are 4 levels deep).
+MAX_JSON_DEPTH = 64
 
 #: 5xx answers to a submit that may hide an accepted task. The contract says
 #: "5xx transient; retry with backoff", which is right when the service itself
@@ -80,9 +86,16 @@ def backoff_delay(attempt: int, rng: random.Random | None = None) -> float:
     return rng.uniform(0.5, 1.0) * min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
 
 
+#: Refused by requests itself before anything went out: a header it will not send (a key
+#: with a line break), a URL or body it cannot build.
+_REFUSED_LOCALLY = (requests.exceptions.InvalidHeader, requests.exceptions.InvalidURL,
+                    requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                    requests.exceptions.InvalidJSONError, requests.exceptions.URLRequired)
+
+
 def _never_sent(exc: requests.RequestException) -> bool:
     """True when the request cannot have reached the server."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, *_REFUSED_LOCALLY)):
         return True
     if isinstance(exc, requests.exceptions.ConnectionError):
         text = repr(exc.args[0]) if exc.args else repr(exc)
@@ -164,15 +177,62 @@ class Transport:
         return (self._token,) if self._token else ()
 
     def _json(self, resp: requests.Response) -> Any:
-        """The decoded JSON answer, scrubbed of our credential; None if it is not JSON."""
+        """The decoded JSON answer, scrubbed of our credential; None if it is not JSON.
+
+        Raises :class:`UnreadableAnswerError` for JSON nested deeper than
+        :data:`MAX_JSON_DEPTH` (the decoder's own recursion would otherwise escape).
+        """
         try:
-            return scrub_tree(resp.json(), self._secrets())
+            value = resp.json()
+        except RecursionError:
+            value = _TOO_DEEP
         except ValueError:
+            return None
+        if value is _TOO_DEEP or _deeper_than(value, MAX_JSON_DEPTH):
+            raise UnreadableAnswerError(
+                f"The service answered HTTP {resp.status_code} with JSON nested more than "
+                f"{MAX_JSON_DEPTH} levels deep, which the bridge does not read.",
+                status=resp.status_code)
+        return scrub_tree(value, self._secrets())
+
+    def _json_or_none(self, resp: requests.Response) -> Any:
+        try:
+            return self._json(resp)
+        except UnreadableAnswerError:
             return None
 
     def _body(self, resp: requests.Response) -> Any:
-        body = self._json(resp)
+        body = self._json_or_none(resp)
         return body if body is not None else resp.text
+
+    def _read_capped(self, resp: requests.Response) -> None:
+        """Read the body of a streamed answer, at most :data:`MAX_ANSWER_BYTES` decompressed.
+
+        Over the cap, a success answer raises :class:`AnswerTooLargeError`; an
+        error answer keeps no body (its status still says what went wrong).
+        """
+        declared = resp.headers.get("Content-Length", "")
+        over = declared.isdigit() and int(declared) > MAX_ANSWER_BYTES \
+            and not resp.headers.get("Content-Encoding")
+        chunks: list[bytes] = []
+        size = 0
+        if not over:
+            for chunk in resp.iter_content(ANSWER_CHUNK):
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    over = True
+                    break
+                chunks.append(chunk)
+        if not over:
+            resp._content = b"".join(chunks)
+            return
+        resp.close()
+        resp._content = b""
+        if resp.status_code < 400:
+            raise AnswerTooLargeError(
+                f"The service's answer (HTTP {resp.status_code}) is larger than "
+                f"{MAX_ANSWER_BYTES // 1024 ** 2} MB once decompressed, so it was not read.",
+                status=resp.status_code)
 
     def _error(self, resp: requests.Response) -> ApiError:
         err = error_from_response(resp.status_code, self._body(resp), dict(resp.headers),
@@ -231,7 +291,29 @@ class Transport:
                     # A POST is never redirected: requests would turn it into a GET.
                     resp = self.session.request(method, self._url(path), json=json, data=data,
                                                 files=_rewind(files), headers=self._headers(),
-                                                timeout=self.timeout, allow_redirects=not is_post)
+                                                timeout=self.timeout, allow_redirects=not is_post,
+                                                stream=True)
+                    self._read_capped(resp)
+            except (UnicodeError, ValueError) as exc:
+                # requests or http.client refusing what it cannot send (a key with a line
+                # break or a letter outside Latin-1): nothing left this machine.
+                if deadline.request_sent and not isinstance(exc, (UnicodeError, *_REFUSED_LOCALLY)):
+                    if is_post:
+                        raise UncertainDeliveryError(
+                            f"The answer could not be read ({type(exc).__name__}).") from None
+                    raise TransportError(f"{self.base_url} sent an answer that could not be "
+                                         f"read ({type(exc).__name__}).") from None
+                raise NotSentError(
+                    f"The request was refused on this machine before it was sent "
+                    f"({type(exc).__name__}); nothing reached {self.base_url}.",
+                    advice="Check the API key and the service URL for stray characters "
+                           "(spaces, line breaks, letters outside Latin-1).") from None
+            except AnswerTooLargeError as exc:
+                if is_post:   # a 2xx: the service acted, the job may exist and be charged
+                    raise UncertainDeliveryError(
+                        f"{exc.message} The job may have been created and charged, so it was "
+                        "not sent again.", advice="") from None
+                raise
             except requests.RequestException as exc:
                 never_sent = _never_sent(exc) or (deadline.expired and not deadline.request_sent)
                 if is_post and not never_sent:
@@ -259,7 +341,7 @@ class Transport:
             if resp.status_code < 400:
                 return self._success_body(resp, is_post, deadline, allowance)
             if is_post and resp.status_code in UNCERTAIN_SUBMIT_STATUSES \
-                    and not _service_error_code(self._json(resp)):
+                    and not _service_error_code(self._json_or_none(resp)):
                 raise UncertainDeliveryError(
                     f"A gateway answered the submit with HTTP {resp.status_code} "
                     f"({_describe(resp, self._secrets())}): the service behind it may have "
@@ -300,7 +382,14 @@ class Transport:
                 f"{' to ' + where if where else ''}), so nothing was created.",
                 status=resp.status_code,
                 advice="Check the service URL (for instance https:// rather than http://).")
-        body = self._json(resp)
+        try:
+            body = self._json(resp)
+        except UnreadableAnswerError as exc:
+            if is_post:   # a 2xx: the service acted
+                raise UncertainDeliveryError(
+                    f"{exc.message} The job may have been created and charged, so it was not "
+                    "sent again.", advice="") from None
+            raise
         if isinstance(body, (dict, list)):
             return body   # complete JSON, even if the deadline struck just after it arrived
         if is_post:
@@ -342,6 +431,26 @@ class Transport:
         self._check_online()
         from .downloads import download
         return download(self, url, dest, max_bytes=max_bytes, expected_size=expected_size)
+
+
+_TOO_DEEP = object()
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True when ``value`` nests lists/dicts more than ``limit`` deep (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _service_error_code(body: Any) -> bool:

@@ -11,6 +11,7 @@ import time
 import bpy
 from bpy.props import BoolProperty, EnumProperty
 
+from ...bridge.engine.model import KEY_MISSING_NOTE, KEY_PLACE, KEY_REFUSED_NOTE, waits_for_key
 from .. import chainjobs, origin, session, volumes
 from . import thumbnails
 from .widgets import DEFAULT_WRAP, draw_wrapped
@@ -45,6 +46,20 @@ def eta_text(view, now: float | None = None) -> str:
     return f"about {left / 3600:.1f} h left"
 
 
+def key_wait_text(view) -> str:
+    """"Waiting for an API key — Preferences › Add-ons › AI Studio Bridge" for a job held back
+    for want of a (valid) key; "" otherwise. Shown instead of "Running" and a percentage."""
+    if view is None or not waits_for_key(view.state, view.error):
+        return ""
+    what = KEY_REFUSED_NOTE if view.error.startswith(KEY_REFUSED_NOTE) else KEY_MISSING_NOTE
+    return f"{what} — {KEY_PLACE}"
+
+
+def state_text(view) -> str:
+    """What a job's row says it is doing: the helper's stage, a key it waits for, or its state."""
+    return view.stage or key_wait_text(view) or view.state.title()
+
+
 def draw_progress(layout, view, chain=None) -> None:
     """A progress bar where Blender has one (4.0+), else a percentage; the ETA in its text.
 
@@ -57,6 +72,7 @@ def draw_progress(layout, view, chain=None) -> None:
         eta = eta_text(step)
         text = (f"{chain.step_title(step)} · {chain.state.title()} {chain.progress}%"
                 + (f" · {eta}" if eta else ""))
+        text = key_wait_text(step) or text
         if hasattr(layout, "progress"):
             layout.progress(factor=factor, type="BAR", text=text)
         else:
@@ -65,7 +81,8 @@ def draw_progress(layout, view, chain=None) -> None:
     factor = max(0.0, min(1.0, view.progress / 100.0))
     eta = eta_text(view)
     # stage: what the helper Blender is doing for a local job ("Importing"…)
-    text = f"{view.stage or view.state.title()} {view.progress}%" + (f" · {eta}" if eta else "")
+    text = key_wait_text(view) or (f"{state_text(view)} {view.progress}%"
+                                   + (f" · {eta}" if eta else ""))
     if hasattr(layout, "progress"):
         layout.progress(factor=factor, type="BAR", text=text)
     else:
@@ -183,7 +200,9 @@ def draw_job_details(layout, view, width: int = DEFAULT_WRAP) -> None:
     col = layout.column(align=True)
     col.label(text=f"Model: {view.model or '?'}   Credits: {view.credits or '?'}")
     eta = eta_text(view)
-    col.label(text=f"State: {view.state.title()}  ({view.progress}%)" + (f" · {eta}" if eta else ""))
+    waiting = key_wait_text(view)
+    col.label(text=f"State: {waiting}" if waiting else
+              f"State: {view.state.title()}  ({view.progress}%)" + (f" · {eta}" if eta else ""))
     if view.seconds:
         col.label(text=f"Local work took {view.seconds:.1f} s")
     if view.task_id:

@@ -148,8 +148,8 @@ def check_choice(value: Any, name: str, choices) -> None:
 def check_range(value: Any, name: str, low: float, high: float) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise ValidationError(f"{name} must be a number; got {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValidationError(f"{name} must be a finite number; got {value!r}.")
     if not low <= value <= high:
         raise ValidationError(f"{name} must be between {low:,} and {high:,}; got {value:,}.")
 
@@ -163,6 +163,12 @@ def check_text(value: str | None, name: str, max_len: int, required: bool = Fals
         raise ValidationError(f"{name} must not be blank.")
     if len(value) > max_len:
         raise ValidationError(f"{name} is {len(value)} characters; the limit is {max_len}.")
+    # A command line's bytes that are not UTF-8 arrive as lone surrogates: they cannot
+    # be journaled or sent, so they are refused here, before anything is (CLI exit 2).
+    bad = next((i for i, c in enumerate(value) if "\ud800" <= c <= "\udfff"), None)
+    if bad is not None:
+        raise ValidationError(f"{name} is not valid text: character {bad + 1} comes from bytes "
+                              "that are not UTF-8. Save or type it as UTF-8.")
     # Refused rather than silently removed: what is sent (and paid for) is what the
     # user wrote. They are almost always a paste accident (a terminal's colour codes),
     # and a terminal echoing them back would obey them. Line breaks and tabs are fine.

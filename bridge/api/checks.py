@@ -7,6 +7,7 @@ service (which would also have cost a request out of a 3-per-minute budget).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -39,8 +40,9 @@ def check_int(value: Any, name: str, low: int, high: int) -> None:
 def check_positive(value: Any, name: str) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValidationError(f"{name} must be a number greater than 0; got {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
+            or not math.isfinite(value):
+        raise ValidationError(f"{name} must be a finite number greater than 0; got {value!r}.")
 
 
 def check_url(value: Any, name: str, required: bool = False) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from typing import ClassVar
 
@@ -73,8 +74,9 @@ def scale_for_subject(preset: str | None, scale: str | None, scale_height_cm: fl
         return scale, scale_height_cm
     assumed = assumed_subject_cm(preset)
     if subject_height_cm:
-        if subject_height_cm <= 0:
-            raise ValidationError("The subject's real height must be positive.")
+        if not math.isfinite(subject_height_cm) or subject_height_cm <= 0:
+            raise ValidationError("The subject's real height must be a finite number greater "
+                                  f"than 0; got {subject_height_cm!r}.")
         if subject_height_cm == assumed:
             return scale, None
         return "custom", round(subject_height_cm / ratio, 3)

@@ -8,6 +8,7 @@ use a mesh that has no public URL. ``uses_multipart()`` picks the encoding.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import ClassVar
 
 from ..errors import ValidationError
@@ -206,8 +207,9 @@ def parse_heights(text: str) -> list[float]:
         except ValueError:
             raise ValidationError(f"target_heights has {part.strip()!r}, which is not a number; "
                                   'write e.g. "5,10,15".') from None
-        if not value > 0:
-            raise ValidationError(f"target_heights values must be greater than 0; got {part.strip()}.")
+        if not value > 0 or not math.isfinite(value):
+            raise ValidationError("target_heights values must be finite numbers greater than 0; "
+                                  f"got {part.strip()!r}.")
         values.append(value)
     if len(values) > MAX_HEIGHTS:
         raise ValidationError(f"target_heights takes at most {MAX_HEIGHTS} values; got {len(values)}.")

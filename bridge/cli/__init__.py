@@ -14,7 +14,7 @@ import sqlite3
 
 import requests
 
-from ..errors import BridgeError, ConfigError, ValidationError
+from ..errors import BridgeError, ConfigError, KeyWaitError, ValidationError
 from ..safetext import printable
 from .commands import Context
 from .parser import UsageError, build_parser
@@ -22,6 +22,8 @@ from .parser import UsageError, build_parser
 EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_CONFIG = 3
+#: A paid job waits for a valid key (refused while it was followed): kept, run `resume`.
+EXIT_KEY_WAIT = 4
 EXIT_INTERRUPTED = 130
 
 
@@ -43,6 +45,8 @@ def main(argv: list[str] | None = None, *, ctx: Context | None = None) -> int:
         return args.handler(args, ctx)
     except ValidationError as exc:
         return fail(f"{_one_line(exc)} Nothing was sent.", EXIT_INVALID)
+    except KeyWaitError as exc:
+        return fail(_one_line(exc), EXIT_KEY_WAIT)
     except ConfigError as exc:
         return fail(_one_line(exc), EXIT_CONFIG)
     except BridgeError as exc:

@@ -7,6 +7,7 @@ job engine, whose leases keep two processes from working on the same job.
 
 from __future__ import annotations
 
+from ..errors import KeyWaitError
 from .parser import positive_int, seconds
 from .run import DEFAULT_TIMEOUT, ChainNarrator, open_engine
 
@@ -43,9 +44,12 @@ def _cost(record) -> str:
 
 def jobs(args, ctx) -> int:
     from ..engine.journal import Journal
-    records = Journal(ctx.settings().home).records(limit=args.limit)
+    skipped: list = []
+    records = Journal(ctx.settings().home).records(limit=args.limit, skipped=skipped)
+    for damaged in skipped:   # named, listed around, never rewritten
+        ctx.progress(f"Note: {damaged}")
     if not records:
-        ctx.out("The journal has no jobs.")
+        ctx.out("The journal has no jobs." if not skipped else "The journal has no readable jobs.")
         return 0
     ctx.out(f"{'JOB':12}  {'TASK':36}  {'KIND':9}  {'STATE':11}  {'%':>3}  {'COST':>7}  FILES")
     for r in records:
@@ -69,8 +73,13 @@ def resume(args, ctx) -> int:
         if not targets:
             ctx.out("Nothing to resume: every job in the journal has ended.")
             return 0
+        skipped: list = []
+        readable = engine.journal.records(job_ids=targets, skipped=skipped)
+        for damaged in skipped:   # named, left as they are; the others go on
+            ctx.progress(f"Note: {damaged}")
+        targets = [r.job_id for r in readable]
         ctx.progress(f"Resuming {len(targets)} job(s).")
-        labels = {r.job_id: r.label for r in engine.journal.records(job_ids=targets)}
+        labels = {r.job_id: r.label for r in readable}
         records = engine.wait(targets, timeout=timeout, on_event=ChainNarrator(ctx.progress,
                                                                                labels))
     finally:
@@ -80,6 +89,10 @@ def resume(args, ctx) -> int:
                                                               r.state != "DONE" else ""))
         for path in r.files:
             ctx.out(f"    {path}")
+    waiting = [r for r in records if r.waiting_for_key and not r.terminal]
+    if waiting:
+        raise KeyWaitError(f"{len(waiting)} job(s) wait for a valid API key; their tasks are "
+                           "kept in the journal, nothing was failed or sent again.")
     unfinished = [r for r in records if not r.terminal]
     if unfinished:
         ctx.progress(f"{len(unfinished)} job(s) still running; run `python -m bridge resume "

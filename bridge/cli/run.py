@@ -18,7 +18,7 @@ from ..clock import SYSTEM_CLOCK, Clock
 from ..config import Settings
 from ..engine import Event, JobEngine, JobRecord
 from ..engine import files as resultfiles
-from ..errors import (CancelledError, ExpiredError, JobFailedError, TimeoutError_,
+from ..errors import (CancelledError, ExpiredError, JobFailedError, KeyWaitError, TimeoutError_,
                       UncertainDeliveryError)
 from ..status import TaskStatus
 
@@ -156,6 +156,8 @@ def delivered(record: JobRecord) -> list[Path]:
     """The files of a DONE job; otherwise the error that says why there are none."""
     if record.state == "DONE":
         return [Path(f) for f in record.files]
+    if record.waiting_for_key:
+        raise KeyWaitError(f"Stopped waiting for job {record.job_id}: {record.error}", advice="")
     reason = record.error or f"The job ended {record.state}."
     if record.state == "FAILED":
         raise JobFailedError(reason, advice="")
@@ -184,7 +186,7 @@ def download_results(client: ProviderClient, status: TaskStatus, output_dir: str
     counts: dict[str, int] = {}
     saved: list[Path] = []
     for asset in status.results:
-        kind = asset.asset_type.lower()
+        kind = resultfiles.kind_part(asset.asset_type)   # numbered as named: no overwrites
         counts[kind] = counts.get(kind, 0) + 1
         ext = asset.extension()
         if ext not in resultfiles.KNOWN_EXTS:
@@ -196,11 +198,19 @@ def download_results(client: ProviderClient, status: TaskStatus, output_dir: str
         else:
             dest = client.download(asset.url, out / resultfiles.result_name(
                 status.task_id, kind, counts[kind], ext))
-        resultfiles.check_file(dest, asset.asset_type)
-        say(f"Saved {dest}")
-        saved.append(dest)
+        try:
+            resultfiles.check_file(dest, asset.asset_type)
+        except resultfiles.IntegrityError:
+            dest.unlink(missing_ok=True)   # never keep a file that failed its check
+            raise
+        members = []
         if dest.suffix == ".zip":
-            for member in resultfiles.extract_zip(dest):
-                say(f"Saved {member}")
-                saved.append(member)
+            try:
+                members = resultfiles.extract_zip(dest)
+            except resultfiles.IntegrityError:
+                dest.unlink(missing_ok=True)   # an unsafe archive is not kept either
+                raise
+        for path in (dest, *members):
+            say(f"Saved {path}")
+            saved.append(path)
     return saved

@@ -104,7 +104,7 @@ class Faults:
         if state is None or state["lock"] is not self._lock:
             state = self.__dict__["_hostile_state"] = {
                 "lock": self._lock, "submit_answers": [], "raw_errors": [], "trickles": [],
-                "retry_afters": []}
+                "retry_afters": [], "revokes": 0, "refused_files": []}
         return state
 
     def answer_submits_with(self, n: int, body: str | bytes, *, status: int = 200,
@@ -131,6 +131,32 @@ class Faults:
         """The next ``n`` API calls answer 429 with this raw ``Retry-After`` header."""
         with self._lock:
             self._hostile()["retry_afters"].extend([value] * n)
+
+    def revoke_key_after_accept(self, n: int = 1) -> None:
+        """The next ``n`` accepted submits revoke the key they came with, once answered:
+        the job runs (paid), and every later call with that key is refused (401,
+        ``api_key_revoked``) until ``Emulator.unrevoke``."""
+        with self._lock:
+            self._hostile()["revokes"] += n
+
+    def refuse_downloads(self, n: int, status: int = 403) -> None:
+        """The next ``n`` file downloads answer ``status`` (401/403): a signed link that
+        expired, as a file host says it."""
+        with self._lock:
+            self._hostile()["refused_files"].extend([status] * n)
+
+    def take_refused_download(self) -> int | None:
+        with self._lock:
+            queue = self._hostile()["refused_files"]
+            return queue.pop(0) if queue else None
+
+    def take_revoke(self) -> bool:
+        with self._lock:
+            state = self._hostile()
+            if state["revokes"]:
+                state["revokes"] -= 1
+                return True
+            return False
 
     def take_submit_answer(self):
         with self._lock:

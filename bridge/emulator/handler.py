@@ -171,6 +171,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         image3d = path.startswith("/api/")
         expected = emu.image3d_token if image3d else emu.api_key
         token = self._token()
+        if token and token in emu.revoked:
+            self._read_body()
+            self._error(401, "api_key_revoked", "The API key was revoked.")
+            return
         if not token or token != expected:
             self._read_body()
             if image3d:
@@ -258,6 +262,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         state.add_job(job)
         if emu.faults.take_drop_after_accept():
             raise _Dropped()  # accepted and charged, but the client never hears of it
+        if emu.faults.take_revoke():
+            emu.revoked.add(self._token())   # refused from the next call on
         answer = emu.faults.take_submit_answer()
         if answer is not None:   # accepted and charged, answered without a task id
             self._send_raw(*answer)
@@ -371,6 +377,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         job = state.jobs.get(stored.task_id)
         if job is not None and state.job_expired(job):
             self._error(410, "expired", "This file expired 24 hours after the job completed.")
+            return
+        refused = self.emulator.faults.take_refused_download()
+        if refused is not None:   # as a CDN answers a signed link past its expiry
+            self._send_raw(refused, "<Error><Code>AccessDenied</Code><Message>Request has "
+                                    "expired</Message></Error>", "application/xml")
             return
         data, status, extra = stored.data, 200, {"Accept-Ranges": "bytes"}
         wanted = self.headers.get("Range", "")

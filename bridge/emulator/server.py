@@ -49,6 +49,8 @@ class Emulator:
             raise ConfigError("time_scale must be greater than zero.")
         self.api_key = api_key
         self.image3d_token = image3d_token
+        #: Keys refused with 401 ``api_key_revoked`` (see ``faults.revoke_key_after_accept``).
+        self.revoked: set[str] = set()
         self.host, self._port = host, port
         self.faults = Faults()
         self.state = EmulatorState(credits=credits,
@@ -122,6 +124,10 @@ class Emulator:
                 self.state.image3d_balance = float(amount)
             else:
                 self.state.balance = float(amount)
+
+    def unrevoke(self) -> None:
+        """Accept every revoked key again."""
+        self.revoked.clear()
 
     def expire(self, task_id: str) -> None:
         """Make a task's status and files answer 410 now, as after 24 h."""

@@ -38,17 +38,26 @@ class Clients:
         self.rate = int(settings.rate_limit)
         self._local = threading.local()
         self._own: dict[str, RateBudget] = {}
+        self.generation = 0    # bumped when the settings change: every thread builds anew
         self._shared: list[tuple[RateBudget, JournalRateStore | None]] = []
         self._lock = threading.Lock()
 
     def client(self, provider: str):
         """This thread's client for ``provider``; ConfigError if it has no credentials."""
-        clients = self._local.__dict__.setdefault("clients", {})
+        local = self._local.__dict__
+        if local.get("generation") != self.generation:
+            local["clients"], local["generation"] = {}, self.generation
+        clients = local["clients"]
         client = clients.get(provider)
         if client is None:
             client = clients[provider] = self.factory(provider, self.settings, self.clock,
                                                       self.cancel)
         return client
+
+    def renew(self) -> None:
+        """The key, token or URL changed: each thread builds its clients again on next use."""
+        self.rate = int(self.settings.rate_limit)
+        self.generation += 1
 
     def budget(self, provider: str, client) -> tuple[RateBudget, bool]:
         """The budget pacing ``provider``, and whether the client spends its slots itself."""

@@ -26,7 +26,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
-import logging
 import queue
 import random
 import threading
@@ -40,18 +39,17 @@ from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
-from . import fetching, inputs, intake, leases, pending, polling, resume, submitting, waiting
-from . import files as resultfiles
+from . import (cancelling, fetching, inputs, intake, leases, letgo, pending, polling, resume,
+               submitting, waiting)
 from .clients import Clients
-from .journal import Journal, JournalError
-from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, RUNNING, SUBMITTING, UNSENT_CANCEL_NOTE,
-                    UNSENT_STATES, Event, JobRecord)
-from .schedule import long_pause_notice, rank_call, retry_delay, slot_seconds
-from .step_context import DOWNLOAD, INPUTS, PARKED, SUBMIT, Next, Settlement, StepContext
+from .journal import DamagedRowError, Journal, JournalError
+from .model import ACTIVE_STATES, CANCELLED, RUNNING, SUBMITTING, Event, JobRecord
+from .schedule import long_pause_notice, rank_call, slot_seconds
+from .step_context import (DOWNLOAD, INPUTS, KEY_WAIT, LET_GO, PARKED, SUBMIT, Next,
+                           Settlement, StepContext)
 from .supervise import Notices, supervised
 from .table import JobTable
 
-log = logging.getLogger("bridge.engine")
 
 OFFLINE_NOTE = ("Waiting: online access is turned off (Preferences > System > Network > "
                 "Allow Online Access); nothing is sent until it is on.")
@@ -98,6 +96,9 @@ class JobEngine:
         self._calls_made = 0
         self._started = False
         self._told_offline: set[str] = set()
+        #: Jobs let go until the key changes, or for good after a step crashed on them.
+        self.let_go = letgo.LetGo(self.journal, self.owner, self.table)
+        self._rescan = False
         self.ctx = StepContext(
             journal=self.journal, clock=clock, emit=self.emit, owner=self.owner, rng=self.rng,
             request_of=self._request_of, slot_seconds=self.slot_seconds,
@@ -110,6 +111,8 @@ class JobEngine:
         if self._started:
             return self
         self._started = True
+        # Before anything waits on the journal: a job whose task id came late is unfinished.
+        self._housekeep(self._follow_known_tasks)
         close = self.journal.close_thread
         self._threads.append(supervised("dispatch", self._dispatch_loop, self._stop,
                                         self.notices, close))
@@ -183,17 +186,25 @@ class JobEngine:
         out_dir = intake.out_dir_for(self.home, output_dir, job_id)
         row = intake.adopt_row(task_id, provider, job_id=job_id, out_dir=out_dir, label=label,
                                meta=meta, download=download, now=self.clock.wall())
-        self._journal_new([row], [None])
-        return job_id
+        # Looked up again and inserted in one transaction: two imports at once, one job.
+        return self._journal_new([row], [None], following=True)
 
     def chain(self, chain: str) -> list[JobRecord]:
         """The steps of a chain, first to last."""
         return self.journal.records_in_chain(chain)
 
-    def _journal_new(self, rows: list[dict], requests: list[ApiRequest | None]) -> None:
+    def _journal_new(self, rows: list[dict], requests: list[ApiRequest | None],
+                     following: bool = False) -> str:
+        """Insert and plan ``rows``; the first one's job id (with ``following``: a task to
+        follow, inserted only if no job follows it yet — else the id of the one that does)."""
         until = leases.now() + leases.lease_length(self.clock)
-        self.journal.insert_all([{**row, "lease_owner": self.owner, "lease_until": until}
-                                 for row in rows])
+        leased = [{**row, "lease_owner": self.owner, "lease_until": until} for row in rows]
+        if following:
+            found = self.journal.insert_following(leased[0])
+            if found != rows[0]["job_id"]:
+                return found
+        else:
+            self.journal.insert_all(leased)
         now = self.clock.now()
         for row, request in zip(rows, requests):
             job_id = row["job_id"]
@@ -202,6 +213,7 @@ class JobEngine:
             self.table.plan(job_id, Next(resume.FIRST_STEP[row["state"]], 0.0,
                                          likely_done=row["state"] == RUNNING), now)
         self._wake.set()
+        return rows[0]["job_id"]
 
     def cancel(self, job_id: str) -> bool:
         """Stop local work on a job; False if it had already ended.
@@ -209,29 +221,9 @@ class JobEngine:
         Jobs waiting for its result (its later steps) are cancelled too: unsent,
         they cost nothing.
         """
-        record = self.journal.record(job_id)
-        if record is None:
-            return False
-        # Unsent (guarded, so a POST starting meanwhile is not called free), else as sent.
-        note = UNSENT_CANCEL_NOTE
-        if not self.journal.update(job_id, self.clock.wall(), only_states=UNSENT_STATES,
-                                   state=CANCELLED, error=note):
-            note = CANCEL_NOTE
-            if not self.journal.update(job_id, self.clock.wall(), only_states=ACTIVE_STATES,
-                                       state=CANCELLED, error=note):
-                return False
-        self.emit(Event("cancelled", job_id, record.task_id, CANCELLED, record.progress,
-                        files=record.files, message=note))
-        self.table.signal_cancel(job_id)
-        self.table.drop(job_id)
-        self.journal.release(self.owner, [job_id])
-        if record.output_dir:
-            resultfiles.remove_partials(Path(record.output_dir), job_id)
-        row = self.journal.row(job_id)
-        if row is not None:
-            inputs.settle_dependents(self.ctx, row)
+        cancelled = cancelling.cancel(self.ctx, self.table, job_id)
         self._wake.set()
-        return True
+        return cancelled
 
     def cancel_chain(self, chain: str) -> list[str]:
         """Cancel every unfinished step of a chain (those not sent yet cost nothing); their ids."""
@@ -302,6 +294,21 @@ class JobEngine:
                         if r.state == SUBMITTING}
             self.journal.release(self.owner, [j for j in held if j not in mid_post])
 
+    def credentials_changed(self) -> None:
+        """The key, token or URL in ``settings`` changed (updated in place by the caller).
+
+        Every thread builds its clients anew, and the jobs let go for want of a
+        valid key are taken up again at once. Main thread; cheap, never blocks.
+        """
+        self.clients.renew()
+        self.let_go.key_changed()
+        self._rescan = True
+        self._wake.set()
+
+    def waiting_for_key(self, job_id: str) -> bool:
+        """True while this engine holds ``job_id`` back until the key changes."""
+        return self.let_go.waits_for_key(job_id)
+
     def emit(self, event: Event) -> None:
         if event.message:
             event.message = self._clean(event.message)
@@ -323,7 +330,8 @@ class JobEngine:
 
     def _wait_view(self) -> waiting.WaitView:
         return waiting.WaitView(self.journal, self.clock, self.drain, self.table.is_held,
-                                self._stop.is_set, self._busy, self._settled)
+                                self._stop.is_set, self._busy, self._settled,
+                                self.let_go.__contains__)
 
     def _busy(self) -> bool:
         """Work is under way that ends in real time, whatever the clock says."""
@@ -361,6 +369,8 @@ class JobEngine:
             if leases.now() >= next_renew:
                 self._housekeep(self._renew)
                 next_renew = leases.now() + leases.lease_length(self.clock) / 3
+            if self._rescan:
+                self._rescan, next_scan = False, 0.0
             if self.clock.now() >= next_scan:
                 self._housekeep(self._scan)
                 next_scan = self.clock.now() + SCAN_SECONDS
@@ -396,17 +406,29 @@ class JobEngine:
     def _scan(self) -> None:
         for _ in pending.replay_orphans(self.journal, self.clock.wall(), self.emit):
             pass
+        self._follow_known_tasks()
         now = leases.now()
         until = now + leases.lease_length(self.clock)
-        for job_id in resume.claim_orphans(self.journal, self.owner, self.table.is_held,
+        for job_id in resume.claim_orphans(self.journal, self.owner, self._held_or_waiting,
                                            until, now):
-            row = self.journal.row(job_id)
+            try:
+                row = self.journal.row(job_id)
+            except DamagedRowError as exc:
+                self.let_go.damaged(job_id, exc, self.notices)
+                continue
             if row is None or not self.table.hold(job_id, row["provider"]):
                 continue
             following, event = resume.resumed(self.journal, row, self.clock.wall())
             if event is not None:
                 self.emit(event)
             self._after(job_id, following)
+
+    def _follow_known_tasks(self) -> None:
+        for job_id in self.journal.follow_known_tasks(self.clock.wall(), resume.KNOWN_TASK_NOTE):
+            self.emit(Event("progress", job_id, state=RUNNING, message=resume.KNOWN_TASK_NOTE))
+
+    def _held_or_waiting(self, job_id: str) -> bool:
+        return self.table.is_held(job_id) or job_id in self.let_go
 
     def _flush_pending(self) -> None:
         for job_id, following in self.pending.flush(self.clock.wall(), self.emit):
@@ -460,10 +482,9 @@ class JobEngine:
         return (job_id, step, budget, grant, spends), 0.0
 
     def _reschedule_config(self, job_id: str, exc: ConfigError) -> None:
-        # No key for this provider in this process: leave the job to one that has it.
-        self.table.drop(job_id)
-        self.journal.update(job_id, self.clock.wall(), error=str(exc))
-        self.journal.release(self.owner, [job_id])
+        # No usable key here: leave the job to a process that has one, until the key changes.
+        self.let_go.release(job_id, self.let_go.no_key(job_id, exc, self.clock.wall(),
+                                                       self.emit).action)
 
     def _check_inputs(self, job_id: str) -> None:
         try:
@@ -471,9 +492,8 @@ class JobEngine:
         except JournalError as exc:
             self._journal_trouble(exc)
             following = Next(INPUTS, JOURNAL_RETRY_S)
-        except Exception:  # a bug must not lose the job; it looks again later
-            log.exception("job %s: inputs step crashed", job_id)
-            following = Next(INPUTS, retry_delay(3, self.rng))
+        except Exception as exc:  # a bug: said on the job, which is let go (never a silent loop)
+            following = self._crashed(job_id, INPUTS, exc)
         self._after(job_id, following)
 
     # -- callers and downloaders ------------------------------------------------------
@@ -509,9 +529,8 @@ class JobEngine:
         except JournalError as exc:
             self._journal_trouble(exc)
             following = Next(step.action, JOURNAL_RETRY_S, step.likely_done)
-        except Exception:  # a bug must not lose the job; it is tried again later
-            log.exception("job %s: %s step crashed", job_id, step.action)
-            following = Next(step.action, retry_delay(3, self.rng), step.likely_done)
+        except Exception as exc:  # a bug: said on the job, which is let go (never a silent loop)
+            following = self._crashed(job_id, step.action, exc)
         self._after(job_id, following)
 
     def _download_loop(self) -> None:
@@ -528,15 +547,13 @@ class JobEngine:
                 client = self.client_factory(self.table.provider(job_id) or "3daistudio",
                                              self.settings, self.clock, cancel)
                 following = fetching.download(self.ctx, job_id, client, cancel)
-            except ConfigError as exc:
-                following = Next(DOWNLOAD, 60.0)
-                log.info("job %s: cannot download yet: %s", job_id, exc)
+            except ConfigError as exc:   # no usable key: said, and taken up when it changes
+                following = self.let_go.no_key(job_id, exc, self.clock.wall(), self.emit)
             except JournalError as exc:
                 self._journal_trouble(exc)
                 following = Next(DOWNLOAD, JOURNAL_RETRY_S)
-            except Exception:  # keep the thread alive; the download is retried
-                log.exception("job %s: download step crashed", job_id)
-                following = Next(DOWNLOAD, retry_delay(3, self.rng))
+            except Exception as exc:  # keep the thread alive; the job says why it stopped
+                following = self._crashed(job_id, DOWNLOAD, exc)
             finally:
                 self.table.release_cancel(job_id)
                 with self._in_flight_lock:
@@ -553,11 +570,18 @@ class JobEngine:
             self._forget(job_id)
         elif following.action == PARKED:
             pass  # held, planned again once the journal has taken its write
+        elif following.action in (KEY_WAIT, LET_GO):
+            # Let go (until the key changes); another process may take it up meanwhile.
+            self._housekeep(lambda: self.let_go.release(job_id, following.action))
+            self._wake.set()
         elif following.action == DOWNLOAD and following.delay <= 0:
             self._downloads.put(job_id)
             self.table.hurry(INPUTS, self.clock.now())   # its addresses are known now
         else:
             self._schedule(job_id, following)
+
+    def _crashed(self, job_id: str, step: str, exc: BaseException) -> Next:
+        return self.let_go.crashed(job_id, step, exc, self.clock.wall(), self._clean, self.emit)
 
     def _schedule(self, job_id: str, step: Next) -> None:
         if not self._stop.is_set():

@@ -16,8 +16,8 @@ import logging
 from pathlib import Path
 
 from ..errors import (BridgeError, CancelledError, ConfigError, DownloadError, ExpiredError,
-                      TransportError)
-from ..status import Asset
+                      LinkRefusedError, TransportError)
+from ..status import Asset, usable_url
 from . import files as resultfiles
 from .model import CANCELLED, DONE, DOWNLOADING, Event
 from .step_context import DOWNLOAD, Next, StepContext, expire, fail, is_permanent, retry
@@ -51,13 +51,26 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for asset in assets:
             kind = str(asset.get("asset_type") or "file")
-            counters[kind] = counters.get(kind, 0) + 1
+            part = resultfiles.kind_part(kind)   # numbered as named: no two share a file
+            counters[part] = counters.get(part, 0) + 1
             if not asset.get("done"):
                 if cancel.is_set():
                     return None
-                new = _fetch(client, asset["url"], kind, out_dir,
-                             resultfiles.result_name(job_id, kind, counters[kind],
-                                                     Asset(asset["url"]).extension()))
+                _check_address(asset.get("url"), row["task_id"])
+                name = resultfiles.result_name(job_id, kind, counters[part],
+                                               Asset(asset["url"]).extension())
+                try:
+                    new = _fetch(client, asset["url"], kind, out_dir, name)
+                except LinkRefusedError as exc:
+                    # A signed link past its time: fresh ones from the service, once.
+                    _relink(client, row["task_id"], assets, exc)
+                    if not record([]):
+                        return None
+                    try:
+                        new = _fetch(client, asset["url"], kind, out_dir, name)
+                    except LinkRefusedError as again:
+                        raise _refused(again, row["task_id"], "Fresh addresses from the "
+                                       "service were refused too") from None
                 asset["done"] = True
                 asset["files"] = [str(p) for p in new]   # which address each file came from
                 if not record(new):
@@ -86,6 +99,53 @@ def download(ctx: StepContext, job_id: str, client, cancel) -> Next | None:
         ctx.emit(Event("finished", job_id, row["task_id"], DONE, 100, eta_s=0.0, files=files,
                        message=f"{len(files)} file(s) in {out_dir}."))
     return None
+
+
+def _relink(client, task_id: str, assets: list[dict], refused: LinkRefusedError) -> None:
+    """Ask the service for the task's status once more and take its fresh result addresses
+    (same order and types) for what is not downloaded yet.
+
+    Raises a permanent error naming ``download --task-id`` when that was done before
+    (a restart between) or the service cannot help.
+    """
+    if any(a.get("relinked") for a in assets):
+        raise _refused(refused, task_id, "Fresh addresses from the service were refused before")
+    try:
+        fresh = list(client.status(task_id).results)
+    except CancelledError:
+        raise
+    except BridgeError as exc:
+        raise _refused(refused, task_id, "Asking the service for fresh addresses failed "
+                       f"({exc.message.rstrip('.')})") from None
+    for n, asset in enumerate(assets):
+        asset["relinked"] = True
+        if not asset.get("done") and n < len(fresh) and \
+                fresh[n].asset_type == str(asset.get("asset_type") or fresh[n].asset_type):
+            asset["url"] = fresh[n].url
+
+
+class _Refused(DownloadError):
+    permanent = True
+    advice = ""
+
+
+def _refused(exc: LinkRefusedError, task_id: str, what: str) -> _Refused:
+    return _Refused(f"{exc.message} {what}, so it was not tried again. The service keeps the "
+                    f"results 24 hours after the job finished: `python -m bridge download "
+                    f"--task-id {task_id}` fetches them later.")
+
+
+class _BadAddress(DownloadError):
+    permanent = True
+
+
+def _check_address(url, task_id: str) -> None:
+    """A result address we can fetch (a journal of an earlier version may hold any)."""
+    if usable_url(url) is None:
+        raise _BadAddress(
+            f"The service listed a result at an address that is not a valid URL "
+            f"({str(url)[:60]!r}). Try `python -m bridge download --task-id {task_id}` later, "
+            "or look the task up on the service's website.", advice="")
 
 
 def _failed_attempt(ctx: StepContext, job_id: str, row: dict, out_dir: Path,
@@ -136,8 +196,10 @@ def _fetch_thumbnail(ctx: StepContext, client, job_id: str, row: dict, asset: di
                      out_dir: Path, n: int) -> list[Path]:
     """The asset's preview picture as ``<job_id>_thumbnail_<n>.<ext>``; [] if it fails."""
     url = str(asset["thumbnail"])
-    name = resultfiles.result_name(job_id, THUMBNAIL_KIND, n, Asset(url).extension() or "png")
+    name = resultfiles.result_name(job_id, THUMBNAIL_KIND, n, "png")
     try:
+        _check_address(url, str(row["task_id"]))
+        name = resultfiles.result_name(job_id, THUMBNAIL_KIND, n, Asset(url).extension() or "png")
         return _fetch(client, url, "IMAGE", out_dir, name)
     except CancelledError:
         raise

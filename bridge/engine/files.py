@@ -53,9 +53,15 @@ class IntegrityError(DownloadError):
             self.advice = "It will be downloaded again."
 
 
+def kind_part(asset_type: str) -> str:
+    """The asset type as it appears in a result's name: results are numbered per this, so
+    two types that differ only in punctuation ("3D MODEL", "3d.model") never share a name."""
+    return _SAFE_PART.sub("_", (asset_type or "file").lower()).strip("_") or "file"
+
+
 def result_name(job_id: str, asset_type: str, n: int, ext: str) -> str:
     """``<job_id>_<asset_type lower>_<n>.<ext>``, every part made filename-safe."""
-    kind = _SAFE_PART.sub("_", (asset_type or "file").lower()).strip("_") or "file"
+    kind = kind_part(asset_type)
     ext = ext.lower() if ext.lower() in KNOWN_EXTS else "bin"
     return f"{_SAFE_PART.sub('_', job_id)}_{kind}_{int(n)}.{ext}"
 
@@ -231,6 +237,34 @@ def remove_partials(out_dir: Path, job_id: str) -> list[Path]:
     return removed
 
 
+#: Room a result needs inside its folder: ``<job id>_<asset type>_<n>.<ext>``, a zip's
+#: folder beside it and the member names within.
+RESULT_NAME_ROOM = 200
+
+
+def _check_path_room(folder: Path) -> None:
+    """Refuse a folder whose path leaves no room for the results' names (after paying,
+    every write would fail)."""
+    path_max, name_max = 4096, 255
+    try:
+        anchor = Path(folder.anchor or ".")
+        path_max = os.pathconf(anchor, "PC_PATH_MAX")
+        name_max = os.pathconf(anchor, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):   # no pathconf (Windows): the usual limits
+        pass
+    size = len(os.fsencode(str(folder)))
+    if size + RESULT_NAME_ROOM > path_max:
+        raise ValidationError(
+            f"The output folder's path is {size:,} bytes long; with the results' names it would "
+            f"pass the system's limit of {path_max:,}.",
+            advice=f"Choose a folder whose path is under {path_max - RESULT_NAME_ROOM:,} bytes.")
+    long = next((p for p in folder.parts if len(os.fsencode(p)) > name_max), None)
+    if long is not None:
+        raise ValidationError(f"The output folder has a name of {len(os.fsencode(long)):,} bytes "
+                              f"({long[:40]}…); the system allows {name_max} per name.",
+                              advice="Choose a shorter folder name.")
+
+
 def check_output_dir(folder: Path) -> None:
     """Refuse, before anything is paid, a results folder that cannot be created or written.
 
@@ -238,6 +272,7 @@ def check_output_dir(folder: Path) -> None:
     (a file where a folder should be, or a folder we cannot write in).
     """
     folder = Path(folder)
+    _check_path_room(folder)
     probe = folder
     while not probe.exists():
         if probe.parent == probe:

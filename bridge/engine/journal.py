@@ -20,10 +20,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..errors import DamagedRowError
 from .journal_db import FILENAME, Database, JournalError, JournalLockedError
 from .model import ACTIVE_STATES, JobRecord
 
-__all__ = ["Journal", "JournalError", "JournalLockedError", "FILENAME", "to_record"]
+__all__ = ["Journal", "JournalError", "JournalLockedError", "DamagedRowError", "FILENAME",
+           "to_record"]
+
 
 _SCHEMA_TABLES = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -89,6 +92,8 @@ _ADDED_COLUMNS = (
 )
 _JSON_COLUMNS = ("files", "request", "meta", "assets", "inputs")
 _DICT_COLUMNS = ("request", "meta", "inputs")
+_NUMBER_COLUMNS = (("progress", int), ("attempts", int), ("created_at", float),
+                   ("updated_at", float), ("expected_s", float))
 _ACTIVE_SQL = ",".join(f"'{s}'" for s in ACTIVE_STATES)
 
 
@@ -125,6 +130,22 @@ class Journal:
                              f"({', '.join('?' for _ in row)})", tuple(row.values()))
         self.db.transaction(work)
 
+    def insert_following(self, row: dict[str, Any]) -> str:
+        """Insert ``row`` (a task to follow) unless an unfinished job already follows its task;
+        the id of the job that does. One transaction: two imports at once make one job."""
+        encoded = _encode(row)
+
+        def work(conn: sqlite3.Connection) -> str:
+            found = conn.execute(f"SELECT job_id FROM jobs WHERE provider = ? AND task_id = ? "
+                                 f"AND state IN ({_ACTIVE_SQL}) ORDER BY created_at LIMIT 1",
+                                 (row["provider"], row["task_id"])).fetchone()
+            if found is not None:
+                return found[0]
+            conn.execute(f"INSERT INTO jobs ({', '.join(encoded)}) VALUES "
+                         f"({', '.join('?' for _ in encoded)})", tuple(encoded.values()))
+            return row["job_id"]
+        return self.db.transaction(work)
+
     def rows(self, job_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The rows of ``job_ids`` that exist, by id."""
         ids = list(dict.fromkeys(job_ids))
@@ -135,14 +156,21 @@ class Journal:
         return {r["job_id"]: _decode(r) for r in found}
 
     def row(self, job_id: str) -> dict[str, Any] | None:
+        """The decoded row (None if there is none); :class:`DamagedRowError` if unreadable."""
         found = self._fetch("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
         return _decode(found[0]) if found else None
 
     def record(self, job_id: str) -> JobRecord | None:
-        row = self.row(job_id)
-        return to_record(row) if row else None
+        """The job's record; None when there is none, or when its row is damaged."""
+        try:
+            row = self.row(job_id)
+            return to_record(row) if row else None
+        except DamagedRowError:
+            return None
 
-    def records(self, limit: int = 200, job_ids: Iterable[str] | None = None) -> list[JobRecord]:
+    def records(self, limit: int = 200, job_ids: Iterable[str] | None = None,
+                skipped: list[DamagedRowError] | None = None) -> list[JobRecord]:
+        """Records, newest first; a damaged row is left out (and added to ``skipped``)."""
         if job_ids is not None:
             ids = list(job_ids)
             if not ids:
@@ -153,7 +181,7 @@ class Journal:
         else:
             rows = self._fetch("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?",
                                (int(limit),))
-        return [to_record(_decode(r)) for r in rows]
+        return _readable(rows, skipped)
 
     def update(self, job_id: str, now: float, *, only_states: Iterable[str] | None = None,
                owner: str | None = None, **fields: Any) -> bool:
@@ -180,19 +208,20 @@ class Journal:
 
     def records_in_batch(self, batch: str) -> list[JobRecord]:
         """Every job whose ``meta`` names ``batch`` (see :mod:`.batch`)."""
-        rows = self._fetch("SELECT * FROM jobs WHERE json_extract(meta, '$.batch') = ? "
-                           "ORDER BY created_at", (batch,))
-        return [to_record(_decode(r)) for r in rows]
+        rows = self._fetch("SELECT * FROM jobs WHERE json_valid(meta) AND "
+                           "json_extract(meta, '$.batch') = ? ORDER BY created_at", (batch,))
+        return _readable(rows)
 
     def records_in_chain(self, chain: str) -> list[JobRecord]:
         """The steps of one chain, in the order they were journaled."""
         rows = self._fetch("SELECT * FROM jobs WHERE chain = ? ORDER BY created_at, rowid",
                            (chain,))
-        return [to_record(_decode(r)) for r in rows]
+        return _readable(rows)
 
     def waiting_on(self, job_id: str) -> list[str]:
         """Unfinished jobs that wait for ``job_id``'s result address."""
-        rows = self._fetch(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) AND EXISTS "
+        rows = self._fetch(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) AND "
+                           "json_valid(inputs) AND EXISTS "
                            "(SELECT 1 FROM json_each(jobs.inputs) WHERE json_each.value = ?) "
                            "ORDER BY created_at", (job_id,))
         return [r[0] for r in rows]
@@ -202,7 +231,16 @@ class Journal:
         rows = self._fetch(f"SELECT * FROM jobs WHERE provider = ? AND task_id = ? "
                            f"AND state IN ({_ACTIVE_SQL}) ORDER BY created_at LIMIT 1",
                            (provider, task_id))
-        return to_record(_decode(rows[0])) if rows else None
+        found = _readable(rows)
+        return found[0] if found else None
+
+    def follow_known_tasks(self, now: float, note: str) -> list[str]:
+        """UNKNOWN jobs whose task id is known after all (a late answer wrote it): made
+        RUNNING again, so they are polled; their ids."""
+        rows = self._fetch("SELECT job_id FROM jobs WHERE state = 'UNKNOWN' AND task_id IS NOT "
+                           "NULL AND task_id != ''")
+        return [r[0] for r in rows
+                if self.update(r[0], now, only_states=["UNKNOWN"], state="RUNNING", error=note)]
 
     def unfinished_ids(self) -> list[str]:
         rows = self._fetch(f"SELECT job_id FROM jobs WHERE state IN ({_ACTIVE_SQL}) "
@@ -294,17 +332,58 @@ def _encode(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _decode(row: sqlite3.Row) -> dict[str, Any]:
+    """The row with its JSON columns decoded; :class:`DamagedRowError` when one is not
+    the JSON it must be (never silently emptied: an empty request or asset list would
+    lose what a paid job needs)."""
     out = dict(row)
+    job_id = str(out.get("job_id") or "?")
     for key in _JSON_COLUMNS:
         empty = "{}" if key in _DICT_COLUMNS else "[]"
         try:
             out[key] = json.loads(out.get(key) or empty)
-        except ValueError:
-            out[key] = json.loads(empty)
+        except (ValueError, TypeError, RecursionError):
+            raise DamagedRowError(job_id, f"its {key} is not readable JSON") from None
+        if not isinstance(out[key], dict if key in _DICT_COLUMNS else list):
+            raise DamagedRowError(job_id, f"its {key} is not a JSON "
+                                          f"{'object' if key in _DICT_COLUMNS else 'list'}")
+    for key, cast in _NUMBER_COLUMNS:
+        value = out.get(key)
+        try:
+            if value is not None or key in ("created_at", "updated_at"):
+                cast(value)
+        except (ValueError, TypeError, OverflowError):
+            raise DamagedRowError(job_id,
+                                  f"its {key} {str(value)[:20]!r} is not a number") from None
+    return out
+
+
+def _readable(rows: Iterable[sqlite3.Row],
+              skipped: list[DamagedRowError] | None = None) -> list[JobRecord]:
+    out = []
+    for row in rows:
+        try:
+            out.append(to_record(_decode(row)))
+        except DamagedRowError as exc:
+            if skipped is not None:
+                skipped.append(exc)
     return out
 
 
 def to_record(row: dict[str, Any]) -> JobRecord:
+    """The record of a decoded row; :class:`DamagedRowError` if a field is not what it must be."""
+    try:
+        return _to_record(row)
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        raise DamagedRowError(str(row.get("job_id") or "?"),
+                              f"{type(exc).__name__}: {' '.join(str(exc).split())[:80]}") from None
+
+
+def _to_record(row: dict[str, Any]) -> JobRecord:
+    for key in ("created_at", "updated_at"):
+        float(row[key])
+    for key in ("job_id", "provider", "state"):
+        if not isinstance(row[key], str):
+            raise TypeError(f"{key} is not text")
     return JobRecord(
         job_id=row["job_id"], task_id=row["task_id"], provider=row["provider"], kind=row["kind"],
         label=row["label"], state=row["state"], progress=int(row["progress"] or 0),

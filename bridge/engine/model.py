@@ -40,6 +40,22 @@ UNKNOWN_NOTE = ("The submit may have reached the service but its answer was lost
                 "sent again so you are not charged twice: check the job list on the "
                 "service's website (3daistudio.com / image3d.io).")
 REFUND_NOTE = "Credits for failed jobs are refunded automatically."
+#: The start of a job's error while it waits for a key: none is set in this process
+#: (KEY_MISSING_NOTE), or the service refused the one it has while following a paid task
+#: (KEY_REFUSED_NOTE). The job stays unfinished in the journal, its task kept; a key
+#: change in the add-on, or ``python -m bridge resume`` with a valid key, goes on with it.
+KEY_MISSING_NOTE = "Waiting for an API key"
+KEY_REFUSED_NOTE = "Waiting for a valid API key"
+#: Where the add-on's user sets the key (the job list says so while a job waits for one).
+KEY_PLACE = "Preferences › Add-ons › AI Studio Bridge"
+
+
+def waits_for_key(state: str, error: str) -> bool:
+    """True for an unfinished job that is held back only for want of a (valid) key."""
+    return state in ACTIVE_STATES and str(error or "").startswith(
+        (KEY_MISSING_NOTE, KEY_REFUSED_NOTE))
+
+
 #: How long the service keeps a finished job's result files (their URLs answer 410 after).
 RESULT_LIFETIME_S = 24 * 3600.0
 #: ``JobRecord.origin`` of a task submitted elsewhere and followed here (``JobEngine.adopt``).
@@ -106,6 +122,11 @@ class JobRecord:
     def terminal(self) -> bool:
         return self.state in TERMINAL_STATES
 
+    @property
+    def waiting_for_key(self) -> bool:
+        """Unfinished, held back for want of a valid key (see :data:`KEY_REFUSED_NOTE`)."""
+        return waits_for_key(self.state, self.error)
+
     def urls_fresh(self, now: float, margin_s: float = 600.0) -> bool:
         """The result URLs still work at wall time ``now`` with ``margin_s`` to spare."""
         return self.expires_at is not None and now + margin_s < self.expires_at
@@ -125,11 +146,12 @@ class JobRecord:
         counters: dict[str, int] = {}
         for asset in self.assets:
             kind = str(asset.get("asset_type") or "file")
-            counters[kind] = counters.get(kind, 0) + 1
+            part = _kind_part(kind)   # numbered as the download named them
+            counters[part] = counters.get(part, 0) + 1
             info = {"url": asset.get("url"), "asset_type": kind, "expires_at": self.expires_at}
             listed = asset.get("files")
             for path in listed if listed is not None else \
-                    _named_like(self.files, self.job_id, kind, counters[kind]):
+                    _named_like(self.files, self.job_id, kind, counters[part]):
                 out[path] = info
             if asset.get("thumbnail"):
                 for path in asset.get("thumbnail_files") or ():
@@ -169,6 +191,11 @@ def pick_model_url(assets: list[dict[str, Any]], fmt: str | None = None) -> str 
             if url_ext(str(asset.get("url") or "")) == wanted:
                 return str(asset["url"])
     return str(models[0]["url"]) if models else None
+
+
+def _kind_part(kind: str) -> str:
+    """As ``files.kind_part`` (kept free of that module's imports)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", (kind or "file").lower()).strip("_") or "file"
 
 
 def _named_like(files: list[str], job_id: str, kind: str, n: int) -> list[str]:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from ..errors import (AuthError, CancelledError, ConfigError, ExpiredError, NotFoundError,
                       NotSentError, RateLimitedError, ServerError, TimeoutError_, TransportError)
 from ..status import FAILED as SERVICE_FAILED, FINISHED as SERVICE_FINISHED
-from .model import ADOPTED, DONE, DOWNLOADING, REFUND_NOTE, RESULT_LIFETIME_S, RUNNING, Event
+from .model import (ADOPTED, DONE, DOWNLOADING, KEY_REFUSED_NOTE, REFUND_NOTE, RESULT_LIFETIME_S,
+                    RUNNING, Event)
 from .schedule import (EMPTY_RESULTS_MAX_POLLS, empty_results_delay, next_poll_delay,
                        remaining_seconds)
-from .step_context import DOWNLOAD, POLL, Next, StepContext, expire, fail, is_permanent, retry
+from .step_context import (DOWNLOAD, KEY_WAIT, POLL, Next, StepContext, expire, fail,
+                           is_permanent, retry)
 
 MAX_NOT_FOUND = 3
-#: A token can be refreshed, a network come back, a slow answer beat its deadline next
-#: time; the task keeps its id, so asking again is always safe.
-PASSING = (AuthError, ConfigError, NotSentError, ServerError, RateLimitedError, TransportError,
+#: A network can come back, a slow answer beat its deadline next time; the task keeps
+#: its id, so asking again is always safe. A refused key is not among them: asking again
+#: with it cannot help (see :func:`key_refused`).
+PASSING = (ConfigError, NotSentError, ServerError, RateLimitedError, TransportError,
            TimeoutError_)
 
 
@@ -49,6 +52,8 @@ def poll(ctx: StepContext, job_id: str, client) -> Next | None:
         return retry(ctx, job_id, row, POLL, exc, RUNNING)
     except CancelledError:
         return None
+    except AuthError as exc:
+        return key_refused(ctx, job_id, row, exc)
     except PASSING as exc:
         if is_permanent(exc):
             return fail(ctx, job_id, row, str(exc))
@@ -62,7 +67,7 @@ def poll(ctx: StepContext, job_id: str, client) -> Next | None:
     if status.state == SERVICE_FINISHED and status.results:
         return _finished(ctx, job_id, row, status, now)
     if status.state == SERVICE_FINISHED:
-        return _finished_without_results(ctx, job_id, row, now)
+        return _finished_without_results(ctx, job_id, row, now, status.unusable)
     if not row.get("submitted_at"):
         # An adopted task, seen unfinished: from now on its finish time is known to a poll.
         ctx.journal.update(job_id, now, only_states=[RUNNING], submitted_at=now)
@@ -76,6 +81,27 @@ def poll(ctx: StepContext, job_id: str, client) -> Next | None:
         eta = remaining_seconds(expected, elapsed, progress)
         ctx.emit(Event("progress", job_id, task_id, RUNNING, progress, eta_s=eta))
     return _poll_next(ctx, expected, elapsed, progress)
+
+
+def key_refused(ctx: StepContext, job_id: str, row: dict, exc: AuthError) -> Next | None:
+    """The key was refused (401/403) while following a paid task: keep the task, stop asking.
+
+    Never failed, never sent again: the job stays RUNNING with its task id, marked as
+    waiting for a valid key, and this engine lets it go until the key changes.
+    """
+    task_id = row["task_id"]
+    what = "image3d.io token" if row.get("provider") == "image3d" else "API key"
+    message = (f"{KEY_REFUSED_NOTE}: the service refused the {what} while following task "
+               f"{task_id} ({ctx.clean(exc.message).rstrip('.')}). The task is paid and kept; it "
+               "is not asked about again with this key. Set a valid one (the add-on's "
+               "preferences, or 3D_AI_STUDIO_API_KEY) and it is followed again: "
+               "`python -m bridge resume --wait` from the command line.")
+    if not ctx.journal.update(job_id, ctx.clock.wall(), only_states=[RUNNING], attempts=0,
+                              error=message):
+        return None
+    ctx.emit(Event("progress", job_id, task_id, RUNNING, int(row.get("progress") or 0),
+                   message=message))
+    return Next(KEY_WAIT)
 
 
 def _finished(ctx: StepContext, job_id: str, row: dict, status, now: float) -> Next | None:
@@ -107,10 +133,21 @@ def _finished(ctx: StepContext, job_id: str, row: dict, status, now: float) -> N
     return None
 
 
-def _finished_without_results(ctx: StepContext, job_id: str, row: dict, now: float) -> Next | None:
-    """FINISHED before its results were listed: look again, sooner and then later, but not forever."""
+def _finished_without_results(ctx: StepContext, job_id: str, row: dict, now: float,
+                              unusable: int = 0) -> Next | None:
+    """FINISHED before its results were listed: look again, sooner and then later, but not forever.
+
+    Results listed with addresses that are no usable URL count as none (said so).
+    """
     checks = int(row.get("attempts") or 0) + 1
     task_id = row["task_id"]
+    if unusable and checks > EMPTY_RESULTS_MAX_POLLS:
+        return fail(ctx, job_id, row,
+                    f"The service reports task {task_id} finished but listed its {unusable} "
+                    "result(s) at addresses that are not valid URLs, in every one of "
+                    f"{checks - 1} checks over several minutes, so nothing could be downloaded. "
+                    f"Try `python -m bridge download --task-id {task_id}` later, or look the "
+                    "task up on the service's website.")
     if checks > EMPTY_RESULTS_MAX_POLLS:
         return fail(ctx, job_id, row,
                     f"The service reports task {task_id} finished but listed no result files "
@@ -120,6 +157,10 @@ def _finished_without_results(ctx: StepContext, job_id: str, row: dict, now: flo
     progress = max(int(row["progress"] or 0), 99)
     message = ("Finished on the service, which has not listed the result files yet; "
                f"checking again (check {checks} of {EMPTY_RESULTS_MAX_POLLS}).")
+    if unusable:
+        message = (f"Finished on the service, which listed {unusable} result address(es) that "
+                   f"are not valid URLs; checking again (check {checks} of "
+                   f"{EMPTY_RESULTS_MAX_POLLS}).")
     if not ctx.journal.update(job_id, now, only_states=[RUNNING], progress=progress,
                               attempts=checks, error=message):
         return None

@@ -16,6 +16,9 @@ from .model import (DOWNLOADING, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_N
                     Event)
 from .step_context import DOWNLOAD, INPUTS, POLL, SUBMIT, Next
 
+KNOWN_TASK_NOTE = ("Its task id arrived after all (the submit's answer came late): the task is "
+                   "followed like any other.")
+
 FIRST_STEP = {WAITING: INPUTS, QUEUED: SUBMIT, RUNNING: POLL, DOWNLOADING: DOWNLOAD}
 
 

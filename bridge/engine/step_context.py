@@ -37,6 +37,11 @@ INPUTS = "inputs"
 LOCAL_ACTIONS = (DOWNLOAD, INPUTS)
 #: The job waits for the journal to take a write that must not be lost.
 PARKED = "parked"
+#: The job waits for a valid key: this engine lets it go (lease released) until the
+#: key changes; another process with a valid key may take it up at once.
+KEY_WAIT = "key-wait"
+#: The job is let go for good by this engine (a step it cannot do; the job says why).
+LET_GO = "let-go"
 
 
 @dataclasses.dataclass

@@ -9,7 +9,7 @@ from ..errors import (BridgeError, CancelledError, ConfigError, NotSentError, Ra
 from .model import FAILED, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, Event
 from .polling import first_poll
 from .schedule import retry_delay
-from .step_context import SUBMIT, Next, Settlement, StepContext, Write, is_permanent
+from .step_context import LET_GO, SUBMIT, Next, Settlement, StepContext, Write, is_permanent
 
 #: Errors after which sending again later can succeed and cannot charge twice: the
 #: request provably never left (NotSent, Config: e.g. offline) or the service refused
@@ -22,7 +22,10 @@ def submit(ctx: StepContext, job_id: str, client) -> Next | None:
     row = ctx.journal.row(job_id)
     if row is None or row["state"] != QUEUED or row["task_id"]:
         return None  # cancelled meanwhile, or already sent: never twice
-    request = ctx.request_of(job_id, row)
+    try:
+        request = ctx.request_of(job_id, row)
+    except Exception as exc:  # noqa: BLE001 - a row this version cannot read: say so, let go
+        return _unreadable(ctx, job_id, row, exc)
     if placeholders_in(request):
         # A chained job's input address is not filled in: it must never be sent so.
         message = (f"Internal error: {', '.join(placeholders_in(request))} has no address yet. "
@@ -44,14 +47,35 @@ def submit(ctx: StepContext, job_id: str, client) -> Next | None:
     return ctx.settle(_after_success(ctx, job_id, row, sub.task_id))
 
 
+def _unreadable(ctx: StepContext, job_id: str, row: dict, exc: Exception) -> Next | None:
+    """A journaled request this version cannot build (a newer version's type, damaged fields).
+
+    Not sent, nothing charged; the job stays QUEUED for a version that can send it, and
+    this engine lets it go (its lease released) instead of trying again and again.
+    """
+    kind = str((row.get("request") or {}).get("type") or "") if isinstance(
+        row.get("request"), dict) else ""
+    message = ctx.clean(
+        f"This job's request{f' (type {kind!r})' if kind else ''} cannot be read by this "
+        f"version of the bridge ({type(exc).__name__}: {' '.join(str(exc).split())[:160]}); "
+        "it was not sent and nothing was charged. A newer version of the add-on or the CLI "
+        "can send it: `python -m bridge resume`.")
+    if not ctx.journal.update(job_id, ctx.clock.wall(), only_states=[QUEUED], error=message):
+        return None
+    ctx.emit(Event("progress", job_id, None, QUEUED, 0, message=message))
+    return Next(LET_GO)
+
+
 def _after_success(ctx: StepContext, job_id: str, row: dict, task_id: str) -> Settlement:
     now = ctx.clock.wall()
     expected = float(row["expected_s"])
     return Settlement(
         job_id,
         # The task id is stored whatever happened meanwhile (a cancel): it names a paid job.
+        # A job another engine marked UNKNOWN meanwhile (it took us for dead) is followed
+        # all the same: a known task id is always polled, never abandoned.
         [Write({"task_id": task_id, "submitted_at": now, "attempts": 0, "error": ""}),
-         Write({"state": RUNNING}, (SUBMITTING,), required=True)],
+         Write({"state": RUNNING}, (SUBMITTING, UNKNOWN), required=True)],
         [Event("submitted", job_id, task_id, RUNNING, 0, eta_s=expected,
                message=f"Submitted as task {task_id}.")],
         first_poll(ctx, expected))

@@ -32,6 +32,9 @@ class WaitView:
     stopped: Callable[[], bool]
     busy: Callable[[], bool] = lambda: False
     settled: threading.Event | None = None     # set when a call or download ends
+    #: True for a job the engine let go (until the key changes, or after a step crashed
+    #: on it): nothing more happens to it in this wait.
+    let_go: Callable[[str], bool] = lambda job_id: False
 
 
 def until_ended(view: WaitView, job_ids, timeout, on_event, stop) -> list[JobRecord]:
@@ -41,8 +44,10 @@ def until_ended(view: WaitView, job_ids, timeout, on_event, stop) -> list[JobRec
     def over(records: list[JobRecord]) -> bool:
         # The journal is written before the event is queued: a job we work on is
         # over for the caller once its last event has been handed over too.
-        return all(r.terminal and (r.job_id in ended or not view.is_held(r.job_id))
-                   for r in records)
+        # A job the engine let go (waiting for a valid key, or a step it cannot do) goes no
+        # further in this wait: it is over too (kept unfinished in the journal for ``resume``).
+        return all((r.terminal and (r.job_id in ended or not view.is_held(r.job_id)))
+                   or (not r.terminal and view.let_go(r.job_id)) for r in records)
     return _loop(view, targets, over, ended, timeout, on_event, stop)
 
 
