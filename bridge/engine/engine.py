@@ -40,7 +40,8 @@ from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
-from . import fetching, inputs, intake, leases, pending, polling, resume, submitting, waiting
+from . import (fetching, holds, inputs, intake, leases, pending, polling, resume, submitting,
+               waiting)
 from . import files as resultfiles
 from .clients import Clients
 from .journal import Journal, JournalError
@@ -401,12 +402,22 @@ class JobEngine:
         for job_id in resume.claim_orphans(self.journal, self.owner, self.table.is_held,
                                            until, now):
             row = self.journal.row(job_id)
+            if row is not None and holds.held_for_user(self.journal, row):
+                self._leave_to_user(row)   # its command gave up on it: never sent from here
+                continue
             if row is None or not self.table.hold(job_id, row["provider"]):
                 continue
             following, event = resume.resumed(self.journal, row, self.clock.wall())
             if event is not None:
                 self.emit(event)
             self._after(job_id, following)
+
+    def _leave_to_user(self, row: dict) -> None:
+        job_id = row["job_id"]
+        if holds.cancel_unsent(self.journal, job_id, holds.ORPHAN_NOTE, self.clock.wall()):
+            self.emit(Event("cancelled", job_id, None, CANCELLED,
+                            message=holds.ORPHAN_NOTE.replace("{job}", job_id)))
+        self.journal.release(self.owner, [job_id])
 
     def _flush_pending(self) -> None:
         for job_id, following in self.pending.flush(self.clock.wall(), self.emit):
