@@ -313,7 +313,7 @@ class JobEngine:
         return scrub(text, self.settings.api_key, self.settings.image3d_token)
 
     def slot_seconds(self) -> float:
-        return slot_seconds(self.clients.rate)
+        return slot_seconds(self.clients.current_rate())
 
     # -- what the parts are given ------------------------------------------------
     def _request_of(self, job_id: str, row: dict) -> ApiRequest:
