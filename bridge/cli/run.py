@@ -219,6 +219,11 @@ def delivered(record: JobRecord) -> list[Path]:
         raise UncertainDeliveryError(reason, advice="")
     if record.state == "CANCELLED":
         raise CancelledError(reason)
+    if record.state == "SUBMITTING":   # the deadline came while the POST was under way
+        raise UncertainDeliveryError(
+            f"Job {record.job_id}'s submit was under way when the command stopped waiting; it "
+            "may have reached the service, so it is never sent again. `python -m bridge jobs` "
+            "shows it (UNKNOWN once nobody holds it); check the service's website.", advice="")
     raise TimeoutError_(f"Job {record.job_id} is still {record.state}.",
                         advice="It keeps running; collect it later with: python -m bridge resume --wait")
 
