@@ -73,6 +73,9 @@ def _temp_path(stem: str, ext: str) -> Path:
 
 def from_file(filepath: str) -> str:
     path = Path(bpy.path.abspath(filepath)) if filepath else None
+    if path is not None and path.is_dir():
+        raise ValidationError(f"{filepath} is a folder, not a picture: pick a picture file "
+                              "(PNG, JPEG or WebP) in it.")
     if path is None or not path.is_file():
         raise ValidationError(f"The picture file does not exist: {filepath or '(none given)'}")
     return str(path)

@@ -235,6 +235,8 @@ class AISTUDIO_OT_use_cli_journal(bpy.types.Operator):
         if prefs is None:
             return {"CANCELLED"}
         prefs.data_folder = self.folder
+        from . import session
+        session.follow_journal(context)   # at once: its jobs are in the list and importable now
         self.report({"INFO"}, f"Jobs are journaled in {self.folder}; the add-on follows them from now on.")
         return {"FINISHED"}
 

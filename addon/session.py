@@ -170,6 +170,33 @@ def resume_on_start(context=None) -> None:
         start_engine(context)
 
 
+def follow_journal(context=None) -> None:
+    """The journal folder preference changed: follow the new journal now, not at the next submit.
+
+    The engine on the old journal stops (its jobs stay there, resumable); the
+    job list shows the new journal's jobs (local jobs stay), so
+    ``aistudio.import_result`` finds them at once. Nothing is created: with
+    no journal there yet, the engine starts on the first submit as always.
+    """
+    settings = refresh_settings(context)
+    home = Path(ENGINE_OPTIONS.get("home") or settings.home)
+    if STATE.engine is not None and Path(STATE.engine.home) == home:
+        return
+    if STATE.engine is not None:
+        stop_engine()
+        for job_id in [j for j, view in STATE.jobs.items() if view.kind != "local"]:
+            del STATE.jobs[job_id]
+        kept = [j for j in STATE.pending_imports if j in STATE.jobs]
+        STATE.pending_imports.clear()
+        STATE.pending_imports.extend(kept)
+        STATE.order[:] = [j for j in STATE.order if j in STATE.jobs]
+        STATE.chains.clear()
+        STATE.rows_dirty = True
+    STATE.wallet_due = True
+    if (home / JOURNAL_FILENAME).is_file():
+        start_engine(context)
+
+
 def stop_engine() -> None:
     engine, STATE.engine = STATE.engine, None
     if engine is not None:

@@ -20,8 +20,9 @@ def refresh(context=None) -> str:
         return online.offline_message()
     # A copy: the thread must not see the main thread change the settings under it.
     settings = dataclasses.replace(session.refresh_settings(context))
+    from .operators.submit import require_credential
     try:
-        settings.require_key()
+        require_credential(settings)
     except errors.ConfigError as exc:
         return str(exc)
     running = session.STATE.wallet_thread

@@ -53,6 +53,24 @@ LONG_PAUSE = 60.0
 
 
 
+#: Most requests per minute a stated limit is believed up to (a typo or a hostile header
+#: must not turn pacing off altogether).
+MAX_STATED_LIMIT = 1000
+
+
+def stated_limit(headers) -> int | None:
+    """The requests/minute an answer's ``X-RateLimit-Limit`` states, if it is a sane number.
+
+    The emulator states its own limit so; the service's documented source is its
+    wallet's ``rate_limit`` (the engine reads both and only ever raises its rate).
+    """
+    try:
+        value = int(str((headers or {}).get("X-RateLimit-Limit", "")).strip())
+    except ValueError:
+        return None
+    return min(value, MAX_STATED_LIMIT) if value > 0 else None
+
+
 def cap_retry_after(seconds: float | None) -> float | None:
     """``seconds`` bounded to [0, RETRY_AFTER_CAP]; NaN and negatives become 0, inf the cap."""
     if seconds is None:
@@ -161,6 +179,10 @@ class RateBudget:
     def set_rate(self, per_minute: int) -> None:
         with self._lock:
             self._per_minute = max(1, int(per_minute))
+
+    def observe(self, headers) -> None:
+        """Adopt a higher limit the service states in an answer's ``X-RateLimit-Limit``."""
+        self.raise_rate(stated_limit(headers))
 
     def raise_rate(self, per_minute: int | None) -> None:
         """Adopt a higher limit reported by the wallet; never lowers it."""

@@ -338,6 +338,8 @@ class Transport:
                 self._sleep(backoff_delay(attempt, self.rng))
                 attempt += 1
                 continue
+            if self.budget is not None:
+                self.budget.observe(resp.headers)   # a limit the service states
             if resp.status_code < 400:
                 return self._success_body(resp, is_post, deadline, allowance)
             if is_post and resp.status_code in UNCERTAIN_SUBMIT_STATUSES \

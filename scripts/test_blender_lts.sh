@@ -13,11 +13,15 @@ AISTUDIO_VENV="$VENV" AISTUDIO_REQUIREMENTS=requirements-lts.txt bash scripts/se
 if [ "$#" -eq 0 ]; then
   set -- tests/addon tests/printing tests/e2e
 fi
-# The bpy 4.2 wheel segfaults during interpreter shutdown once the glTF
-# exporter or importer has run (a bare bpy.ops.export_scene.gltf() followed by
-# exit reproduces it, without this add-on). Exit with pytest's own verdict
-# before that teardown so a crash after the last test cannot mask or fake a
-# result; a crash *during* the tests still kills the process (rc > 128).
+# The bpy 4.2 wheel segfaults during interpreter shutdown in any process that
+# registered a property with a Python callback (get/set/update/items), add-on
+# or not: its static destructors call bpy_class_free after Python is gone.
+# scripts/bpy42_exit_crash.py reproduces it without this add-on (gdb: SpaceType
+# destructor -> bpy_class_free -> PyGILState_Ensure on a NULL interpreter);
+# tests/addon/test_bpy_exit.py checks the add-on adds nothing to it and fails the
+# day the wheel stops crashing. Until then exit with pytest's own verdict before
+# that teardown so a crash after the last test cannot mask or fake a result; a
+# crash *during* the tests still kills the process (rc > 128).
 exec "$VENV/bin/python" -c '
 import os, sys
 import pytest

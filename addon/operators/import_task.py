@@ -12,7 +12,7 @@ from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
 from .. import online, origin, preferences, pump, session
-from .submit import submit_problem
+from .submit import require_credential, submit_problem
 
 PROVIDERS = (("3daistudio", "3D AI Studio", "A task of 3daistudio.com"),
              ("image3d", "image3d.io", "A task of image3d.io"))
@@ -73,10 +73,7 @@ class AISTUDIO_OT_import_task(bpy.types.Operator):
             return {"CANCELLED"}
         settings = session.refresh_settings(context)
         try:
-            if self.provider == "image3d":
-                settings.require_image3d_token()
-            else:
-                settings.require_key()
+            require_credential(settings, self.provider)
             session.apply_changed_credentials()
             engine = session.engine()
             name = f"Task {short_id(task_id)}"

@@ -61,6 +61,20 @@ def mesh_problem(context) -> str:
     return ""
 
 
+def require_credential(settings, provider: str = "3daistudio") -> str:
+    """The key (or token) for *provider*; else a ConfigError with Blender's advice.
+
+    The bridge's own advice names a ``.env`` file and shell variables, which a
+    Blender started from a desktop menu never reads: here it is the preferences.
+    """
+    try:
+        return settings.require_image3d_token() if provider == "image3d" else \
+            settings.require_key()
+    except errors.ConfigError:
+        raise errors.ConfigError(preferences.missing_credential_message(provider),
+                                 advice="") from None
+
+
 def submit_problem(context, providers=("3daistudio",), needs_mesh: bool = False) -> str:
     """Why a submit button is greyed out ('' when it may be pressed).
 
@@ -97,10 +111,7 @@ class SubmitMixin:
     def _check_key(self, context, provider: str) -> bool:
         settings = session.refresh_settings(context)
         try:
-            if provider == "image3d":
-                settings.require_image3d_token()
-            else:
-                settings.require_key()
+            require_credential(settings, provider)
         except errors.ConfigError as exc:
             self.report({"ERROR"}, str(exc))
             return False
@@ -180,7 +191,10 @@ class SubmitMixin:
     def hand_over(self, engine, prepared: Prepared, folder) -> None:
         """Give the checked, confirmed request to the engine and say so."""
         job_id = self.submit_prepared(engine, prepared, folder)
-        self.report({"INFO"}, f"Submitted {prepared.label} · {_short_cost(prepared.request)}; job {job_id}.")
+        # Nothing has left yet: the engine sends it in the background (and may not,
+        # offline or out of credits); the job list says when it was sent.
+        self.report({"INFO"}, f"Queued {prepared.label} · {_short_cost(prepared.request)} once "
+                              f"sent; job {job_id}.")
 
     @staticmethod
     def submit_prepared(engine, prepared: Prepared, folder) -> str:

@@ -1,7 +1,8 @@
 """The print check: is the active mesh ready to slice, and how big is it?
 
 Every figure a slicer would complain about, computed from a world-space copy
-so object scale and modifiers count, and reported in the units a printer
+so object scale and modifiers count (and none depends on where the object
+stands: volumes are measured from each shell's own centre), in the units a printer
 uses (mm, ml) via the scene's unit scale (1 BU = 1 m × scale_length).
 Topology is judged on the welded shape (see ``topology``): UV seams split
 vertices but not the surface a printer prints. All of it runs on numpy
@@ -172,7 +173,7 @@ def check_mesh(mesh: bpy.types.Mesh, scale_length: float, *,
     limit = max(min_thickness_mm, 0.0) * mm_to_bu
     probe = probe_faces(mesh, weld_distance(arr.co) if topo.seam_splits else 0.0, limit,
                         triangulate=bool(len(arr.total)) and int(arr.total.max()) > 3)
-    volume = abs(float(arr.tri_volume6.sum()) / 6.0)
+    volume = abs(float(topo.shell_volume.sum()))   # each shell from its own centre
     report = PrintCheckReport(
         non_manifold_edges=topo.non_manifold_edges,
         holes=topo.holes,

@@ -46,11 +46,15 @@ class AISTUDIO_OT_print_cloud(SubmitMixin, bpy.types.Operator):
         # Written now (tens of ms), exported by the helper Blender: the job shows
         # "Preparing" and is submitted when the file exists. A fresh name per job,
         # so a second press never overwrites the file a queued job sends.
+        # Turned and scaled as it stands (its printed size and orientation), but not
+        # moved: the result's mesh sits around its own origin, not metres from it.
+        standing = ob.matrix_world.copy()
+        standing.translation = (0.0, 0.0, 0.0)
         if self.step == "decimate":
-            glb = imagesource.export_model(context, ob, "GLB")
+            glb = imagesource.export_model(context, ob, "GLB", matrix=standing)
             request, unit = tools.OptimizeRequest(model_file=glb), "m"  # glTF is metres
         else:
-            model = imagesource.export_model(context, ob, "STL_MM")
+            model = imagesource.export_model(context, ob, "STL_MM", matrix=standing)
             unit = "mm"
             if self.step == "check":
                 request = tools.VolumeRequest(model_file=model, unit=unit)

@@ -103,8 +103,15 @@ class _Shells:
         # Fan triangulation from each face's first vertex: v0 . (vi x vi+1).
         local = np.arange(len(arr.corners)) - arr.start[arr.corner_face]
         fan = np.flatnonzero((local >= 1) & (local <= arr.total[arr.corner_face] - 2))
-        v0 = arr.co[arr.corners[arr.start[arr.corner_face[fan]]]]
-        triple = np.einsum("ij,ij->i", v0, np.cross(arr.co[arr.corners[fan]], arr.co[arr.corners[fan + 1]]))
+        # Seen from each shell's own centre: an open shell's sign must not depend on
+        # where the object stands (see topology.shell_volumes).
+        count = np.maximum(np.bincount(cid, minlength=self.count), 1)
+        points = arr.co[arr.corners]
+        centre = np.stack([np.bincount(cid, points[:, k], self.count) for k in range(3)], 1)
+        centre = (centre / count[:, None])[cid[fan]]
+        v0 = arr.co[arr.corners[arr.start[arr.corner_face[fan]]]] - centre
+        triple = np.einsum("ij,ij->i", v0, np.cross(arr.co[arr.corners[fan]] - centre,
+                                                     arr.co[arr.corners[fan + 1]] - centre))
         self.volume = np.bincount(cid[fan], weights=triple, minlength=self.count) / 6.0
         order = np.argsort(cid, kind="stable")
         pts = arr.co[arr.corners[order]]

@@ -104,8 +104,12 @@ class MeshArrays:
         length = np.linalg.norm(normal, axis=1, keepdims=True)
         self.face_area = length.ravel() / 2
         self.face_normal = np.divide(normal, length, out=np.zeros_like(normal), where=length > 0)
-        # v0 · (v1 × v2) per triangle: six times its signed tetrahedron volume.
-        self.tri_volume6 = np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2]))
+        # v0 · (v1 × v2) per triangle: six times its signed tetrahedron volume, seen from
+        # the vertices' mean, not the world origin: a shell that is not closed (Suzanne's
+        # eyes, a hole) would otherwise change volume and orientation with its location.
+        centre = self.co.mean(axis=0) if len(self.co) else np.zeros(3)
+        q = p - centre
+        self.tri_volume6 = np.einsum("ij,ij->i", q[:, 0], np.cross(q[:, 1], q[:, 2]))
 
     def next_corner(self) -> np.ndarray:
         """Index of the corner after each corner, wrapping round its face."""

@@ -15,6 +15,7 @@ import bpy
 
 from ...bridge.errors import BridgeError, PrintPrepError
 from .. import preferences
+from ..operators.submit import mesh_problem
 from . import background, capture, check, clay, material, scaling
 
 
@@ -33,8 +34,12 @@ class _MeshOperator(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        ob = context.active_object
-        return ob is not None and ob.type == "MESH" and context.mode == "OBJECT"
+        # Said like the other buttons: the tooltip, and a script's error, give the reason.
+        problem = mesh_problem(context)
+        if problem:
+            cls.poll_message_set(problem)
+            return False
+        return True
 
     def execute(self, context):
         message = background.started_or_reported(
@@ -178,7 +183,10 @@ class AISTUDIO_OT_capture_views(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return bool(context.selected_objects)
+        if not context.selected_objects:
+            cls.poll_message_set("Select the objects to capture first.")
+            return False
+        return True
 
     def execute(self, context):
         props = _settings(context)

@@ -118,7 +118,7 @@ def analyse(arr: MeshArrays, tolerance: float | None = None) -> Topology:
     shells = len(shell_roots)
     face_shell = (shell_of_vertex[welded[arr.corners[arr.start]]] if len(arr.start)
                   else np.zeros(0, np.int64))
-    volume = np.bincount(face_shell[arr.tri_face], arr.tri_volume6, shells) / 6.0 if shells else np.zeros(0)
+    volume = shell_volumes(arr, face_shell, shells)
     cavities = inside_out = 0
     inward = np.flatnonzero(volume < 0)
     if len(inward):
@@ -135,6 +135,26 @@ def analyse(arr: MeshArrays, tolerance: float | None = None) -> Topology:
                 inside_out += 1
     return Topology(welded, splits, int((per_edge != 2).sum()) + len(wires), holes,
                     face_shell, shells, volume, cavities, inside_out)
+
+
+def shell_volumes(arr: MeshArrays, face_shell: np.ndarray, shells: int) -> np.ndarray:
+    """Each shell's signed volume, seen from the mean of its own corners.
+
+    A closed shell's volume is the same from anywhere; one with a hole is not,
+    so each is measured from a point that moves with it: the figures (and
+    which shells count as inside-out) do not change when the object moves.
+    """
+    if not shells or not len(arr.tris):
+        return np.zeros(shells)
+    corner_shell = face_shell[arr.corner_face]
+    points = arr.co[arr.corners]
+    count = np.maximum(np.bincount(corner_shell, minlength=shells), 1)
+    centre = np.stack([np.bincount(corner_shell, points[:, k], shells) for k in range(3)], 1)
+    centre /= count[:, None]
+    tri_shell = face_shell[arr.tri_face]
+    p = arr.co[arr.tris] - centre[tri_shell][:, None, :]
+    six = np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2]))
+    return np.bincount(tri_shell, six, shells) / 6.0
 
 
 def neighbours(pairs: np.ndarray, arr: MeshArrays, welded: np.ndarray) -> np.ndarray:

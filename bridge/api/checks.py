@@ -120,7 +120,8 @@ def check_image_file(path: Any, name: str = "image_file") -> None:
         raise ValidationError(f"{name} must be a path to a local image file.")
     if path.startswith(("http://", "https://", "data:")):
         raise ValidationError(f"{name} must be a local file; give URLs as image_url.")
-    read_picture(path, name)
+    # Named in words: "The picture file x.png does not exist", not "The image_file file".
+    read_picture(path, "picture" if name == "image_file" else name.replace("_", " "))
 
 
 def check_image_input(image_url: Any, image_file: Any) -> None:

@@ -53,8 +53,9 @@ def main(argv: list[str] | None = None, *, ctx: Context | None = None) -> int:
         return fail(_one_line(exc), EXIT_FAILED)
     except BrokenPipeError:     # the reader went away (``| head``): nobody to tell
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        return fail("interrupted.", EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:   # what was given up, when there is something to say
+        return fail(f"interrupted. {_one_line(exc)}" if str(exc) else "interrupted.",
+                    EXIT_INTERRUPTED)
     except sqlite3.Error as exc:   # the journal: a local problem, like configuration
         return fail(_journal_problem(exc, ctx), EXIT_CONFIG)
     except requests.RequestException as exc:   # a network error that escaped the transport

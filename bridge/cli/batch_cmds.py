@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from ..engine import batch as batchlib
+from ..engine import holds
 from ..engine.files import check_output_dir
 from ..errors import BridgeError, ValidationError
 from .parser import UsageError
@@ -62,7 +63,8 @@ def register_batch(sub) -> None:
                    help="that command's options for every item, as one argument after '=' "
                         "(see that command's --help)")
     p.add_argument("--output-dir", metavar="DIR",
-                   help="results (a folder per item) and the summary (default ./batch-<id>)")
+                   help="results (a folder per item) and the summary (default: "
+                        "results/batch-<id> in AISTUDIO_HOME)")
     p.add_argument("--yes", action="store_true", help="spend the estimated credits without asking")
     p.add_argument("--dry-run", action="store_true",
                    help="list the items and their estimate; send nothing (no API key needed)")
@@ -78,7 +80,6 @@ def batch(args, ctx) -> int:
     options = shlex.split(args.flow_options)
     requests, invalid = _requests(args.flow, options, items)
     bid = batchlib.batch_id(args.flow, options, items)
-    out_dir = Path(args.output_dir or f"batch-{bid}").expanduser().resolve()
     for item in items:
         if item.key in invalid:
             ctx.progress(f"Skipped {item.name}: {invalid[item.key]}")
@@ -87,10 +88,13 @@ def batch(args, ctx) -> int:
                               f"{args.flow}; see the reasons above.")
     if args.dry_run:
         return _dry_run(ctx, items, requests, invalid, bid)
-    check_output_dir(out_dir)
     settings = ctx.settings()
+    out_dir = Path(args.output_dir or settings.home / "results" / f"batch-{bid}"
+                   ).expanduser().resolve()
+    check_output_dir(out_dir)
     for provider in {r.PROVIDER for r in requests.values()}:
         settings.require_image3d_token() if provider == "image3d" else settings.require_key()
+    _send_left_over(settings, bid, ctx.clock.wall())
     engine = open_engine(settings, ctx.clock)
     interrupted = False
     try:
@@ -105,8 +109,9 @@ def batch(args, ctx) -> int:
         labels = {}
         for item in todo:
             job_id = engine.submit(requests[item.key], output_dir=out_dir / names[item.key],
-                                   label=item.name, meta={"batch": bid, "item": item.key,
-                                                          "name": item.name, "flow": args.flow})
+                                   label=item.name, meta=holds.ask_meta({
+                                       "batch": bid, "item": item.key, "name": item.name,
+                                       "flow": args.flow}))
             labels[job_id] = item.name
         running = [r for r in known.values() if r.active and r.meta.get("item") not in
                    {i.key for i in todo}]
@@ -116,6 +121,8 @@ def batch(args, ctx) -> int:
             engine.wait(list(labels), timeout=timeout, on_event=_Narrator(ctx, labels))
         except KeyboardInterrupt:
             interrupted = True
+        # Stopped (Ctrl-C, --timeout) before some were sent: those wait for the next run.
+        holds.abandon(engine.journal, list(labels), ctx.clock.wall(), holds.BATCH_NOTE)
     finally:
         engine.shutdown()
     records = batchlib.jobs_of(engine.journal, bid)
@@ -133,6 +140,21 @@ def batch(args, ctx) -> int:
     if interrupted:
         return 130
     return 0 if all(r["state"] == "DONE" for r in rows) else 1
+
+
+def _send_left_over(settings, bid: str, now: float) -> None:
+    """Running the same batch again is the user's word for its items a stopped run left unsent.
+
+    Done before this run's engine starts, whose first look at the journal
+    would otherwise leave them to the user (see :mod:`bridge.engine.holds`).
+    """
+    from ..engine.journal import Journal
+    journal = Journal(settings.home)
+    try:
+        for record in batchlib.jobs_of(journal, bid).values():
+            holds.revive(journal, record.job_id, now)
+    finally:
+        journal.close_thread()
 
 
 def _requests(flow: str, options: list[str], items: list[batchlib.Item]):

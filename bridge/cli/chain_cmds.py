@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..api.chains import check_chain, describe, total_credits
 from ..engine.intake import check_task_id
-from .commands import check_output_dir, require_credentials, submit_request
+from .commands import check_output_dir, require_credentials, submit_request, wait_timeout
 from .output import chain_dry_run_text
 from .parser import seconds
 from .run import DEFAULT_TIMEOUT, Narrator, delivered, open_engine, run_chain
@@ -29,7 +29,8 @@ def submit_steps(args, ctx) -> int:
     if len(steps) == 1 and not steps[0].inputs:
         return submit_request(steps[0].request, args, ctx)
     check_chain(steps)   # every step, before anything is sent: a bad one costs nothing
-    check_output_dir(args.output_dir)
+    if args.output_dir is not None:
+        check_output_dir(args.output_dir)
     if args.dry_run:
         ctx.out(chain_dry_run_text(steps))
         return 0
@@ -39,7 +40,7 @@ def submit_steps(args, ctx) -> int:
     ctx.progress(f"{steps[-1].request.summary()} — {describe(steps)} — estimated "
                  f"{total_credits(steps)}")
     records = run_chain(steps, settings, args.output_dir, ctx.progress, clock=ctx.clock,
-                        timeout=args.timeout, wait=args.wait)
+                        timeout=wait_timeout(args), wait=args.wait)
     if args.wait:
         for path in delivered(records[-1]):
             ctx.out(str(path))
@@ -50,7 +51,7 @@ def submit_steps(args, ctx) -> int:
         ctx.out(f"{record.job_id} {record.task_id or '-'} step {n + 1}/{len(records)} "
                 f"{record.meta.get('step_label', '')}: {state}")
     ctx.progress("The other steps run with `python -m bridge resume --wait`, which downloads "
-                 f"the result to {args.output_dir}.")
+                 f"the result to {records[-1].output_dir}.")
     failed = [r for r in records if r.terminal and r.state != "DONE"]
     if failed:
         delivered(failed[0])   # raises: why the chain cannot go on
@@ -70,8 +71,9 @@ def register_import(sub) -> None:
                                    "charged.")
     p.add_argument("task_id", metavar="TASK_ID", help="the task id the website or the other "
                                                       "machine shows")
-    p.add_argument("--output-dir", default=".", metavar="DIR",
-                   help="where the results go (default: current directory)")
+    p.add_argument("--output-dir", default=None, metavar="DIR",
+                   help="where the results go (default: a folder per job under results/ in "
+                        "AISTUDIO_HOME)")
     p.add_argument("--wait", action="store_true",
                    help="wait until the task finishes, then download every result")
     p.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -83,14 +85,16 @@ def register_import(sub) -> None:
 
 def import_task(args, ctx) -> int:
     task_id = check_task_id(args.task_id, args.provider)
-    check_output_dir(args.output_dir)
+    if args.output_dir is not None:
+        check_output_dir(args.output_dir)
     settings = ctx.settings()
     require_credentials(settings, args.provider)
     engine = open_engine(settings, ctx.clock)
     try:
         job_id = engine.adopt(task_id, args.provider, output_dir=args.output_dir)
         followed = engine.job(job_id)
-        if followed is not None and Path(followed.output_dir) != Path(args.output_dir).resolve():
+        if followed is not None and args.output_dir is not None and \
+                Path(followed.output_dir) != Path(args.output_dir).resolve():
             ctx.progress(f"Task {task_id} is already followed as job {job_id}; its results go "
                          f"to {followed.output_dir}.")
         narrate = Narrator(ctx.progress, f"task {task_id}")
@@ -114,5 +118,5 @@ def import_task(args, ctx) -> int:
     ctx.out(job_id)
     ctx.progress(f"Following task {task_id} as job {job_id} ({record.state} "
                  f"{record.progress}%); `python -m bridge resume --wait` downloads its results "
-                 f"to {args.output_dir}.")
+                 f"to {record.output_dir}.")
     return 0

@@ -20,7 +20,8 @@ from ..safetext import printable
 from ..status import FAILED
 from .direct import direct_client
 from .output import dry_run_text, status_text
-from .run import download_results, run_to_completion, submit_and_record
+from .run import (DEFAULT_TIMEOUT, SUBMIT_DEADLINE, download_results, run_to_completion,
+                  submit_and_record)
 
 
 @dataclasses.dataclass
@@ -75,7 +76,8 @@ def submit(args, ctx: Context) -> int:
 def submit_request(request, args, ctx: Context) -> int:
     """Send one request (``--dry-run``, ``--wait``, ``--output-dir``, ``--timeout`` from ``args``)."""
     request.validate()   # before anything else: a bad request costs nothing, needs no key
-    check_output_dir(args.output_dir)
+    if args.output_dir is not None:
+        check_output_dir(args.output_dir)
     if args.dry_run:
         ctx.out(dry_run_text(request))
         return 0
@@ -85,14 +87,28 @@ def submit_request(request, args, ctx: Context) -> int:
     ctx.progress(f"{request.summary()} — estimated {request.credits()}")
     if args.wait:
         files = run_to_completion(request, settings, args.output_dir, ctx.progress,
-                                  clock=ctx.clock, timeout=args.timeout)
+                                  clock=ctx.clock, timeout=wait_timeout(args))
         for path in files:
             ctx.out(str(path))
         return 0
     # Journaled with its output dir, so `python -m bridge resume` delivers it there.
     ctx.out(submit_and_record(request, settings, args.output_dir, ctx.progress,
-                              clock=ctx.clock, timeout=args.timeout))
+                              clock=ctx.clock, timeout=wait_timeout(args)))
     return 0
+
+
+def wait_timeout(args) -> float:
+    """``--timeout``, else an hour with ``--wait`` and the submit deadline without."""
+    if args.timeout is not None:
+        return args.timeout
+    return DEFAULT_TIMEOUT if args.wait else SUBMIT_DEADLINE
+
+
+def results_dir(args, settings: Settings, name: str) -> Path:
+    """``--output-dir``, else the documented place: ``<home>/results/<name>``."""
+    if args.output_dir is not None:
+        return Path(args.output_dir).expanduser()
+    return settings.home / "results" / name
 
 
 def require_credentials(settings: Settings, provider: str) -> None:
@@ -127,8 +143,11 @@ def status(args, ctx: Context) -> int:
 
 
 def download(args, ctx: Context) -> int:
-    check_output_dir(args.output_dir)
-    with direct_client(args.provider, ctx.settings(), ctx.clock, ctx.progress) as client:
+    if args.output_dir is not None:
+        check_output_dir(args.output_dir)
+    settings = ctx.settings()
+    out_dir = results_dir(args, settings, f"task-{args.task_id}"[:80])
+    with direct_client(args.provider, settings, ctx.clock, ctx.progress) as client:
         result = client.status(args.task_id)   # the API call; the files come from the CDN
     if result.state == FAILED:
         raise JobFailedError(f"Task {args.task_id} failed: {result.failure_reason or 'no reason given'}; "
@@ -138,6 +157,6 @@ def download(args, ctx: Context) -> int:
         ctx.progress(f"Task {args.task_id} is not finished yet ({result.state} {result.progress}%); "
                      "nothing was downloaded.")
         return 1
-    for path in download_results(client, result, args.output_dir, ctx.progress):
+    for path in download_results(client, result, check_output_dir(out_dir), ctx.progress):
         ctx.out(str(path))
     return 0

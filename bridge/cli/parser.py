@@ -11,7 +11,7 @@ import argparse
 import math
 from typing import Callable
 
-from .run import DEFAULT_TIMEOUT
+from .run import DEFAULT_TIMEOUT, SUBMIT_DEADLINE
 
 PROG = "python -m bridge"
 EPILOG = """\
@@ -72,14 +72,17 @@ def add_request_command(subparsers, name: str, help_text: str, make_request,
     run = parser.add_argument_group("running")
     run.add_argument("--wait", action="store_true",
                      help="poll until the job finishes, then download every result")
-    run.add_argument("--output-dir", default=".", metavar="DIR",
-                     help="where --wait saves results (default: current directory)")
+    run.add_argument("--output-dir", default=None, metavar="DIR",
+                     help="where the results are saved (default: a folder per job under "
+                          "results/ in AISTUDIO_HOME, ~/.local/state/ai_studio_bridge)")
     run.add_argument("--dry-run", action="store_true",
                      help="print the request and its credit estimate, send nothing "
                           "(no API key needed)")
-    run.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                     help=f"give up waiting after this long (default {DEFAULT_TIMEOUT:.0f}); "
-                          "the job keeps running on the service")
+    run.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
+                     help=f"give up waiting after this long (default {DEFAULT_TIMEOUT:.0f} "
+                          f"with --wait, {SUBMIT_DEADLINE:.0f} for the submit alone); a job "
+                          "sent keeps running on the service, one not sent yet is cancelled "
+                          "(`resume JOB` sends it)")
     from .commands import submit  # late: commands imports this module's helpers
     parser.set_defaults(handler=submit, make_request=make_request)
     return parser

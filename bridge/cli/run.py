@@ -18,12 +18,17 @@ from ..clock import SYSTEM_CLOCK, Clock
 from ..config import Settings
 from ..engine import Event, JobEngine, JobRecord
 from ..engine import files as resultfiles
+from ..engine import holds
+from ..engine.model import UNSENT_STATES
 from ..errors import (CancelledError, ExpiredError, JobFailedError, KeyWaitError, TimeoutError_,
                       UncertainDeliveryError)
 from ..status import TaskStatus
 
 Progress = Callable[[str], None]
 DEFAULT_TIMEOUT = 3600.0
+#: A submit without --wait gives up after this long without a task id (the service out
+#: of reach, no slot in the key's rate budget); the job is then cancelled, not sent.
+SUBMIT_DEADLINE = 120.0
 
 
 def _quiet(_message: str) -> None:
@@ -43,65 +48,114 @@ def open_engine(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> JobEngine:
                      workers=2).start()
 
 
-def run_to_completion(request: ApiRequest, settings: Settings, output_dir: str | Path,
+def run_to_completion(request: ApiRequest, settings: Settings, output_dir: str | Path | None,
                       on_progress: Progress | None = None, *, clock: Clock = SYSTEM_CLOCK,
                       timeout: float = DEFAULT_TIMEOUT,
                       cancel: threading.Event | None = None) -> list[Path]:
     """Submit ``request`` through the journal, wait for it, return the saved files.
 
-    The job is journaled first, so a crash or Ctrl-C leaves it to
-    ``python -m bridge resume``. ``cancel`` stops waiting (the job stays resumable).
+    The job is journaled first. Sent, a crash or Ctrl-C leaves it to
+    ``python -m bridge resume``; not sent yet, it is cancelled (nothing is
+    charged, and no other process sends it: see :mod:`bridge.engine.holds`).
+    ``cancel`` stops waiting. ``output_dir`` None: ``<home>/results/<job>``.
     """
-    engine = open_engine(settings, clock)
-    try:
-        job_id = engine.submit(request, output_dir=output_dir)
+    with _Session(settings, clock) as run:
+        job_id = run.submit(request, output_dir)
         narrate = Narrator(on_progress or _quiet, request.LABEL)
-        [record] = engine.wait([job_id], timeout=timeout, on_event=narrate,
-                               stop=cancel)
-    finally:
-        engine.shutdown()
-    return delivered(record)
+        run.engine.wait([job_id], timeout=timeout, on_event=narrate, stop=cancel)
+    return delivered(run.settle(job_id, timeout))
 
 
-def submit_and_record(request: ApiRequest, settings: Settings, output_dir: str | Path,
+def submit_and_record(request: ApiRequest, settings: Settings, output_dir: str | Path | None,
                       on_progress: Progress | None = None, *, clock: Clock = SYSTEM_CLOCK,
-                      timeout: float = DEFAULT_TIMEOUT) -> str:
-    """Journal and send ``request``; its task id. ``resume`` fetches the results later."""
-    engine = open_engine(settings, clock)
-    try:
-        job_id = engine.submit(request, output_dir=output_dir)
-        record = engine.wait_submitted(job_id, timeout=timeout,
-                                       on_event=Narrator(on_progress or _quiet, request.LABEL))
-    finally:
-        engine.shutdown()
+                      timeout: float = SUBMIT_DEADLINE) -> str:
+    """Journal and send ``request``; its task id. ``resume`` fetches the results later.
+
+    ``timeout`` is the submit's total deadline (the service out of reach, no
+    slot in the key's rate budget): past it, a job not sent is cancelled and
+    the error says why and how to send it.
+    """
+    with _Session(settings, clock) as run:
+        job_id = run.submit(request, output_dir)
+        run.engine.wait_submitted(job_id, timeout=timeout,
+                                  on_event=Narrator(on_progress or _quiet, request.LABEL))
+    record = run.settle(job_id, timeout)
     if record.task_id:
         return record.task_id
     return delivered(record) and ""  # raises: why there is no task id
 
 
-def run_chain(steps, settings: Settings, output_dir: str | Path, on_progress: Progress | None = None,
-              *, clock: Clock = SYSTEM_CLOCK, timeout: float = DEFAULT_TIMEOUT,
-              wait: bool = True) -> list[JobRecord]:
+def run_chain(steps, settings: Settings, output_dir: str | Path | None,
+              on_progress: Progress | None = None, *, clock: Clock = SYSTEM_CLOCK,
+              timeout: float = DEFAULT_TIMEOUT, wait: bool = True) -> list[JobRecord]:
     """Journal a chain and run it: with ``wait`` to its end, else until its first steps are sent.
 
     The records of its steps, first to last. Steps still waiting when this
-    returns stay in the journal for ``python -m bridge resume``.
+    returns stay in the journal for ``python -m bridge resume``; a chain
+    stopped before any step was sent is cancelled (nothing charged).
     """
-    engine = open_engine(settings, clock)
-    try:
-        job_ids = engine.submit_chain(steps, output_dir=output_dir)
+    with _Session(settings, clock) as run:
+        job_ids = run.engine.submit_chain(steps, output_dir=output_dir, meta=holds.ask_meta())
+        run.job_ids = job_ids
         labels = {job_id: f"step {n + 1}/{len(steps)} ({step.title})"
                   for n, (job_id, step) in enumerate(zip(job_ids, steps))}
         narrate = ChainNarrator(on_progress or _quiet, labels)
         if wait:
-            engine.wait(job_ids, timeout=timeout, on_event=narrate)
+            run.engine.wait(job_ids, timeout=timeout, on_event=narrate)
         else:
             for job_id, step in zip(job_ids, steps):
                 if not step.inputs:
-                    engine.wait_submitted(job_id, timeout=timeout, on_event=narrate)
-        return engine.chain(engine.job(job_ids[0]).chain)
-    finally:
-        engine.shutdown()
+                    run.engine.wait_submitted(job_id, timeout=timeout, on_event=narrate)
+    holds.abandon(run.engine.journal, job_ids, clock.wall(), _gave_up_note(timeout))
+    return run.engine.chain(run.engine.job(job_ids[0]).chain)
+
+
+class _Session:
+    """One command's engine: shut down on the way out, then what it gave up unsent is cancelled.
+
+    Shut down first, so a retry under way (the service out of reach) stops
+    and its job settles as not sent; then Ctrl-C cancels the jobs not sent
+    and says so in the interruption (``settle`` does it for a timeout).
+    """
+
+    def __init__(self, settings: Settings, clock: Clock):
+        self.engine = open_engine(settings, clock)
+        self.job_ids: list[str] = []
+
+    def submit(self, request: ApiRequest, output_dir) -> str:
+        job_id = self.engine.submit(request, output_dir=output_dir, meta=holds.ask_meta())
+        self.job_ids.append(job_id)
+        return job_id
+
+    def __enter__(self) -> "_Session":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        self.engine.shutdown()
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            dropped = holds.abandon(self.engine.journal, self.job_ids, self.engine.clock.wall())
+            if dropped:
+                raise KeyboardInterrupt(
+                    f"Not sent: job {', '.join(dropped)} (nothing was charged); `python -m "
+                    f"bridge resume {dropped[0]}` sends it.") from None
+        return False
+
+    def settle(self, job_id: str, timeout: float) -> JobRecord:
+        """The job's record; one still unsent when the command stopped waiting is cancelled."""
+        record = self.engine.job(job_id)
+        if record is not None and record.state in UNSENT_STATES:
+            last = " ".join(record.error.split()).rstrip(".")
+            reason = f": {last[:1].lower()}{last[1:]}" if last else \
+                " (no slot in the key's rate budget, or no answer from the service)"
+            holds.cancel_unsent(self.engine.journal, job_id, _gave_up_note(timeout, reason),
+                                self.engine.clock.wall())
+            record = self.engine.job(job_id)
+        return record
+
+
+def _gave_up_note(timeout: float, reason: str = "") -> str:
+    return (f"Not sent within {timeout:.0f} s{reason}; nothing was charged. "
+            "`python -m bridge resume {job}` sends it.")
 
 
 class Narrator:
@@ -167,6 +221,11 @@ def delivered(record: JobRecord) -> list[Path]:
         raise UncertainDeliveryError(reason, advice="")
     if record.state == "CANCELLED":
         raise CancelledError(reason)
+    if record.state == "SUBMITTING":   # the deadline came while the POST was under way
+        raise UncertainDeliveryError(
+            f"Job {record.job_id}'s submit was under way when the command stopped waiting; it "
+            "may have reached the service, so it is never sent again. `python -m bridge jobs` "
+            "shows it (UNKNOWN once nobody holds it); check the service's website.", advice="")
     raise TimeoutError_(f"Job {record.job_id} is still {record.state}.",
                         advice="It keeps running; collect it later with: python -m bridge resume --wait")
 

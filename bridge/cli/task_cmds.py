@@ -33,6 +33,7 @@ def register_tasks(sub) -> None:
                        description="Download every result of a finished task, named "
                                    "<task_id>_<asset type>_<n>.<ext>.")
     p.add_argument("--task-id", required=True, help="the id printed when the job was submitted")
-    p.add_argument("--output-dir", default=".", metavar="DIR", help="where to save (default .)")
+    p.add_argument("--output-dir", default=None, metavar="DIR",
+                   help="where to save (default: results/task-<id> in AISTUDIO_HOME)")
     _provider(p)
     p.set_defaults(handler=download)

@@ -54,6 +54,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     # -- plumbing -----------------------------------------------------------------
     def _send(self, status: int, body, headers: dict | None = None) -> None:
+        headers = {**self._limit_header(), **(headers or {})}
         if self._trickle_s:
             self._send_raw(status, json.dumps(body), "application/json", headers)
             return
@@ -72,7 +73,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                   headers: dict | None = None) -> None:
         """An answer with exactly this body (hostile-answer knobs), trickled if armed."""
         data = body if isinstance(body, bytes) else body.encode("utf-8")
-        head = {"Content-Type": content_type, "Content-Length": str(len(data)), **(headers or {})}
+        head = {"Content-Type": content_type, "Content-Length": str(len(data)),
+                **self._limit_header(), **(headers or {})}
         if self._trickle_s:
             self._trickle_out(status, head, data)
             return
@@ -82,6 +84,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+    def _limit_header(self) -> dict:
+        """Answers to an authenticated API call state the key's limit (requests/minute)."""
+        limit = getattr(self, "_stated_limit", None)
+        return {} if limit is None else {"X-RateLimit-Limit": str(limit)}
 
     def _trickle_out(self, status: int, headers: dict, data: bytes) -> None:
         """Status line, headers and body, one byte at a time (until the client hangs up)."""
@@ -183,6 +190,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             else:
                 self._error(401, "invalid_api_key", "The API key is missing or invalid.")
             return
+        self._stated_limit = (state.rate_limit if state.rate_limit is not None
+                              else UNLIMITED_RATE_REPORTED)
         retry = state.rate_check(("i3d:" if image3d else "studio:") + token)
         if retry is not None:
             self._read_body()
@@ -215,8 +224,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         state = self.emulator.state
         if self.command in ("GET", "HEAD"):
             if path in WALLET_PATHS:
-                rate = state.rate_limit if state.rate_limit is not None else UNLIMITED_RATE_REPORTED
-                self._send(200, {"balance": f"{state.balance:.2f}", "rate_limit": rate})
+                self._send(200, {"balance": f"{state.balance:.2f}",
+                                 "rate_limit": self._stated_limit})
                 return
             match = STATUS_PATH.match(path)
             if match:

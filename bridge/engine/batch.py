@@ -45,7 +45,7 @@ class Item:
 
 
 def collect(sources: Iterable[str | Path]) -> list[Item]:
-    """The items of folders (pictures, and .txt files holding a prompt), list files and pictures."""
+    """The items of folders (pictures, and .txt files read as list files), list files and pictures."""
     items: list[Item] = []
     for source in sources:
         path = Path(source).expanduser()
@@ -73,9 +73,13 @@ def _folder(folder: Path) -> list[Item]:
         if path.suffix.lower() in PICTURE_EXTS:
             items.append(_picture(path))
         elif path.suffix.lower() == PROMPT_EXT:
-            text = " ".join(path.read_text(encoding="utf-8", errors="replace").split())
-            if text:
-                items.append(Item("prompt", text, path.stem))
+            # Read like a list file (one prompt or picture a line); a prompt alone is
+            # named after its file, several after the file and their line's number.
+            found = read_list(path)
+            for n, item in enumerate(found, 1):
+                named = path.stem if len(found) == 1 else f"{path.stem}-{n}"
+                items.append(dataclasses.replace(item, name=named) if item.kind == "prompt"
+                             else item)
     return items
 
 

@@ -79,6 +79,12 @@ class Clients:
                 self._shared.append((budget, store))
             return budget, True
 
+    def current_rate(self) -> int:
+        """Requests/minute the budgets now allow: the setting, or more the service stated."""
+        with self._lock:
+            budgets = [b for b, _ in self._shared] + list(self._own.values())
+        return max([self.rate, *(b.per_minute for b in budgets)])
+
     def check_wallet(self, provider: str) -> None:
         """Best effort: adopt a higher rate limit the account reports."""
         client = self.client(provider)

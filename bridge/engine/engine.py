@@ -39,8 +39,9 @@ from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
-from . import (cancelling, fetching, inputs, intake, leases, letgo, pending, polling, resume,
-               submitting, waiting)
+from . import (cancelling, fetching, holds, inputs, intake, leases, letgo, pending, polling,
+               resume, submitting, waiting)
+from . import files as resultfiles
 from .clients import Clients
 from .journal import DamagedRowError, Journal, JournalError
 from .model import ACTIVE_STATES, CANCELLED, RUNNING, SUBMITTING, Event, JobRecord
@@ -319,7 +320,7 @@ class JobEngine:
         return scrub(text, self.settings.api_key, self.settings.image3d_token)
 
     def slot_seconds(self) -> float:
-        return slot_seconds(self.clients.rate)
+        return slot_seconds(self.clients.current_rate())
 
     # -- what the parts are given ------------------------------------------------
     def _request_of(self, job_id: str, row: dict) -> ApiRequest:
@@ -416,6 +417,9 @@ class JobEngine:
             except DamagedRowError as exc:
                 self.let_go.damaged(job_id, exc, self.notices)
                 continue
+            if row is not None and holds.held_for_user(self.journal, row):
+                self._leave_to_user(row)   # its command gave up on it: never sent from here
+                continue
             if row is None or not self.table.hold(job_id, row["provider"]):
                 continue
             following, event = resume.resumed(self.journal, row, self.clock.wall())
@@ -429,6 +433,13 @@ class JobEngine:
 
     def _held_or_waiting(self, job_id: str) -> bool:
         return self.table.is_held(job_id) or job_id in self.let_go
+
+    def _leave_to_user(self, row: dict) -> None:
+        job_id = row["job_id"]
+        if holds.cancel_unsent(self.journal, job_id, holds.ORPHAN_NOTE, self.clock.wall()):
+            self.emit(Event("cancelled", job_id, None, CANCELLED,
+                            message=holds.ORPHAN_NOTE.replace("{job}", job_id)))
+        self.journal.release(self.owner, [job_id])
 
     def _flush_pending(self) -> None:
         for job_id, following in self.pending.flush(self.clock.wall(), self.emit):

@@ -26,7 +26,16 @@ def _tree(top):
     return [top, *top.children_recursive]
 
 
+def _assert_origin_at_mesh(result):
+    """The result's origin is at its mesh (within its bounds), not where the source stood."""
+    lo, hi = _bounds(_tree(result))
+    origin = result.matrix_world.translation
+    slack = 1e-4 * max((hi - lo).length, 1e-9)
+    assert all(lo[i] - slack <= origin[i] <= hi[i] + slack for i in range(3)), (origin, lo, hi)
+
+
 def _assert_beside(result, source, unit):
+    _assert_origin_at_mesh(result)
     (lo, hi), (s_lo, s_hi) = _bounds(_tree(result)), _bounds([source])
     assert lo.x == pytest.approx(s_hi.x, abs=1e-4 * unit)                 # touching its +X side
     assert (lo.y + hi.y) / 2 == pytest.approx((s_lo.y + s_hi.y) / 2, abs=1e-4 * unit)

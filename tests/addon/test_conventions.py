@@ -139,7 +139,8 @@ def test_submitted_reports_use_the_same_style(studio):
             said.append(message)
 
     Probe().execute(bpy.context)
-    assert said[0].startswith("Submitted a chair · 50 credits; job ")
+    # Nothing has been sent when the operator returns: it says queued, not submitted.
+    assert said[0].startswith("Queued a chair · 50 credits once sent; job ")
 
 
 def test_every_icon_the_add_on_names_exists_in_blender():

@@ -144,3 +144,12 @@ def test_image_enhance(png):
         ImageEnhanceRequest(image_file=png, mode="sharpen").validate()
     with pytest.raises(ValidationError, match="remove_bg_quality only applies with remove_bg"):
         ImageEnhanceRequest(image_file=png, remove_bg_quality="low").validate()
+
+
+def test_a_missing_image_file_is_named_in_words(tmp_path):
+    with pytest.raises(ValidationError) as caught:
+        RemoveBackgroundRequest(image_file=str(tmp_path / "gone.png")).validate()
+    said = str(caught.value)
+    assert "image_file file" not in said and said.startswith("The picture file ")
+    with pytest.raises(ValidationError, match="is a folder, not a picture"):
+        RemoveBackgroundRequest(image_file=str(tmp_path)).validate()

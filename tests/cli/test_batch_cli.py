@@ -154,3 +154,19 @@ def test_a_flow_that_sends_nothing_and_a_bad_option_are_refused(run, emulator, f
     assert code == 2 and "resolution" in err and emulator.accepted == []
     code, _, err = run(["batch", str(folder / "nope"), "--flow", "trellis"])
     assert code == 2 and "does not exist" in err
+
+
+def test_a_multi_line_txt_in_a_folder_is_one_job_a_line_as_a_list_file(run, emulator, tmp_path):
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    (folder / "furniture.txt").write_text("a red chair\n\n# not a prompt\na blue lamp\n")
+    (folder / "robot.txt").write_text("a small\nfriendly robot\n")
+    picture(folder / "vase.png")
+    code, out, err = run(["batch", str(folder), "--flow", "tencent-rapid", "--dry-run"])
+    assert code == 0, err
+    assert "5 of 5 item(s) can be sent" in out
+    for name in ("furniture-1: Tencent Rapid: a red chair", "furniture-2: Tencent Rapid: a blue lamp",
+                 "robot-1: Tencent Rapid: a small", "robot-2: Tencent Rapid: friendly robot",
+                 "vase: "):
+        assert f"  {name}" in out, out
+    assert emulator.log == []

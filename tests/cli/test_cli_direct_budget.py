@@ -35,6 +35,7 @@ def test_balance_waits_for_a_slot_another_process_used(run, emulator, fake_clock
 
 
 def test_status_and_download_count_in_the_shared_budget_too(run, emulator, fake_clock, tmp_path):
+    emulator.set_rate_limit(3)   # the key's limit, as its answers state it (else 1000 is adopted)
     home = tmp_path / "shared-home"
     env = env_for(emulator, AISTUDIO_RATE_LIMIT="3", AISTUDIO_HOME=str(home))
     code, task_id, err = run(["tencent-rapid", "--prompt", "a stool"], env)
