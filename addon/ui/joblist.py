@@ -60,7 +60,7 @@ def state_text(view) -> str:
     return view.stage or key_wait_text(view) or view.state.title()
 
 
-def draw_progress(layout, view, chain=None) -> None:
+def draw_progress(layout, view, chain=None, short: bool = False) -> None:
     """A progress bar where Blender has one (4.0+), else a percentage; the ETA in its text.
 
     For a chain: the step under way, its state and progress ("copy on the service 1/2 ·
@@ -83,6 +83,8 @@ def draw_progress(layout, view, chain=None) -> None:
     # stage: what the helper Blender is doing for a local job ("Importing"…)
     text = key_wait_text(view) or (f"{state_text(view)} {view.progress}%"
                                    + (f" · {eta}" if eta else ""))
+    if short and not key_wait_text(view) and view.progress:
+        text = f"{view.progress}%"   # a list row: the name beside it says which job
     if hasattr(layout, "progress"):
         layout.progress(factor=factor, type="BAR", text=text)
     else:
@@ -139,13 +141,17 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
         chain = chainjobs.summary(view)   # a chain of steps shows as one job
         name = chain.name if chain is not None else view.label or view.job_id
         thumb = thumbnails.icon_id(view)
+        if view.active:
+            # In a 290 px sidebar the name keeps most of the row; the bar says the rest.
+            row = row.split(factor=0.58, align=True)
         if thumb:
             row.label(text=name, icon_value=thumb)
         else:
             state = chain.state if chain is not None else view.state
             row.label(text=name, icon=STATE_ICONS.get(state, "DOT"))
         if view.active:
-            draw_progress(row, view, chain)
+            row = row.row(align=True)
+            draw_progress(row, view, chain, short=True)
             op = row.operator("aistudio.cancel_job", text="", icon="X", emboss=False)
             op.job_id = view.job_id
         elif view.stage:   # finished, and the helper Blender is importing it

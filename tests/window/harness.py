@@ -127,7 +127,7 @@ class Driver:
             yield TICK_S
         return wm.clipboard
 
-    def find(self, reg, wanted: str, operator: bool = True, xs=(0.5,), step: int = 10,
+    def find(self, reg, wanted: str, operator: bool = True, xs=(0.5,), step: int = 14,
              top_first: bool = True):
         """The screen point of the first button whose command or path contains *wanted*."""
         self.screen = self.screen or Screen()

@@ -142,7 +142,7 @@ def main(argv: list[str]) -> int:
                "profile_env": profile_env, "run_blender": run_blender, "helpers_left": helpers_left}
     for name in wanted:
         started = time.monotonic()
-        checks = sessions.ORDER[name](context)
+        checks = {**sessions.ORDER, **sessions.EXTRA}[name](context)
         for check in checks:
             ok = check.get("ok")
             passed, failed = passed + bool(ok), failed + (not ok)

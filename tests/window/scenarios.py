@@ -64,9 +64,23 @@ def snap(d, name: str, settle: float = 0.4):
     yield 0.1
 
 
+def find_scrolling(d, wanted: str, operator: bool = True, xs=(0.5,)):
+    """Like ``find``, from the sidebar's top, scrolling down when it is not in sight."""
+    yield from scroll_sidebar(d, -15)
+    for _ in range(4):
+        pos, text = yield from d.find(ui(), wanted, operator, xs=xs)
+        if pos is not None:
+            return pos, text
+        yield from scroll_sidebar(d, 6)
+    return None, ""
+
+
 def click_button(d, wanted: str, operator: bool = True, xs=(0.5,), where=None):
     """Point at the buttons until one is *wanted*, then click it (a check if none is)."""
-    pos, text = yield from d.find(where or ui(), wanted, operator, xs=xs)
+    if where is None:
+        pos, text = yield from find_scrolling(d, wanted, operator, xs=xs)
+    else:
+        pos, text = yield from d.find(where, wanted, operator, xs=xs)
     if not d.check(f"found the {wanted} button", pos is not None, text):
         raise AssertionError(f"no {wanted} button in the sidebar")
     d.click(pos)
@@ -75,7 +89,7 @@ def click_button(d, wanted: str, operator: bool = True, xs=(0.5,), where=None):
 
 def rightmost(d, path: str):
     """The right end of a property's row: a file field's folder button."""
-    pos, _ = yield from d.find(ui(), path, operator=False)
+    pos, _ = yield from find_scrolling(d, path, operator=False)
     d.check(f"found {path}", pos is not None)
     for dx in range(0, 140, 6):
         point = (pos[0] + 120 - dx, pos[1])
@@ -124,7 +138,7 @@ def scroll_sidebar(d, notches: int):
 def choose_model(d, model: str):
     """Ctrl+wheel over the model menu steps through its items, as in any Blender menu."""
     settings = bpy.context.scene.aistudio
-    pos, _ = yield from d.find(ui(), "aistudio.model", operator=False)
+    pos, _ = yield from find_scrolling(d, "aistudio.model", operator=False)
     d.check("found the model menu", pos is not None)
     for _ in range(8):
         if settings.model == model:
@@ -197,10 +211,15 @@ def pick_file_in_browser(d, path: str):
     d.key("ctrl+a")
     d.type(name)
     yield from snap(d, "file_browser_typed", 0.3)
-    d.key("Return")
+    d.key("Return")                     # ends the typing
     yield 0.6
-    if file_window()[0] is not None:
-        d.click(at("EXECUTE", 0.9))     # Accept
+    for _ in range(3):                  # then Accept, as a user clicks it
+        if file_window()[0] is None:
+            break
+        d.move(at("EXECUTE", 0.92))
+        yield 0.3
+        xdo("click", "1")
+        yield 1.0
     yield lambda: file_window()[0] is None
 
 
@@ -227,3 +246,123 @@ def generate(d):
     job = yield from generate_and_confirm(d, "aistudio.image_to_3d", "picture")
     yield from wait_imported(d, job, "picture")
     yield from snap(d, "picture_imported", 1.0)
+    yield from more_generations(d)
+    yield from snap(d, "generate_done", 0.5)
+
+
+HEADERS = ("Prepare Picture", "Miniature", "Tools")   # the closed sub-panels under Generate
+
+
+def toggle_panel(d, label: str):
+    """Click a closed sub-panel's header: they follow the Queue a Folder button, one a row."""
+    pos, _ = yield from find_scrolling(d, "aistudio.queue_folder")
+    d.check(f"found the {label} header's neighbour", pos is not None)
+    d.move((pos[0], pos[1] + 37 + 26 * HEADERS.index(label)))
+    yield 0.2
+    xdo("click", "1")
+    yield 0.5
+
+
+def select_in_viewport(d, ob):
+    """Click the object where the 3D view draws it."""
+    from bpy_extras.view3d_utils import location_3d_to_region_2d
+    view = region("VIEW_3D", "WINDOW")
+    space = area("VIEW_3D").spaces.active
+    x, y = location_3d_to_region_2d(view, space.region_3d, ob.matrix_world.translation)
+    d.move(d.screen_point(view, x, y))
+    yield 0.2
+    xdo("click", "1")
+    yield 0.4
+    d.check(f"{ob.name} is active after a click on it",
+            bpy.context.view_layer.objects.active == ob, bpy.context.view_layer.objects.active)
+
+
+def emulator_task(prompt: str) -> str:
+    """A task made elsewhere (the website, another machine): sent straight to the emulator."""
+    import json
+    import urllib.request
+    url = os.environ["AISTUDIO_API_URL"].rstrip("/") + "/v1/3d-models/tencent/generate/rapid/"
+    body = json.dumps({"prompt": prompt}).encode()
+    request = urllib.request.Request(url, body, {"Authorization": f"Bearer {os.environ['AISTUDIO_API_KEY']}",
+                                                 "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())["task_id"]
+
+
+def more_generations(d):
+    """Multi-view (Tripo, the model menu turned with Ctrl+wheel) and a miniature."""
+    yield from click_button(d, "aistudio.clear_messages")
+    # Multi-view: Tripo, the four views typed into their fields.
+    yield from choose_model(d, "TRIPO")
+    views = addon("request_factory").view_order("TRIPO", bpy.context.scene.aistudio.options)
+    pictures = ["poly_fox.png", "horse.png", "robot.png", "chair.png"]
+    for view, picture in zip(views, pictures):
+        yield from type_into(d, f"multiview.{view}.filepath", sample(picture))
+    yield from snap(d, "multiview_filled")
+    job = yield from generate_and_confirm(d, "aistudio.multiview_to_3d", "multi-view")
+    yield from wait_imported(d, job, "multi-view")
+    yield from snap(d, "multiview_imported", 1.0)
+    yield from choose_model(d, "TENCENT_RAPID")
+    # Miniature: its panel opened, the picture typed, the figure made.
+    yield from toggle_panel(d, "Miniature")
+    yield from snap(d, "miniature_panel")
+    yield from type_into(d, "miniature.picture.filepath", sample("police_woman.png"))
+    job = yield from generate_and_confirm(d, "aistudio.miniature", "miniature")
+    yield from wait_imported(d, job, "miniature")
+    yield from snap(d, "miniature_imported", 1.0)
+
+
+def jobs_and_tools(d):
+    """Cancel, Import Task, a cloud tool on a scene mesh, and text jobs until ten results
+    landed in this one window session (not yet passing: see the closing note)."""
+    addon("preferences").get_prefs().confirm_credits = 0
+    yield from open_sidebar_tab(d)
+    # Cancel: a Tencent Pro job, cancelled with the ✕ in its row.
+    yield from choose_model(d, "TENCENT_PRO")
+    yield from type_into(d, "aistudio.prompt", "a tall lighthouse")
+    job = yield from generate_and_confirm(d, "aistudio.text_to_3d", "cancel")
+    yield lambda: jobs()[job].state == "RUNNING"
+    pos, _ = yield from d.find(ui(), "aistudio.cancel_job", xs=(0.80,), step=8, top_first=False)
+    d.check("cancel: found the ✕ in the job's row", pos is not None)
+    d.click(pos)
+    yield lambda: jobs()[job].state == "CANCELLED"
+    yield from snap(d, "cancelled")
+    d.check("cancel: the job is cancelled and nothing imported", not jobs()[job].imported)
+    yield from choose_model(d, "TENCENT_RAPID")
+    # Import Task: a task id from elsewhere, typed into the field under the job list.
+    task = emulator_task("a brass lantern")
+    pos, _ = yield from d.find(ui(), "aistudio.task_id", operator=False, xs=(0.3,), top_first=False)
+    d.check("import task: found the task id field", pos is not None)
+    d.click(pos)
+    yield 0.3
+    d.key("ctrl+a")
+    d.type(task)
+    d.key("Return")
+    yield 0.3
+    before = set(jobs())
+    pos, _ = yield from d.find(ui(), "aistudio.import_task", xs=(0.75,), top_first=False)
+    d.check("import task: found its button", pos is not None)
+    d.click(pos)
+    yield lambda: set(jobs()) - before
+    (job,) = set(jobs()) - before
+    yield from wait_imported(d, job, "import task")
+    yield from snap(d, "task_imported", 1.0)
+    # A cloud tool on a scene mesh: the Cube, Repair.
+    yield from select_in_viewport(d, bpy.data.objects["Cube"])
+    yield from toggle_panel(d, "Tools")
+    yield from snap(d, "tools_panel")
+    job = yield from generate_and_confirm(d, "aistudio.mesh_tool", "repair")
+    yield from wait_imported(d, job, "repair")
+    yield from snap(d, "repair_imported", 1.0)
+    yield from toggle_panel(d, "Tools")
+    # Text jobs until ten results have landed in this session.
+    landed = [v for v in jobs().values() if v.imported]
+    prompts = ["a red teapot", "a stone bench", "a toy robot", "a round table", "a green vase",
+               "a wooden boat", "a small tree"]
+    for prompt in prompts[:max(0, 10 - len(landed))]:
+        yield from type_into(d, "aistudio.prompt", prompt)
+        job = yield from generate_and_confirm(d, "aistudio.text_to_3d", prompt.replace(" ", "_"))
+        yield from wait_imported(d, job, prompt)
+    landed = [v for v in jobs().values() if v.imported]
+    d.check("ten results landed in one window session", len(landed) >= 10, len(landed))
+    yield from snap(d, "ten_results", 1.0)

@@ -1,0 +1,74 @@
+"""The frame budget in a real window, from the record the window tier writes.
+
+    python3 bench/window_bench.py out/window/generate.timing.json
+
+Prints the longest and the 99th-percentile add-on call on the main thread
+(timers, draws, operators, handlers) against one 60 fps frame (16.7 ms),
+and the gaps of the 10 ms probe timer told apart by what filled them:
+- "add-on": an add-on call overlaps the gap;
+- "driver": the test driver's own step (xdotool, a screenshot) overlaps it;
+- "Blender drawing": the 3D view's draw callbacks (first to last in one
+  redraw; llvmpipe draws on the CPU here) overlap it;
+- "other": anything else Blender did (its event handling, a modal dialog).
+Plain Python: runs with any Python 3, no Blender needed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+FRAME_MS = 1000 / 60
+
+
+def _overlaps(spans, start: float, seconds: float) -> bool:
+    end = start + seconds
+    return any(s < end and s + d > start for s, d in spans)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main(argv: list[str]) -> int:
+    data = json.loads(open(argv[0]).read())
+    calls = [(what, start, seconds) for what, start, seconds in data["calls"]]
+    durations = [seconds * 1000 for _w, _s, seconds in calls]
+    longest = max(calls, key=lambda c: c[2]) if calls else ("none", 0, 0)
+    print(f"add-on calls on the main thread: {len(calls)}")
+    print(f"  longest {longest[2] * 1000:.1f} ms ({longest[0]}) against one frame "
+          f"{FRAME_MS:.1f} ms: {'within' if longest[2] * 1000 <= FRAME_MS else 'OVER'}")
+    p99 = percentile(durations, 0.99)
+    print(f"  p99 {p99:.2f} ms against {FRAME_MS:.1f} ms: {'within' if p99 <= FRAME_MS else 'OVER'}")
+    slowest = {}
+    for what, _s, seconds in calls:
+        slowest[what] = max(slowest.get(what, 0), seconds)
+    for what, seconds in sorted(slowest.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"    {seconds * 1000:7.1f} ms  {what}")
+    addon_spans = [(s, d) for _w, s, d in calls]
+    kinds: dict[str, list[float]] = {"add-on": [], "driver": [], "Blender drawing": [], "other": []}
+    for start, seconds in data["gaps"]:
+        if _overlaps(addon_spans, start, seconds):
+            kind = "add-on"
+        elif _overlaps(data["driver"], start, seconds):
+            kind = "driver"
+        elif _overlaps(data["draws"], start, seconds):
+            kind = "Blender drawing"
+        else:
+            kind = "other"
+        kinds[kind].append(seconds * 1000)
+    print("probe-timer gaps (10 ms asked), by what filled them:")
+    for kind, gaps in kinds.items():
+        if gaps:
+            print(f"  {kind:16s} {len(gaps):5d} gaps, longest {max(gaps):7.1f} ms, "
+                  f"p99 {percentile(gaps, 0.99):7.1f} ms")
+        else:
+            print(f"  {kind:16s}     0 gaps")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
