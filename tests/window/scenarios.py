@@ -66,7 +66,7 @@ def snap(d, name: str, settle: float = 0.4):
 
 def find_scrolling(d, wanted: str, operator: bool = True, xs=(0.5,)):
     """Like ``find``, from the sidebar's top, scrolling down when it is not in sight."""
-    yield from scroll_sidebar(d, -15)
+    yield from scroll_sidebar(d, -60)   # from the top, whatever was scrolled before
     for _ in range(4):
         pos, text = yield from d.find(ui(), wanted, operator, xs=xs)
         if pos is not None:
@@ -126,13 +126,12 @@ def type_into(d, path: str, text: str, xs=(0.5,)):
 
 
 def scroll_sidebar(d, notches: int):
-    """The mouse wheel over the sidebar (positive: down)."""
+    """The mouse wheel over the sidebar (positive: down), one xdotool call for all notches."""
     reg = ui()
     d.move(d.screen_point(reg, reg.width / 2, reg.height / 2))
-    for _ in range(abs(notches)):
-        d.click(d.screen_point(reg, reg.width / 2, reg.height / 2), button=5 if notches > 0 else 4)
-        yield 0.05
-    yield 0.3
+    yield 0.1
+    xdo("click", "--repeat", str(abs(notches)), "--delay", "8", "5" if notches > 0 else "4")
+    yield 0.4
 
 
 def choose_model(d, model: str):
