@@ -1,6 +1,7 @@
 """The frame budget in a real window, from the record the window tier writes.
 
     python3 bench/window_bench.py out/window/generate.timing.json
+    python3 bench/window_bench.py out/window/heavy_result.timing.json   # + the 500k ratio
 
 Prints the longest and the 99th-percentile add-on call on the main thread
 (timers, draws, operators, handlers) against one 60 fps frame (16.7 ms),
@@ -35,7 +36,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def main(argv: list[str]) -> int:
     data = json.loads(open(argv[0]).read())
-    calls = [(what, start, seconds) for what, start, seconds in data["calls"]]
+    reference = [(w, s, d) for w, s, d in data["calls"] if w.startswith("reference:")]
+    calls = [(what, start, seconds) for what, start, seconds in data["calls"]
+             if not what.startswith("reference:")]
     durations = [seconds * 1000 for _w, _s, seconds in calls]
     longest = max(calls, key=lambda c: c[2]) if calls else ("none", 0, 0)
     print(f"add-on calls on the main thread: {len(calls)}")
@@ -48,6 +51,12 @@ def main(argv: list[str]) -> int:
         slowest[what] = max(slowest.get(what, 0), seconds)
     for what, seconds in sorted(slowest.items(), key=lambda kv: -kv[1])[:8]:
         print(f"    {seconds * 1000:7.1f} ms  {what}")
+    if reference:
+        name, _start, ref_s = reference[0]
+        ratio = longest[2] / ref_s if ref_s else 0.0
+        print(f"{name[len('reference: '):]} of the same result in the same window: {ref_s * 1000:.0f} ms;"
+              f" longest add-on call / it = 1/{1 / ratio:.0f} (target 1/20): "
+              f"{'met' if ratio <= 1 / 20 else 'NOT met'}" if ratio else "")
     addon_spans = [(s, d) for _w, s, d in calls]
     kinds: dict[str, list[float]] = {"add-on": [], "driver": [], "Blender drawing": [], "other": []}
     for start, seconds in data["gaps"]:

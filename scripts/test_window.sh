@@ -16,6 +16,11 @@ git ls-files -co --exclude-standard -z | grep -zv '^out/' | tar --null -cf - -T 
 rm -rf "$ROOT/work/samples"; mkdir -p "$ROOT/work/samples"
 if [ -d ../shared/samples ]; then cp ../shared/samples/*.png "$ROOT/work/samples/"; fi
 cp scripts/demo_sample.png "$ROOT/work/samples/"
+# A 500k-triangle and a Draco-compressed result, made with the bpy wheel (it has the encoder).
+bash scripts/setup.sh
+if [ ! -s "$ROOT/work/fixtures/draco.glb" ]; then
+  .venv/bin/python tests/window/make_fixtures.py "$ROOT/work/fixtures" >/dev/null
+fi
 mkdir -p out
 rc=0
 chroot "$ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \

@@ -86,7 +86,53 @@ def _call_importer(path: Path) -> set:
     raise ImportFailedError(f"No importer for {path.name}.")
 
 
+DRACO = "KHR_draco_mesh_compression"
+
+
+def gltf_extensions(path: Path) -> set:
+    """The extensions a .glb or .gltf file says it uses (empty when it cannot be read)."""
+    import json
+    import struct
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(20)
+            if head[:4] == b"glTF" and len(head) == 20:
+                length, kind = struct.unpack("<II", head[12:20])
+                text = fh.read(min(length, 64 << 20)) if kind == 0x4E4F534A else b"{}"
+            else:
+                text = head + fh.read(64 << 20)
+        data = json.loads(text.decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return set()
+    if not isinstance(data, dict):
+        return set()
+    return {e for key in ("extensionsUsed", "extensionsRequired")
+            for e in (data.get(key) or []) if isinstance(e, str)}
+
+
+def draco_available() -> bool:
+    """Whether this Blender's glTF importer can decode Draco meshes (some Linux builds lack
+    the library: Debian's Blender 4.3 ships none)."""
+    try:
+        from io_scene_gltf2.io.com import draco
+        return Path(draco.dll_path()).exists()
+    except (ImportError, AttributeError, OSError):
+        return False
+
+
+def check_readable(path: Path) -> None:
+    """Refuse, in words, what this Blender's importer cannot read before it half-reads it."""
+    if path.suffix.lower() in (".glb", ".gltf") and DRACO in gltf_extensions(path) \
+            and not draco_available():
+        raise ImportFailedError(
+            f"{path.name} is Draco-compressed, and this Blender's glTF importer has no Draco "
+            "library (some Linux distributions' Blender builds leave it out). Open it in a "
+            "Blender from blender.org, or send it through the Convert tool to FBX or OBJ. "
+            f"The file stays in {path.parent}.")
+
+
 def run_importer(path: Path) -> None:
+    check_readable(path)
     try:
         result = _call_importer(path)
     except RuntimeError as exc:  # what bpy.ops raises when an importer fails

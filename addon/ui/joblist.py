@@ -84,7 +84,8 @@ def draw_progress(layout, view, chain=None, short: bool = False) -> None:
     text = key_wait_text(view) or (f"{state_text(view)} {view.progress}%"
                                    + (f" · {eta}" if eta else ""))
     if short and not key_wait_text(view) and view.progress:
-        text = f"{view.progress}%"   # a list row: the name beside it says which job
+        # A list row: the name beside it says which job; the time left, briefly.
+        text = f"{view.progress}%" + (f" · {eta.replace('about ', '~')}" if eta else "")
     if hasattr(layout, "progress"):
         layout.progress(factor=factor, type="BAR", text=text)
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from pathlib import Path
 
 from ..errors import BridgeError
 from .server import Emulator
@@ -26,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-limit", type=int, default=None,
                         help="requests per minute (service time) per key; default unlimited")
     parser.add_argument("--credits", type=float, default=10_000, help="starting wallet balance")
+    parser.add_argument("--model-file", type=Path, default=None,
+                        help="a GLB every 3D generation returns instead of a made shape "
+                             "(a 500k-triangle or Draco-compressed result, for tests)")
     args = parser.parse_args(argv)
     try:
         emu = Emulator(api_key=args.api_key, image3d_token=args.image3d_token,
@@ -34,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     except (BridgeError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.model_file is not None:
+        emu.state.model_file = args.model_file.read_bytes()
     print(emu.url, flush=True)
     try:
         threading.Event().wait()

@@ -74,6 +74,8 @@ class EmulatorState:
         self.log: list[Record] = []
         self._windows: dict[str, collections.deque] = collections.defaultdict(collections.deque)
         self.lock = threading.RLock()
+        #: A GLB every 3D generation answers with instead of a shape (heavy-result tests).
+        self.model_file: bytes | None = None
 
     def now(self) -> float:
         return self.clock.now() * self.time_scale

@@ -78,6 +78,9 @@ class FakeRecords:
     def drain(self, max_events=None):
         return []
 
+    def credentials_changed(self):
+        """A new key reached the stand-in engine: nothing is waiting for one here."""
+
     def active_count(self):
         return 0
 

@@ -365,3 +365,92 @@ def jobs_and_tools(d):
     landed = [v for v in jobs().values() if v.imported]
     d.check("ten results landed in one window session", len(landed) >= 10, len(landed))
     yield from snap(d, "ten_results", 1.0)
+
+
+def _submit_text(d, prompt: str, name: str):
+    yield from type_into(d, "aistudio.prompt", prompt)
+    job = yield from generate_and_confirm(d, "aistudio.text_to_3d", name)
+    return job
+
+
+def quit_while_running(d):
+    """Two jobs running, the file saved with Ctrl+S, Blender quit with Ctrl+Q."""
+    addon("preferences").get_prefs().confirm_credits = 0
+    yield from open_sidebar_tab(d)
+    first = yield from _submit_text(d, "a small wooden chair", "first")
+    second = yield from _submit_text(d, "a red teapot", "second")
+    yield lambda: all(jobs()[j].state == "RUNNING" for j in (first, second))
+    d.check("both jobs run when Blender is quit", True, [jobs()[j].state for j in (first, second)])
+    yield from snap(d, "running_before_quit")
+    view = region("VIEW_3D", "WINDOW")
+    d.move(d.screen_point(view, view.width / 2, view.height / 2))
+    yield 0.2
+    d.key("ctrl+s")
+    yield lambda: not bpy.data.is_dirty
+    d.check("Ctrl+S saved the file", not bpy.data.is_dirty and bpy.data.filepath, bpy.data.filepath)
+    d.data["jobs"] = [first, second]
+    d.data["keep_open"] = True        # Ctrl+Q, not the driver, ends this Blender
+    d.write_report()
+    d.key("ctrl+q")
+    yield 2.0
+    d.key("Return")                   # Blender's "Quit?" when it asks
+    yield 30.0
+
+
+def resume_after_restart(d):
+    """The saved file reopened: the jobs resume by themselves and land in it."""
+    yield from open_sidebar_tab(d)
+
+    def both_landed():
+        return len([v for v in jobs().values() if v.imported]) >= 2
+    both_landed.__doc__ = "the two resumed jobs to import"
+    yield both_landed
+    yield from snap(d, "resumed_and_imported", 1.0)
+    d.check("the resumed jobs landed in the reopened file", len(ai_objects()) == 2,
+            [o.name for o in ai_objects()])
+
+
+def heavy_result(d):
+    """A 500k-triangle result lands; then Blender's own importer on the same file, timed."""
+    addon("preferences").get_prefs().confirm_credits = 0
+    yield from open_sidebar_tab(d)
+    job = yield from _submit_text(d, "a wavy field", "heavy")
+    yield from wait_imported(d, job, "heavy")
+    yield from snap(d, "heavy_imported", 1.0)
+    triangles = sum(len(o.data.loop_triangles) if o.type == "MESH" and o.data.loop_triangles
+                    else 0 for o in ai_objects())
+    if not triangles:
+        for o in ai_objects():
+            if o.type == "MESH":
+                o.data.calc_loop_triangles()
+                triangles += len(o.data.loop_triangles)
+    d.check("heavy: the result has 500k triangles", triangles >= 500_000, triangles)
+    model = next(f for f in jobs()[job].files if f.endswith(".glb"))
+    start = time.perf_counter()
+    bpy.ops.import_scene.gltf(filepath=model)
+    seconds = time.perf_counter() - start
+    d.recorder.mark("reference: import_scene.gltf", start, seconds)
+    d.data["reference_import_s"] = seconds
+    yield from snap(d, "heavy_reference", 1.0)
+
+
+def draco_result(d):
+    """A Draco-compressed result where Debian's Blender has no Draco library."""
+    addon("preferences").get_prefs().confirm_credits = 0
+    yield from open_sidebar_tab(d)
+    job = yield from _submit_text(d, "a monkey", "draco")
+
+    def ended():
+        view = jobs()[job]
+        return view.imported or (view.state == "DONE" and not view.stage and view.error) \
+            or view.state == "FAILED" or any("Draco" in m[1] for m in addon("session").STATE.messages)
+    ended.__doc__ = "the Draco result to import or be refused"
+    yield ended
+    yield from snap(d, "draco_result", 1.0)
+    importers = addon("helper.importers")
+    words = " ".join(m[1] for m in addon("session").STATE.messages) + jobs()[job].error
+    if importers.draco_available():
+        d.check("draco: imported where the library exists", jobs()[job].imported, words)
+    else:
+        d.check("draco: refused in words, not a traceback", "Draco-compressed" in words
+                and "Traceback" not in words, words[:300])

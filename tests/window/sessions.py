@@ -27,7 +27,45 @@ def _one_session(name: str, timeout: float):
     return run
 
 
+def quit_and_resume(ctx) -> list:
+    """Quit with two jobs running; start again on the saved file; both land in it."""
+    import subprocess
+    emu = ctx["Emulator"](ctx["out"], "--time-scale", "3")   # jobs long enough to quit during
+    try:
+        home = _fresh_home(ctx, "resume")
+        env = ctx["profile_env"](home, emu.url)
+        ctx["install"](ctx["zip"], env)
+        scene = home / "scene.blend"
+        subprocess.run(["blender", "-b", "--factory-startup", "--python-expr",
+                        f"import bpy; bpy.ops.wm.save_as_mainfile(filepath={str(scene)!r})"],
+                       env=env, check=True, capture_output=True)
+        first = ctx["run_blender"]("quit_while_running", ctx["out"], env, [str(scene)], timeout=300)
+        left = ctx["helpers_left"]()
+        checks = first["checks"] + [{"check": "no helper Blender left after Ctrl+Q",
+                                     "ok": not left, "detail": "\n".join(left)}]
+        second = ctx["run_blender"]("resume_after_restart", ctx["out"], env, [str(scene)],
+                                    timeout=600)
+        return checks + second["checks"]
+    finally:
+        emu.stop()
+
+
+def _with_model(name: str, fixture: str, timeout: float):
+    def run(ctx) -> list:
+        emu = ctx["Emulator"](ctx["out"], "--time-scale", "30", "--model-file",
+                              f"/work/fixtures/{fixture}")
+        try:
+            env = ctx["profile_env"](_fresh_home(ctx, name), emu.url)
+            ctx["install"](ctx["zip"], env)
+            return ctx["run_blender"](name, ctx["out"], env, [], timeout=timeout)["checks"]
+        finally:
+            emu.stop()
+    return run
+
+
 #: What CI runs, in order.
-ORDER = {"generate": _one_session("generate", 900)}
+ORDER = {"generate": _one_session("generate", 900), "quit_and_resume": quit_and_resume,
+         "heavy_result": _with_model("heavy_result", "heavy.glb", 600),
+         "draco_result": _with_model("draco_result", "draco.glb", 300)}
 #: Run only when named (scripts/test_window.sh jobs_and_tools): not passing yet.
 EXTRA = {"jobs_and_tools": _one_session("jobs_and_tools", 900)}
