@@ -6,11 +6,12 @@
 Prints the longest and the 99th-percentile add-on call on the main thread
 (timers, draws, operators, handlers) against one 60 fps frame (16.7 ms),
 and the gaps of the 10 ms probe timer told apart by what filled them:
-- "add-on": an add-on call overlaps the gap;
-- "driver": the test driver's own step (xdotool, a screenshot) overlaps it;
-- "Blender drawing": the 3D view's draw callbacks (first to last in one
-  redraw; llvmpipe draws on the CPU here) overlap it;
-- "other": anything else Blender did (its event handling, a modal dialog).
+- "add-on": the add-on's calls fill at least half of the gap;
+- "driver": the test driver's own steps (xdotool, a screenshot) do;
+- "Blender drawing": the 3D view's draw callbacks (PRE_VIEW to POST_PIXEL of
+  one redraw; llvmpipe draws on the CPU here) do;
+- "other": none of them: Blender's own work (its event handling, a dialog's
+  own loop, drawing of the other regions, which no callback brackets).
 Plain Python: runs with any Python 3, no Blender needed.
 """
 
@@ -22,9 +23,10 @@ import sys
 FRAME_MS = 1000 / 60
 
 
-def _overlaps(spans, start: float, seconds: float) -> bool:
+def _covered(spans, start: float, seconds: float) -> float:
+    """How much of [start, start + seconds] the spans fill (spans do not nest here)."""
     end = start + seconds
-    return any(s < end and s + d > start for s, d in spans)
+    return sum(max(0.0, min(end, s + d) - max(start, s)) for s, d in spans)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -60,15 +62,13 @@ def main(argv: list[str]) -> int:
     addon_spans = [(s, d) for _w, s, d in calls]
     kinds: dict[str, list[float]] = {"add-on": [], "driver": [], "Blender drawing": [], "other": []}
     for start, seconds in data["gaps"]:
-        if _overlaps(addon_spans, start, seconds):
-            kind = "add-on"
-        elif _overlaps(data["driver"], start, seconds):
-            kind = "driver"
-        elif _overlaps(data["draws"], start, seconds):
-            kind = "Blender drawing"
-        else:
-            kind = "other"
-        kinds[kind].append(seconds * 1000)
+        # Laid to what filled most of it: the add-on's calls, the driver's own steps, the
+        # 3D view's drawing; "other" is Blender's own work (events, a dialog's own loop).
+        shares = {"add-on": _covered(addon_spans, start, seconds),
+                  "driver": _covered(data["driver"], start, seconds),
+                  "Blender drawing": _covered(data["draws"], start, seconds)}
+        kind, filled = max(shares.items(), key=lambda kv: kv[1])
+        kinds[kind if filled >= seconds / 2 else "other"].append(seconds * 1000)
     print("probe-timer gaps (10 ms asked), by what filled them:")
     for kind, gaps in kinds.items():
         if gaps:

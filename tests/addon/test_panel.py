@@ -119,3 +119,12 @@ def test_status_bar_line_summarises_running_jobs(cache):
     layout = RecordingLayout()
     panels.draw_status(types.SimpleNamespace(layout=layout), bpy.context)
     assert layout.texts("label") == ["AI Studio: 1 job(s), 40%"]
+
+
+def test_a_message_in_a_narrow_sidebar_wraps_to_what_fits():
+    """A 290 px sidebar (as in a real window) holds about 30 characters a line, not 40."""
+    import types
+    from ai_studio_bridge.addon.ui import widgets
+    context = types.SimpleNamespace(region=types.SimpleNamespace(width=277),
+                                    preferences=types.SimpleNamespace(view=types.SimpleNamespace(ui_scale=1.0)))
+    assert 26 <= widgets.wrap_width(context) <= 32

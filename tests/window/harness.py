@@ -75,6 +75,7 @@ class Driver:
         self.recorder = recorder
         self.pauses: list = []     # (start, seconds): the driver's own time on the main thread
         self.out.mkdir(parents=True, exist_ok=True)
+        self.name = scenario.__name__
         self.steps = scenario(self)
         self.screen = None
         self.checks: list[dict] = []
@@ -105,7 +106,7 @@ class Driver:
 
     def shot(self, name: str) -> None:
         """A screenshot of the whole screen, taken without holding Blender up."""
-        path = self.out / f"{len(self.shots) + 1:02d}_{name}.png"
+        path = self.out / f"{self.name}_{len(self.shots) + 1:02d}_{name}.png"
         self.shots.append(path.name)
         self.pending_shots.append(subprocess.Popen(["import", "-window", "root", str(path)]))
 

@@ -23,6 +23,17 @@ import bpy
 PROBE_S = 0.010
 
 
+def _all_subclasses(*bases) -> list:
+    """Every class below *bases*, not only the direct children (mixins sit between)."""
+    found, todo = [], list(bases)
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.append(sub)
+                todo.append(sub)
+    return found
+
+
 class Recorder:
     def __init__(self, path: Path):
         self.path = path
@@ -65,8 +76,8 @@ class Recorder:
         pump.stop()
         pump.pump = self.timed("timer: pump", pump.pump)
         pump.start()
-        for cls in list(bpy.types.Panel.__subclasses__()) + list(bpy.types.UIList.__subclasses__()) \
-                + list(bpy.types.Operator.__subclasses__()) + list(bpy.types.Menu.__subclasses__()):
+        for cls in _all_subclasses(bpy.types.Panel, bpy.types.UIList, bpy.types.Operator,
+                                   bpy.types.Menu):
             if not cls.__module__.startswith(package):
                 continue
             for method in ("draw", "draw_header", "draw_item", "filter_items", "execute",
