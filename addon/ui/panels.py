@@ -84,10 +84,15 @@ class AISTUDIO_PT_generate(SidebarChild, bpy.types.Panel):
             box.label(text=f"Multi-view ({len(views)} views)", icon="MOD_ARRAY")
             for view in views:
                 slot = getattr(settings.multiview, view)
-                row = box.row(align=True)
-                row.label(text=VIEW_LABELS[view])
+                # A narrow sidebar: a short name, then the path; a picture already in
+                # Blender is chosen from the icon-only menu beside it.
+                split = box.split(factor=0.22, align=True)
+                split.label(text=VIEW_LABELS[view].split(" (")[0])
+                row = split.row(align=True)
                 row.prop(slot, "filepath", text="")
-                row.prop(slot, "image", text="")
+                row.prop(slot, "image", text="", icon="IMAGE_DATA", icon_only=True)
+            if "left" in views:
+                box.label(text="Left and right: the subject's own sides", icon="INFO")
             placeholders = {v: PLACEHOLDER_IMAGE for v in views}
             cost = cost_suffix(lambda: request_factory.multiview_request(model, placeholders, opts))
             box.operator("aistudio.multiview_to_3d", text=f"Generate{cost}", icon="PLAY")

@@ -123,7 +123,7 @@ class Driver:
         self.move(pos)
         yield TICK_S * 2
         self.key(PROBE_OPERATOR_KEY if operator else PROBE_PROPERTY_KEY)
-        deadline = time.monotonic() + 0.25
+        deadline = time.monotonic() + 0.12
         while not wm.clipboard and time.monotonic() < deadline:
             yield TICK_S
         return wm.clipboard

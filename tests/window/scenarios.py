@@ -137,40 +137,56 @@ def scroll_sidebar(d, notches: int):
 def choose_model(d, model: str):
     """Ctrl+wheel over the model menu steps through its items, as in any Blender menu."""
     settings = bpy.context.scene.aistudio
+    order = [key for key, _label, _tip in addon("properties").MODELS]
     pos, _ = yield from find_scrolling(d, "aistudio.model", operator=False)
     d.check("found the model menu", pos is not None)
-    for _ in range(8):
+    for _ in range(len(order)):
         if settings.model == model:
             break
+        down = order.index(model) > order.index(settings.model)
         d.move(pos)
         yield 0.05
         xdo("keydown", "ctrl")
-        xdo("click", "5")
+        xdo("click", "5" if down else "4")
         xdo("keyup", "ctrl")
         yield 0.25
     d.check(f"the model menu shows {model}", settings.model == model, settings.model)
 
 
 def generate_and_confirm(d, operator: str, name: str):
-    """Click a Generate button, look at the credit dialog, confirm with Return."""
-    before = len(jobs())
+    """Click a Generate button, look at the credit dialog, confirm with Return; the new job
+    (a chain of steps, a tool on a scene mesh, shows as the row of its last step)."""
+    before = set(jobs())
     yield from click_button(d, operator)
     yield 0.6
-    d.check(f"{name}: nothing is sent before the dialog is confirmed", len(jobs()) == before)
+    d.check(f"{name}: nothing is sent before the dialog is confirmed", set(jobs()) == before)
     yield from snap(d, f"{name}_confirm", 0.3)
     d.key("Return")
-    yield lambda: len(jobs()) > before
-    d.check(f"{name}: one job after OK", len(jobs()) == before + 1, f"{len(jobs())} jobs")
-    return next(iter(addon("session").STATE.order), "")
+    yield lambda: set(jobs()) - before
+    d.sent_after = before    # a tool on a scene mesh is prepared first, sent as a new job later
+    new = set(jobs()) - before
+    rows = {row.job_id for row in bpy.context.window_manager.aistudio.jobs}
+    d.check(f"{name}: one row in the job list after OK", len(new & rows) == 1,
+            f"{len(new)} new jobs, {len(new & rows)} rows")
+    return next(iter(new & rows), next(iter(new)))
 
 
 def wait_imported(d, job_id: str, name: str):
+    """The job imported: it, or the job it became (sent once its files were written)."""
+    def candidates():
+        after = getattr(d, "sent_after", None)
+        return [job_id] + ([j for j in jobs() if j not in after and j != job_id] if after else [])
+
     def landed():
-        view = jobs().get(job_id)
-        return view is not None and (view.imported or view.state in ("FAILED", "CANCELLED"))
+        views = [jobs()[j] for j in candidates() if j in jobs()]
+        return any(v.imported for v in views) or (
+            views and all(v.state in ("FAILED", "CANCELLED") for v in views))
     landed.__doc__ = f"{name} to import"
     yield landed
-    view = jobs()[job_id]
+    views = [jobs()[j] for j in candidates() if j in jobs()]
+    view = next((v for v in views if v.imported), views[0] if views else None)
+    if view is None:
+        raise AssertionError(f"{name}: its job left the job list")
     d.check(f"{name}: imported", view.imported and view.state == "DONE",
             f"{view.state} {view.error}")
 
@@ -262,6 +278,33 @@ def toggle_panel(d, label: str):
     yield 0.5
 
 
+def _click_header(d, rows_below_top: int):
+    """The top-level panel headers once the sidebar is at its top: one row (28 px) each."""
+    reg = ui()
+    d.move(d.screen_point(reg, reg.width * 0.4, reg.height - 13 - 28 * rows_below_top))
+    yield 0.2
+    xdo("click", "1")
+    yield 0.5
+
+
+def print_check(d):
+    """Print Preparation on the active mesh: its panel opened, Print Check clicked, the report
+    read in the panel. The AI Studio panel is folded first, so its header comes second."""
+    props = bpy.context.scene.aistudio.printing
+    yield from scroll_sidebar(d, -60)
+    yield from _click_header(d, 0)          # fold "AI Studio"
+    yield from _click_header(d, 1)          # open "Print Preparation"
+    yield from snap(d, "print_panel")
+    yield from click_button(d, "aistudio.print_check")
+    yield lambda: bool(props.last_report)
+    yield from snap(d, "print_checked", 0.6)
+    d.check("print check: the report is in the panel", "ml" in props.last_report
+            or "Volume" in props.last_report, props.last_report[:200])
+    yield from scroll_sidebar(d, -60)
+    yield from _click_header(d, 1)          # fold "Print Preparation"
+    yield from _click_header(d, 0)          # open "AI Studio" again
+
+
 def select_in_viewport(d, ob):
     """Click the object where the 3D view draws it."""
     from bpy_extras.view3d_utils import location_3d_to_region_2d
@@ -312,8 +355,8 @@ def more_generations(d):
 
 
 def jobs_and_tools(d):
-    """Cancel, Import Task, a cloud tool on a scene mesh, and text jobs until ten results
-    landed in this one window session (not yet passing: see the closing note)."""
+    """Cancel, Import Task, Repair on the scene's Cube, Print Check, and text jobs until ten
+    results landed in this one window session."""
     addon("preferences").get_prefs().confirm_credits = 0
     yield from open_sidebar_tab(d)
     # Cancel: a Tencent Pro job, cancelled with the ✕ in its row.
@@ -321,15 +364,19 @@ def jobs_and_tools(d):
     yield from type_into(d, "aistudio.prompt", "a tall lighthouse")
     job = yield from generate_and_confirm(d, "aistudio.text_to_3d", "cancel")
     yield lambda: jobs()[job].state == "RUNNING"
-    pos, _ = yield from d.find(ui(), "aistudio.cancel_job", xs=(0.80,), step=8, top_first=False)
+    yield from scroll_sidebar(d, 60)   # the job list is at the bottom
+    pos, _ = yield from d.find(ui(), "aistudio.cancel_job", xs=(0.80,), top_first=False)
     d.check("cancel: found the ✕ in the job's row", pos is not None)
     d.click(pos)
+    yield from snap(d, "cancel_question", 0.5)   # the service has no cancel: Blender asks
+    d.key("Return")
     yield lambda: jobs()[job].state == "CANCELLED"
     yield from snap(d, "cancelled")
     d.check("cancel: the job is cancelled and nothing imported", not jobs()[job].imported)
     yield from choose_model(d, "TENCENT_RAPID")
     # Import Task: a task id from elsewhere, typed into the field under the job list.
     task = emulator_task("a brass lantern")
+    yield from scroll_sidebar(d, 60)
     pos, _ = yield from d.find(ui(), "aistudio.task_id", operator=False, xs=(0.3,), top_first=False)
     d.check("import task: found the task id field", pos is not None)
     d.click(pos)
@@ -340,6 +387,8 @@ def jobs_and_tools(d):
     yield 0.3
     before = set(jobs())
     pos, _ = yield from d.find(ui(), "aistudio.import_task", xs=(0.75,), top_first=False)
+    if pos is None:
+        pos, _ = yield from find_scrolling(d, "aistudio.import_task", xs=(0.75,))
     d.check("import task: found its button", pos is not None)
     d.click(pos)
     yield lambda: set(jobs()) - before
@@ -354,10 +403,11 @@ def jobs_and_tools(d):
     yield from wait_imported(d, job, "repair")
     yield from snap(d, "repair_imported", 1.0)
     yield from toggle_panel(d, "Tools")
+    yield from print_check(d)
     # Text jobs until ten results have landed in this session.
     landed = [v for v in jobs().values() if v.imported]
     prompts = ["a red teapot", "a stone bench", "a toy robot", "a round table", "a green vase",
-               "a wooden boat", "a small tree"]
+               "a wooden boat", "a small tree", "a blue kettle", "a clay pot", "a tin can"]
     for prompt in prompts[:max(0, 10 - len(landed))]:
         yield from type_into(d, "aistudio.prompt", prompt)
         job = yield from generate_and_confirm(d, "aistudio.text_to_3d", prompt.replace(" ", "_"))
