@@ -45,3 +45,13 @@ def make_engine(eng_settings, clock, service):
     yield make
     for engine in engines:
         engine.shutdown(timeout=2.0)
+
+
+
+@pytest.fixture
+def engines():
+    """Engines a test starts against the real emulator; shut down after it."""
+    made = []
+    yield made
+    for engine in made:
+        engine.shutdown()

@@ -14,24 +14,15 @@ import pytest
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.config import Settings
-from bridge.engine import JobEngine
 from bridge.engine.model import KEY_MISSING_NOTE, KEY_REFUSED_NOTE
 
-STATUS = "/v1/generation-request/{}/status/"
+from emulator_engines import STATUS, start_engine
 
 
-@pytest.fixture
-def engines():
-    made = []
-    yield made
-    for engine in made:
-        engine.shutdown()
 
 
-def start(settings, clock, engines) -> JobEngine:
-    engine = JobEngine(settings, home=settings.home, clock=clock).start()
-    engines.append(engine)
-    return engine
+
+start = start_engine
 
 
 def polls(emulator, task_id: str) -> int:

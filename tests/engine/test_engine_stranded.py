@@ -20,21 +20,13 @@ from bridge.engine import JobEngine
 from bridge.engine import intake
 from bridge.engine.journal import Journal
 
-STATUS = "/v1/generation-request/{}/status/"
+from emulator_engines import STATUS, start_engine
 
 
-@pytest.fixture
-def engines():
-    made = []
-    yield made
-    for engine in made:
-        engine.shutdown()
 
 
-def start(settings, clock, engines, go=True) -> JobEngine:
-    engine = JobEngine(settings, home=settings.home, clock=clock)
-    engines.append(engine)
-    return engine.start() if go else engine
+
+start = start_engine
 
 
 def lease_of(home, job_id):
