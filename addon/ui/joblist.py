@@ -205,7 +205,9 @@ def draw_job_details(layout, view, width: int = DEFAULT_WRAP) -> None:
             layout.template_icon(icon_value=thumb.icon_id, scale=6.0)
         return
     col = layout.column(align=True)
-    col.label(text=f"Model: {view.model or '?'}   Credits: {view.credits or '?'}")
+    # One fact a line: a 290 px sidebar cuts "Model: … Credits: …" in the middle.
+    col.label(text=f"Model: {view.model or '?'}")
+    col.label(text=f"Credits: {view.credits or '?'}")
     eta = eta_text(view)
     waiting = key_wait_text(view)
     col.label(text=f"State: {waiting}" if waiting else
