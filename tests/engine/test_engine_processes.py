@@ -169,7 +169,9 @@ def _wait_for(home: Path, proc, ready, what: str) -> list:
         if len(records) == 2 and ready(*records):
             return records
         assert proc.poll() is None, proc.stderr.read()
-        time.sleep(0.01)
+        # Gently: a reader at 100 Hz competes with the child's own journal writes, and on
+        # a loaded machine once kept its first step from being seen done for a minute.
+        time.sleep(0.05)
     proc.kill()
     _, err = proc.communicate(timeout=10)
     raise AssertionError(f"never {what}: {[(r.state, r.task_id, r.error) for r in _chain_records(home)]}"
