@@ -88,7 +88,7 @@ def test_long_errors_wrap_and_are_marked_as_alerts(addon):
     view = session.JobView("j", label="Crowd", state="FAILED", error=long)
     layout = RecordingLayout()
     joblist.draw_job_details(layout, view, width=40)
-    lines = [t for t in layout.texts("label") if t and not t.startswith(("Model:", "State:"))]
+    lines = [t for t in layout.texts("label") if t and not t.startswith(("Model:", "Credits:", "State:"))]
     assert len(lines) >= 4 and all(len(t) <= 40 for t in lines)
     assert " ".join(lines) == long                              # nothing cut off
     assert ("set_alert", (True,), {}) in layout.log
