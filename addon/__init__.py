@@ -15,7 +15,13 @@ from __future__ import annotations
 import bpy
 
 from ..bridge.errors import BridgeError
-from . import operators, preferences, printing, properties, ui
+from . import preferences, properties
+from .operators import registration as operators
+from .printing import registration as printing
+from .ui import registration as ui
+from .jobs import pump, session
+from .jobs import localjobs
+from .helper import runtime
 
 _MODULES = [preferences, properties, operators, ui, printing]
 # Created by register() when the add-on was not enabled through Blender's
@@ -41,7 +47,6 @@ def _drop_prefs_entry() -> None:
 
 
 def register() -> None:
-    from . import pump, session
     for module in _MODULES:
         for cls in getattr(module, "classes", ()):
             bpy.utils.register_class(cls)
@@ -56,9 +61,6 @@ def register() -> None:
 
 
 def unregister() -> None:
-    from . import pump, session
-    from . import localjobs
-    from .helper import runtime
     pump.stop()  # first: no tick may run against half-removed classes
     try:
         session.stop_engine()

@@ -12,7 +12,7 @@ from pathlib import Path
 import bpy
 from bpy.props import BoolProperty, FloatProperty, IntProperty, StringProperty
 
-from . import online
+from .jobs import online
 from ..bridge import config, errors
 
 
@@ -26,11 +26,21 @@ ADDON_ID = _package_root(__package__)
 RUNNING_AS_EXTENSION = ADDON_ID.startswith("bl_ext.")
 
 
+_changed = False   # set by an update callback, taken by the pump (both on the main thread)
+
+
 def _settings_changed(_prefs, _context) -> None:
     """A key, token, URL or rate was typed: the pump hands it to the engine on its next tick
     (main thread), so jobs waiting for a key go on at once, without a new submit."""
-    from . import session
-    session.STATE.settings_dirty = True
+    global _changed
+    _changed = True
+
+
+def take_settings_change() -> bool:
+    """Whether a preference changed since the last call (the pump asks every tick)."""
+    global _changed
+    changed, _changed = _changed, False
+    return changed
 
 
 class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
@@ -221,24 +231,18 @@ def current_settings(context=None, home: Path | None = None):
     return config.Settings(home=home or engine_home(prefs), **values)
 
 
-class AISTUDIO_OT_use_cli_journal(bpy.types.Operator):
-    """Share one job journal with the command line (python -m bridge)"""
-
-    bl_idname = "aistudio.use_cli_journal"
-    bl_label = "Use the Command Line's Journal"
-    bl_options = {"INTERNAL"}
-
-    folder: StringProperty(name="Folder", subtype="DIR_PATH")
-
-    def execute(self, context):
-        prefs = get_prefs(context)
-        if prefs is None:
-            return {"CANCELLED"}
-        prefs.data_folder = self.folder
-        from . import session
-        session.follow_journal(context)   # at once: its jobs are in the list and importable now
-        self.report({"INFO"}, f"Jobs are journaled in {self.folder}; the add-on follows them from now on.")
-        return {"FINISHED"}
+classes = (AISTUDIO_AddonPreferences,)
 
 
-classes = (AISTUDIO_AddonPreferences, AISTUDIO_OT_use_cli_journal)
+def require_credential(settings, provider: str = "3daistudio") -> str:
+    """The key (or token) for *provider*; else a ConfigError with Blender's advice.
+
+    The bridge's own advice names a ``.env`` file and shell variables, which a
+    Blender started from a desktop menu never reads: here it is the preferences.
+    """
+    try:
+        return settings.require_image3d_token() if provider == "image3d" else \
+            settings.require_key()
+    except errors.ConfigError:
+        raise errors.ConfigError(missing_credential_message(provider),
+                                 advice="") from None

@@ -21,8 +21,9 @@ from ..bridge.api import miniature as miniature_api
 from ..bridge.api import tencent as tencent_api
 from ..bridge.api import trellis as trellis_api
 from ..bridge.api import tripo as tripo_api
-from . import recipelist
-from .request_factory import SERVICE_DEFAULT  # an option set to it is not sent
+from .pictures import recipes
+from .pictures.slots import ALL_VIEWS, EXTRA_VIEWS, VIEWS
+from .jobs.request_factory import SERVICE_DEFAULT  # an option set to it is not sent
 
 try:
     from .printing.properties import AISTUDIO_PG_print
@@ -55,10 +56,6 @@ POLYGON_TYPES = (("triangle", "Triangles", "A triangle mesh"),
                  ("quadrilateral", "Quads", "Quads where the surface allows (arrives as FBX to keep them)"))
 FACE_LEVELS = (("high", "High", "About half the faces"), ("medium", "Medium", "About a quarter"),
                ("low", "Low", "About a tenth"))
-VIEWS = ("front", "back", "left", "right")
-#: The views Tencent Pro 3.1 adds to the four (the contract's view_type names).
-EXTRA_VIEWS = tuple(v for v in tencent_api.VIEWS["3.1"] if v not in VIEWS)
-ALL_VIEWS = VIEWS + EXTRA_VIEWS
 SEED_MAX = tripo_api.SEED_MAX  # also the largest value an IntProperty holds
 _V3_FACES = tripo_api.TripoTextRequest.FACE_LIMIT
 _P1_FACES = tripo_api.TripoP1TextRequest.FACE_LIMIT
@@ -211,7 +208,7 @@ class AISTUDIO_PG_tools(bpy.types.PropertyGroup):
 
 def _prompt_get(self) -> str:
     # Until the user edits it, the field shows the chosen recipe's own prompt.
-    return self.prompt_text if self.prompt_edited else recipelist.prompt_of(self.recipe)
+    return self.prompt_text if self.prompt_edited else recipes.prompt_of(self.recipe)
 
 
 def _prompt_set(self, value: str) -> None:
@@ -229,12 +226,12 @@ RECONSTRUCT_VERSION = {"TENCENT_PRO": "3.0"}
 class AISTUDIO_PG_prepare(bpy.types.PropertyGroup):
     """Picture preparation: a recipe applied by an image-edit model to the source picture."""
 
-    recipe: EnumProperty(name="Recipe", items=recipelist.enum_items, update=_recipe_changed)
+    recipe: EnumProperty(name="Recipe", items=recipes.enum_items, update=_recipe_changed)
     prompt: StringProperty(name="Prompt", get=_prompt_get, set=_prompt_set,
                            description="What the edit model is asked; edit it before sending")
     prompt_text: StringProperty(options={"HIDDEN"})
     prompt_edited: BoolProperty(options={"HIDDEN"})
-    model: EnumProperty(name="Edit Model", items=recipelist.EDIT_MODELS, default="gemini-3-pro")
+    model: EnumProperty(name="Edit Model", items=recipes.EDIT_MODELS, default="gemini-3-pro")
     reconstruct_model: EnumProperty(name="3D Model", items=(
         ("TENCENT_PRO", "Tencent Pro 3.0", "Multi-view Hunyuan 3D Pro 3.0 (the tutorial's choice)"),
         ("TRIPO", "Tripo", "Tripo multi-view, in the version chosen under Generate")),

@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from .errors import (BridgeError, CancelledError, DownloadError, DownloadTooLargeError,
-                     DownloadWriteError, ExpiredError, LinkRefusedError)
+from .errors import BridgeError, CancelledError, DownloadError, DownloadTooLargeError, DownloadWriteError, ExpiredError, LinkRefusedError
 from .httpdeadline import Deadline, deadline_scope
 
 if TYPE_CHECKING:
@@ -64,11 +63,10 @@ def download(t: "Transport", url: str, dest: str | os.PathLike, *, max_bytes: in
 
 def _attempts(t: "Transport", url: str, dest: Path, part: Path, max_bytes: int,
               expected_size: int | None) -> Path:
-    from .transport import USER_AGENT, backoff_delay
     attempt = 0
     while True:
         have = part.stat().st_size if part.exists() else 0
-        headers = {"User-Agent": USER_AGENT}
+        headers = {"User-Agent": t.user_agent}
         if have:
             headers["Range"] = f"bytes={have}-"
         deadline = Deadline(t.deadline, min_rate=t.download_min_rate, window=t.download_window)
@@ -99,7 +97,7 @@ def _attempts(t: "Transport", url: str, dest: Path, part: Path, max_bytes: int,
                     raise
                 raise DownloadError(f"Download failed: {t._scrubbed(exc)}") from None
             t.stats["retries"] += 1
-            t._sleep(backoff_delay(attempt, t.rng))
+            t._sleep(t.backoff(attempt))
             attempt += 1
         except OSError:
             if deadline.expired:   # the cut socket surfaced as a bare OSError

@@ -30,13 +30,13 @@ from typing import Any, Callable
 import requests
 
 from .clock import SYSTEM_CLOCK, Clock
-from .errors import (AnswerTooLargeError, ApiError, BridgeError, CancelledError, NotSentError,
-                     RateLimitedError, ServerError, TransportError, UncertainDeliveryError,
-                     UnreadableAnswerError, error_from_response, scrub)
+from .errors import AnswerTooLargeError, ApiError, BridgeError, CancelledError, NotSentError, RateLimitedError, ServerError, TransportError, UncertainDeliveryError, UnreadableAnswerError, error_from_response, scrub
 from . import netreason
+from .downloads import download
 from .httpdeadline import Deadline, deadline_scope, install
 from .ratebudget import OTHER, POLL, RETRY_AFTER_CAP, SUBMIT, RateBudget
 from .safetext import html_summary, looks_like_html, scrub_tree, service_text
+from .errors import ConfigError
 
 log = logging.getLogger("bridge.transport")
 
@@ -163,13 +163,18 @@ class Transport:
     def _url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.base_url + path
 
+    user_agent = USER_AGENT
+
+    def backoff(self, attempt: int) -> float:
+        """The wait before retry *attempt* (downloads use it too, without importing us)."""
+        return backoff_delay(attempt, self.rng)
+
     def _sleep(self, seconds: float) -> None:
         if self.clock.sleep(seconds, self.cancel):
             raise CancelledError("Cancelled.")
 
     def _check_online(self) -> None:
         if self.online_check is not None and not self.online_check():
-            from .errors import ConfigError
             raise ConfigError("Online access is turned off, so nothing was sent.",
                               advice="Turn on Preferences > System > Network > Allow Online Access.")
 
@@ -431,7 +436,6 @@ class Transport:
                  expected_size: int | None = None) -> Path:
         """Fetch ``url`` to ``dest`` atomically (see :func:`bridge.downloads.download`)."""
         self._check_online()
-        from .downloads import download
         return download(self, url, dest, max_bytes=max_bytes, expected_size=expected_size)
 
 

@@ -25,7 +25,7 @@ from . import protocol
 
 #: Variables that may hold a credential; the helper needs none of them.
 SECRET_PREFIXES = ("AISTUDIO_", "3D_AI_STUDIO_", "IMAGE3D_")
-SCRIPT = Path(__file__).with_name("main.py")
+SCRIPT = Path(__file__).parent / "inside" / "main.py"
 ROOT = Path(__file__).resolve().parents[2]   # the extension package's folder
 _EOF = object()
 

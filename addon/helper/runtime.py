@@ -16,6 +16,7 @@ import bpy
 
 from ...bridge.errors import HelperUnavailableError
 from . import process, service
+from .. import preferences
 
 #: Overrides for the next helper created: argv, idle_s, deadline_s, start_timeout_s, enabled.
 OPTIONS: dict = {}
@@ -29,13 +30,11 @@ def enabled() -> bool:
         return bool(OPTIONS["enabled"])
     if os.environ.get("AISTUDIO_HELPER", "").strip().lower() in ("0", "off", "no", "false"):
         return False
-    from .. import preferences
     prefs = preferences.get_prefs()
     return bool(getattr(prefs, "use_helper", True)) if prefs is not None else True
 
 
 def _log_path():
-    from .. import preferences
     try:
         return preferences.user_folder("helper") / "helper.log"
     except (OSError, ValueError):

@@ -1,7 +1,6 @@
-"""Operators: the buttons of the panel and the add-on's scripting API."""
+"""Operators: the buttons of the panel and the add-on's scripting API.
 
-from . import batch, generate, import_task, jobs, miniature, picture_slots, pictures, prepare, tools
-
-classes = (*generate.classes, *pictures.classes, *miniature.classes, *prepare.classes,
-           *picture_slots.classes, *tools.classes, *jobs.classes, *import_task.classes,
-           *batch.classes)
+Nothing is imported here: a package ``__init__`` that imports its submodules
+would run them for anyone importing one submodule (and tie them in circles).
+What Blender registers is listed in :mod:`.registration`.
+"""

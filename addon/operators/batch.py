@@ -16,7 +16,7 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 from ...bridge import errors
 from ...bridge.api.base import Credits
 from ...bridge.engine import batch as batchlib
-from .. import naming, request_factory
+from ..jobs import naming, request_factory
 from ..properties import MODELS
 from .submit import Prepared, SubmitMixin, credit_text
 

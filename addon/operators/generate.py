@@ -7,7 +7,8 @@ so the panel's buttons pass nothing and scripts pass everything.
 import bpy
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 
-from .. import imagesource, naming, request_factory
+from ..blenderio import uploads
+from ..jobs import naming, request_factory
 from ..properties import ALL_VIEWS, MODELS
 from .submit import Prepared, SubmitMixin
 
@@ -67,7 +68,7 @@ class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
             sketch = request_factory.takes_sketch_prompt(model, settings.options)
             prompt = settings.prompt if sketch else ""
         request_factory.image_request(model, "picture.png", settings.options, prompt)  # before saving
-        path = imagesource.resolve(self.filepath, self.image, use_render,
+        path = uploads.resolve(self.filepath, self.image, use_render,
                                    fallback=None if scripted else settings.picture)
         request = request_factory.image_request(model, path, settings.options, prompt)
         name = naming.picture(self.filepath, self.image, use_render,
@@ -106,12 +107,12 @@ class AISTUDIO_OT_multiview_to_3d(SubmitMixin, bpy.types.Operator):
         for view in ALL_VIEWS:
             given = getattr(self, view)
             if given:
-                views[view] = imagesource.name_or_path(given)
+                views[view] = uploads.name_or_path(given)
                 front = front or (naming.view_given(given) if view == "front" else "")
             elif not scripted and view in wanted:
                 slot = getattr(settings.multiview, view)
                 if slot.image is not None or slot.filepath:
-                    views[view] = imagesource.resolve(fallback=slot)
+                    views[view] = uploads.resolve(fallback=slot)
                     if view == "front":
                         front = naming.picture("", "", False, slot)
         request = request_factory.multiview_request(model, views, settings.options, version)

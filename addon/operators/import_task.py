@@ -11,7 +11,8 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
-from .. import online, origin, preferences, pump, session
+from ..jobs import online, origin, pump, session
+from .. import preferences
 from .submit import require_credential, submit_problem
 
 PROVIDERS = (("3daistudio", "3D AI Studio", "A task of 3daistudio.com"),

@@ -5,8 +5,11 @@ import os
 import bpy
 from bpy.props import EnumProperty, FloatProperty, StringProperty
 
-from .. import pump, session, wallet
+from .. import preferences
+from ..jobs import pump, session, wallet
 from .submit import submit_problem
+from ..jobs import localjobs
+from ..jobs import importing
 
 
 def _job_id(op, context) -> str:
@@ -30,7 +33,6 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
     job_id: StringProperty(name="Job")
 
     def invoke(self, context, event):
-        from .. import localjobs
         if localjobs.get(getattr(self, "job_id", "") or "") is not None:
             return self.execute(context)   # local work stops for real and costs nothing: no question
         # Cancelling abandons paid work (the service has no cancel), so the button asks first.
@@ -45,7 +47,6 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
 
     def execute(self, context):
         job_id = _job_id(self, context)
-        from .. import localjobs
         if localjobs.cancel(job_id):   # a local job: the helper Blender stops working on it
             self.report({"INFO"}, f"Cancelled job {job_id}.")
             return {"FINISHED"}
@@ -101,7 +102,6 @@ class AISTUDIO_OT_import_result(bpy.types.Operator):
         return {"RUNNING_MODAL"}
 
     def execute(self, context):
-        from .. import importing
         job_id = _job_id(self, context)
         engine = session.engine()
         record = engine.job(job_id) if job_id else None
@@ -221,6 +221,25 @@ class AISTUDIO_OT_clear_messages(bpy.types.Operator):
         return {"FINISHED"}
 
 
-classes = (AISTUDIO_OT_cancel_job, AISTUDIO_OT_import_result, AISTUDIO_OT_wait_jobs,
+class AISTUDIO_OT_use_cli_journal(bpy.types.Operator):
+    """Share one job journal with the command line (python -m bridge)"""
+
+    bl_idname = "aistudio.use_cli_journal"
+    bl_label = "Use the Command Line's Journal"
+    bl_options = {"INTERNAL"}
+
+    folder: StringProperty(name="Folder", subtype="DIR_PATH")
+
+    def execute(self, context):
+        prefs = preferences.get_prefs(context)
+        if prefs is None:
+            return {"CANCELLED"}
+        prefs.data_folder = self.folder
+        session.follow_journal(context)   # at once: its jobs are in the list and importable now
+        self.report({"INFO"}, f"Jobs are journaled in {self.folder}; the add-on follows them from now on.")
+        return {"FINISHED"}
+
+
+classes = (AISTUDIO_OT_use_cli_journal, AISTUDIO_OT_cancel_job, AISTUDIO_OT_import_result, AISTUDIO_OT_wait_jobs,
            AISTUDIO_OT_refresh_wallet, AISTUDIO_OT_open_folder, AISTUDIO_OT_clear_finished_jobs,
            AISTUDIO_OT_clear_messages)

@@ -3,7 +3,8 @@
 import bpy
 from bpy.props import FloatProperty, IntProperty, StringProperty
 
-from .. import imagesource, naming, request_factory
+from ..blenderio import uploads
+from ..jobs import naming, request_factory
 from ..properties import AISTUDIO_PG_miniature
 from .submit import Prepared, SubmitMixin
 
@@ -38,7 +39,7 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
     def prepare(self, context) -> Prepared:
         settings = context.scene.aistudio.miniature
         scripted = bool(self.filepath or self.image)
-        path = imagesource.resolve(self.filepath, self.image,
+        path = uploads.resolve(self.filepath, self.image,
                                    fallback=None if scripted else settings.picture)
         scale = self._value(context, "scale")
         height = self._value(context, "scale_height_cm")

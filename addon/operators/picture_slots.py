@@ -12,7 +12,10 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
-from .. import greyimage, imagesource, localjobs, naming, preferences, recipelist, session, slots
+from ..pictures import grey, recipes, slots
+from ..blenderio import uploads
+from ..jobs import localjobs, naming, session
+from .. import preferences
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 
@@ -31,7 +34,7 @@ def _result_image(view) -> bpy.types.Image | None:
 
 def default_slots(meta: dict) -> list[str]:
     """A view recipe fills its own view; anything else becomes the source and the front view."""
-    slot = recipelist.default_slot(meta.get("recipe", ""))
+    slot = recipes.default_slot(meta.get("recipe", ""))
     return ["SOURCE", "FRONT"] if slot == "SOURCE" else [slot]
 
 
@@ -83,12 +86,12 @@ class AISTUDIO_OT_composite_grey(bpy.types.Operator):
         try:
             # The helper Blender does the pixel work; this returns at once.
             use_render = not scripted and settings.source == "RENDER"
-            with imagesource.deferred() as pending:
-                path = imagesource.resolve(self.filepath, self.image, use_render,
+            with uploads.deferred() as pending:
+                path = uploads.resolve(self.filepath, self.image, use_render,
                                            fallback=None if scripted else settings.picture)
             name = naming.picture(self.filepath, self.image, use_render,
                                   None if scripted else settings.picture, context.scene)
-            dest = greyimage.grey_dest(path, preferences.user_folder("prepared"))
+            dest = grey.grey_dest(path, preferences.user_folder("prepared"))
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -101,17 +104,17 @@ class AISTUDIO_OT_composite_grey(bpy.types.Operator):
         localjobs.track(job_id, label, {"source": "grey", "picture": path})
 
         def finish(_results) -> str:
-            image = greyimage.load_grey(dest, name=label)
+            image = grey.load_grey(dest, name=label)
             slots.fill(bpy.context.scene, "SOURCE", image)
             return f"{image.name} (on #BEBEBE grey) is now the source picture."
 
         def fallback() -> str:
             for item in pending:
                 item.run_in_process()
-            greyimage.composite_in_process(path, dest)
+            grey.composite_in_process(path, dest)
             return finish(None)
 
-        steps = [p.step for p in pending] + [greyimage.grey_step(path, dest, optional=False)]
+        steps = [p.step for p in pending] + [grey.grey_step(path, dest, optional=False)]
         localjobs.start(localjobs.Work(job_id, label, steps, finish, fallback, stage="Compositing"))
         self.report({"INFO"}, f"Putting {name or Path(path).name} on grey; it becomes the source picture "
                               "when done.")

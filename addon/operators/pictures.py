@@ -8,7 +8,8 @@ Editor (``imageresults``). ``image_to_slot`` and ``show_image`` are local and fr
 import bpy
 from bpy.props import EnumProperty, IntProperty, StringProperty
 
-from .. import imageresults, naming, request_factory, slots
+from ..pictures import results as picture_results, slots
+from ..jobs import naming, request_factory
 from ..properties import AISTUDIO_PG_text_image
 from .submit import Prepared, SubmitMixin
 
@@ -79,7 +80,7 @@ class AISTUDIO_OT_show_image(bpy.types.Operator):
         space = getattr(context, "space_data", None)
         if space is not None and space.type == "IMAGE_EDITOR":
             space.image = image
-        elif not imageresults.show_in_image_editor(image, context.window_manager):
+        elif not picture_results.show_in_image_editor(image, context.window_manager):
             self.report({"WARNING"}, "No Image Editor is open: open one to see the picture.")
             return {"CANCELLED"}
         return {"FINISHED"}

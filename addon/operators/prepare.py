@@ -16,7 +16,9 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 from ...bridge import recipes as recipes_mod
 from ...bridge.api import image_tools
 from ...bridge.errors import ValidationError
-from .. import imagesource, naming, recipelist, session
+from ..blenderio import uploads
+from ..jobs import naming, session
+from ..pictures import recipes
 from .submit import Prepared, SubmitMixin
 
 EMPTY_PROMPT = ("The prompt is empty: type what the picture should become, or pick the recipe "
@@ -28,7 +30,7 @@ def _source_path(op, context) -> tuple[str, str]:
     settings = context.scene.aistudio
     scripted = bool(op.filepath or op.image or op.use_render)
     use_render = op.use_render or (not scripted and settings.source == "RENDER")
-    path = imagesource.resolve(op.filepath, op.image, use_render,
+    path = uploads.resolve(op.filepath, op.image, use_render,
                                fallback=None if scripted else settings.picture)
     return path, naming.picture(op.filepath, op.image, use_render, settings.picture, context.scene)
 
@@ -37,8 +39,8 @@ def edit_prepared(recipe: str, model: str, prompt: str, path: str, name: str) ->
     if not (prompt or "").strip():
         raise ValidationError(EMPTY_PROMPT)
     request = recipes_mod.build_edit_request(recipe, path, model=model, prompt_override=prompt,
-                                             recipes=recipelist.recipes())
-    label = recipelist.recipes()[recipe].label
+                                             recipes=recipes.recipes())
+    label = recipes.recipes()[recipe].label
     meta = {"source": "prepare", "recipe": recipe, "prompt": prompt, "picture": path,
             "edit_model": model, "picture_name": name}
     return Prepared(request, naming.words(f"{name} {label.lower()}", "Prepared picture"), model, meta)
@@ -64,8 +66,8 @@ class AISTUDIO_OT_prepare_picture(_PictureArgs, SubmitMixin, bpy.types.Operator)
     bl_label = "Prepare Picture"
     bl_options = {"REGISTER"}
 
-    recipe: EnumProperty(name="Recipe", items=recipelist.enum_items)
-    model: EnumProperty(name="Edit Model", items=recipelist.EDIT_MODELS, default="gemini-3-pro")
+    recipe: EnumProperty(name="Recipe", items=recipes.enum_items)
+    model: EnumProperty(name="Edit Model", items=recipes.EDIT_MODELS, default="gemini-3-pro")
     prompt: StringProperty(name="Prompt", description="Unset: the panel's prompt")
 
     def prepare(self, context) -> Prepared:
@@ -78,7 +80,7 @@ class AISTUDIO_OT_prepare_picture(_PictureArgs, SubmitMixin, bpy.types.Operator)
         elif recipe == prep.recipe:
             prompt = prep.prompt  # what the panel shows, edits included
         else:
-            prompt = recipelist.prompt_of(recipe)
+            prompt = recipes.prompt_of(recipe)
         if not prompt.strip():
             raise ValidationError(EMPTY_PROMPT)  # before saving any picture
         path, name = _source_path(self, context)
@@ -125,7 +127,7 @@ class AISTUDIO_OT_prepare_redo(SubmitMixin, bpy.types.Operator):
         elif prep.recipe == recipe:
             prompt = prep.prompt  # the user may have edited it since
         else:
-            prompt = meta.get("prompt") or recipelist.prompt_of(recipe)
+            prompt = meta.get("prompt") or recipes.prompt_of(recipe)
         return edit_prepared(recipe, meta.get("edit_model") or prep.model, prompt, path, name)
 
 
@@ -159,8 +161,8 @@ class AISTUDIO_OT_reload_recipes(bpy.types.Operator):
     bl_label = "Reload Recipes"
 
     def execute(self, context):
-        count = len(recipelist.reload())
-        problem = recipelist.load_error()
+        count = len(recipes.reload())
+        problem = recipes.load_error()
         if problem:
             self.report({"WARNING"}, problem)
         else:

@@ -9,7 +9,11 @@ Anything wrong is reported with ``self.report`` and nothing is sent.
 import dataclasses
 
 from ...bridge import errors
-from .. import imagesource, meshtools, online, origin, preferences, presubmit, session
+from ..blenderio import uploads
+from ..jobs import meshtools, online, origin, presubmit, session
+from .. import preferences
+from ..preferences import require_credential
+from ..jobs import pump
 
 
 @dataclasses.dataclass
@@ -61,20 +65,6 @@ def mesh_problem(context) -> str:
     return ""
 
 
-def require_credential(settings, provider: str = "3daistudio") -> str:
-    """The key (or token) for *provider*; else a ConfigError with Blender's advice.
-
-    The bridge's own advice names a ``.env`` file and shell variables, which a
-    Blender started from a desktop menu never reads: here it is the preferences.
-    """
-    try:
-        return settings.require_image3d_token() if provider == "image3d" else \
-            settings.require_key()
-    except errors.ConfigError:
-        raise errors.ConfigError(preferences.missing_credential_message(provider),
-                                 advice="") from None
-
-
 def submit_problem(context, providers=("3daistudio",), needs_mesh: bool = False) -> str:
     """Why a submit button is greyed out ('' when it may be pressed).
 
@@ -121,7 +111,7 @@ class SubmitMixin:
         try:
             # Slow file writes (an unsaved picture, a mesh export) become helper
             # steps; the job is submitted once they are done (presubmit.py).
-            with imagesource.deferred() as pending:
+            with uploads.deferred() as pending:
                 prepared = self.prepare(context)
             prepared.pending = pending
             # The result comes back into this file, and only this one (origin.py).
@@ -176,7 +166,6 @@ class SubmitMixin:
                                         credit_text(request))
             self.report({"INFO"}, f"Preparing {prepared.label} ({credit_text(request)}); it is "
                                   "submitted when its files are written.")
-            from .. import pump
             pump.sync_rows(context)
             return {"FINISHED"}
         try:
@@ -184,7 +173,6 @@ class SubmitMixin:
         except errors.BridgeError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        from .. import pump
         pump.sync_rows(context)
         return {"FINISHED"}
 

@@ -12,7 +12,8 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 from mathutils import Matrix
 
 from ...bridge.errors import ValidationError
-from .. import imagesource, meshtools, naming, request_factory
+from ..blenderio import uploads
+from ..jobs import meshtools, naming, request_factory
 from ..properties import FACE_LEVELS, POLYGON_TYPES, TOOLS
 from .submit import Prepared, SubmitMixin, mesh_problem
 
@@ -57,11 +58,11 @@ class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
             if self._given("prompt") or self._given("filepath") or self._given("image"):
                 prompt = self.prompt.strip() or None
                 if self.filepath or self.image:
-                    image = imagesource.resolve(self.filepath, self.image)
+                    image = uploads.resolve(self.filepath, self.image)
             elif tools.retexture_from == "PROMPT":
                 prompt = tools.retexture_prompt.strip() or None
             else:
-                image = imagesource.resolve(fallback=tools.retexture_picture)
+                image = uploads.resolve(fallback=tools.retexture_picture)
             if not prompt and not image:
                 raise ValidationError("Retexture needs the new look: a prompt (prompt=…) or a "
                                       "picture (filepath=… or image=…), or the Tools panel's.")
@@ -81,10 +82,10 @@ class AISTUDIO_OT_mesh_tool(SubmitMixin, bpy.types.Operator):
             raise ValidationError(problem)
         if tool in meshtools.TOOLS:
             def upload(mesh):   # in its own coordinates (or the low-poly's, for a bake)
-                return imagesource.export_glb(context, mesh.obj, matrix=mesh.matrix or Matrix.Identity(4))
+                return uploads.export_glb(context, mesh.obj, matrix=mesh.matrix or Matrix.Identity(4))
             plan = meshtools.plan(context, tool, self.chain_options(context, tool), upload)
             return Prepared(plan.request, plan.label, tool, plan.meta)
-        model_file = imagesource.export_glb(context, active)
+        model_file = uploads.export_glb(context, active)
         request = request_factory.tool_request(tool, model_file, tools)
         meta = {"source": "tool", "tool": tool, "placement": "beside", "source_object": active.name}
         return Prepared(request, naming.tool_result(active.name, tool), tool, meta)

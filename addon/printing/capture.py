@@ -16,9 +16,12 @@ from pathlib import Path
 import bpy
 
 from ...bridge.errors import PrintPrepError
-from .. import localjobs, preferences
-from ..helper import importers, transfer
+from ..jobs import localjobs
+from .. import preferences
+from ..blenderio import importers
+from ..helper import transfer
 from . import multiview
+from ..pictures import slots  # here: slots needs the settings that import this package
 
 PREFIX = "view"
 
@@ -38,7 +41,6 @@ def _deliver(made: Path, folder: Path):
 
 
 def _fill_slots(paths: dict, subject: str) -> str:
-    from .. import slots  # here: slots needs the settings that import this package
     scene = bpy.context.scene
     for view, path in paths.items():
         image = slots.load_image(path)

@@ -15,7 +15,7 @@ from bpy.props import EnumProperty
 
 from ...bridge.api import tools
 from ...bridge.errors import ValidationError
-from .. import imagesource
+from ..blenderio import uploads
 from ..operators.submit import Prepared, SubmitMixin, mesh_problem
 
 #: step → (button label, the service tool it runs, what the result is called after its source)
@@ -51,10 +51,10 @@ class AISTUDIO_OT_print_cloud(SubmitMixin, bpy.types.Operator):
         standing = ob.matrix_world.copy()
         standing.translation = (0.0, 0.0, 0.0)
         if self.step == "decimate":
-            glb = imagesource.export_model(context, ob, "GLB", matrix=standing)
+            glb = uploads.export_model(context, ob, "GLB", matrix=standing)
             request, unit = tools.OptimizeRequest(model_file=glb), "m"  # glTF is metres
         else:
-            model = imagesource.export_model(context, ob, "STL_MM", matrix=standing)
+            model = uploads.export_model(context, ob, "STL_MM", matrix=standing)
             unit = "mm"
             if self.step == "check":
                 request = tools.VolumeRequest(model_file=model, unit=unit)

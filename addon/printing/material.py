@@ -45,3 +45,10 @@ def estimate_filament(volume_ml: float, density: float = PLA_DENSITY, infill: fl
     grams = solid * infill
     return MaterialEstimate("filament", volume_ml, grams, grams / 1000.0 * price_per_kg,
                             solid * 0.2, solid)
+
+
+def estimate_for(props, volume_ml: float) -> MaterialEstimate:
+    """The estimate for the material chosen in the print settings (``Scene.aistudio.printing``)."""
+    if props.material == "RESIN":
+        return estimate_resin(volume_ml, props.resin_density, props.resin_price)
+    return estimate_filament(volume_ml, props.pla_density, props.infill, props.pla_price)

@@ -1,7 +1,7 @@
 """Thin operators over the print functions: validate, hand to the helper Blender, report.
 
 The mesh tools, the check and the exports run as local jobs in the helper
-Blender (``background.py``): the operator writes the object out and returns
+Blender (``dispatch.py``): the operator writes the object out and returns
 within milliseconds, the job list shows progress and Cancel, and the result
 is applied when it arrives; the four-view capture renders there too. Clay
 preview stays here.
@@ -16,7 +16,7 @@ import bpy
 from ...bridge.errors import BridgeError, PrintPrepError
 from .. import preferences
 from ..operators.submit import mesh_problem
-from . import background, capture, check, clay, material, scaling
+from . import dispatch, capture, check, clay, material, scaling
 
 
 def _settings(context):
@@ -42,7 +42,7 @@ class _MeshOperator(bpy.types.Operator):
         return True
 
     def execute(self, context):
-        message = background.started_or_reported(
+        message = dispatch.started_or_reported(
             self, lambda: self.run(context, context.active_object, _settings(context)))
         if message is None:
             return {"CANCELLED"}
@@ -63,15 +63,9 @@ class AISTUDIO_OT_print_check(_MeshOperator):
     bl_label = "Check for Printing"
 
     def run(self, context, ob, props):
-        job_id = background.run_check(context, ob, min_thickness_mm=props.min_thickness_mm,
+        job_id = dispatch.run_check(context, ob, min_thickness_mm=props.min_thickness_mm,
                                       overhang_angle=props.overhang_angle)
         return _started("The print check", job_id, "the report appears in the panel.")
-
-
-def estimate(props, volume_ml: float) -> material.MaterialEstimate:
-    if props.material == "RESIN":
-        return material.estimate_resin(volume_ml, props.resin_density, props.resin_price)
-    return material.estimate_filament(volume_ml, props.pla_density, props.infill, props.pla_price)
 
 
 
@@ -81,7 +75,7 @@ class AISTUDIO_OT_make_manifold(_MeshOperator):
     bl_label = "Make Manifold"
 
     def run(self, context, ob, props):
-        job_id = background.run_mesh_tool(context, ob, "make_manifold", {})
+        job_id = dispatch.run_mesh_tool(context, ob, "make_manifold", {})
         return _started("Make manifold", job_id, "the repaired mesh replaces this one.")
 
 
@@ -97,7 +91,7 @@ class AISTUDIO_OT_hollow(_MeshOperator):
                                  f"the model's smallest dimension ({min(ob.dimensions):.4g}).")
         params = {"thickness": thickness, "drain_holes": props.drain_holes,
                   "drain_diameter": _mm_to_units(context, props.drain_diameter_mm)}
-        job_id = background.run_mesh_tool(context, ob, "hollow", params)
+        job_id = dispatch.run_mesh_tool(context, ob, "hollow", params)
         return _started("Hollowing", job_id, "the hollow mesh replaces this one.")
 
 
@@ -122,7 +116,7 @@ class AISTUDIO_OT_scale_miniature(_MeshOperator):
                   "subject_height_cm": props.subject_height_cm}
         height = scaling.target_height_mm(params["scale"], params["custom_height_mm"],
                                           params["subject_height_cm"])   # a bad scale is said now
-        job_id = background.run_scale(context, ob, params)
+        job_id = dispatch.run_scale(context, ob, params)
         return _started("Measuring", job_id, f"the model is scaled to {height:.1f} mm when done.")
 
 
@@ -133,7 +127,7 @@ class AISTUDIO_OT_export_stl(_MeshOperator):
 
     def run(self, context, ob, props):
         dest = _export_path(props.stl_path, "print.stl")
-        job_id = background.run_export(context, ob, "export_stl", dest)
+        job_id = dispatch.run_export(context, ob, "export_stl", dest)
         return _started("The STL export", job_id, f"it is written to {dest}.")
 
 
@@ -143,7 +137,7 @@ class AISTUDIO_OT_decimate(_MeshOperator):
     bl_label = "Decimate"
 
     def run(self, context, ob, props):
-        job_id = background.run_mesh_tool(context, ob, "decimate",
+        job_id = dispatch.run_mesh_tool(context, ob, "decimate",
                                           {"target_faces": props.target_faces})
         return _started("Decimation", job_id, "the lighter mesh replaces this one.")
 
@@ -155,7 +149,7 @@ class AISTUDIO_OT_export_glb(_MeshOperator):
 
     def run(self, context, ob, props):
         dest = _export_path(props.glb_path, "decimated.glb")
-        job_id = background.run_export(context, ob, "export_glb", dest, props.draco)
+        job_id = dispatch.run_export(context, ob, "export_glb", dest, props.draco)
         return _started("The GLB export", job_id, f"it is written to {dest}.")
 
 

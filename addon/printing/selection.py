@@ -13,8 +13,8 @@ import numpy as np
 from bpy.props import EnumProperty
 
 from ...bridge.errors import PrintPrepError
-from ..helper import importers
-from . import background
+from ..blenderio import importers
+from . import dispatch
 from .check import check_object
 
 KINDS = (("THIN", "Thin Walls", "Faces with less material behind them than the minimum wall"),
@@ -95,7 +95,7 @@ def run_select(context, ob: bpy.types.Object, kind: str, props) -> str:
         report = answer.get("report", {})
         message = show_in_edit_mode(target, np.asarray(report.get("faces", []), np.int64),
                                     report.get("line", ""))
-        background.undo_step(f"Select {what}")
+        dispatch.undo_step(f"Select {what}")
         return message
 
     def in_process(target):
@@ -109,10 +109,10 @@ def run_select(context, ob: bpy.types.Object, kind: str, props) -> str:
         faces = report.thin_faces if thin else report.overhang_faces
         line = report.thickness_line() if thin else report.overhang_line()
         message = show_in_edit_mode(target, faces, line)
-        background.undo_step(f"Select {what}")
+        dispatch.undo_step(f"Select {what}")
         return message
 
-    return background.ToolRun(context, ob, "select_faces", params, apply, in_process,
+    return dispatch.ToolRun(context, ob, "select_faces", params, apply, in_process,
                               label=f"Find {what}: {name}").start()
 
 
@@ -145,7 +145,7 @@ class AISTUDIO_OT_print_select_faces(bpy.types.Operator):
             return {"CANCELLED"}
         if ob.mode == "EDIT":
             ob.update_from_editmode()    # the mesh as edited so far is what gets checked
-        job_id = background.started_or_reported(
+        job_id = dispatch.started_or_reported(
             self, lambda: run_select(context, ob, self.kind, props))
         if job_id is None:
             return {"CANCELLED"}

@@ -9,7 +9,8 @@ properties and the pump's cache only.
 import bpy
 
 from ...bridge import recipes as recipes_mod
-from .. import request_factory, session, slots
+from ..jobs import request_factory, session
+from ..pictures import slots
 from . import thumbnails
 from .joblist import draw_progress
 from .prepare_panel import draw_result

@@ -12,7 +12,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty
 
 from ...bridge.engine.model import KEY_MISSING_NOTE, KEY_PLACE, KEY_REFUSED_NOTE, waits_for_key
-from .. import chainjobs, origin, session, volumes
+from ..jobs import chains, origin, session, volumes
 from . import thumbnails
 from .widgets import DEFAULT_WRAP, draw_wrapped
 
@@ -139,7 +139,7 @@ class AISTUDIO_UL_jobs(bpy.types.UIList):
             layout.label(text=item.job_id, icon="QUESTION")
             return
         row = layout.row(align=True)
-        chain = chainjobs.summary(view)   # a chain of steps shows as one job
+        chain = chains.summary(view)   # a chain of steps shows as one job
         name = chain.name if chain is not None else view.label or view.job_id
         thumb = thumbnails.icon_id(view)
         if view.active:
@@ -197,7 +197,7 @@ def draw_chain_details(layout, chain, width: int = DEFAULT_WRAP) -> None:
 
 
 def draw_job_details(layout, view, width: int = DEFAULT_WRAP) -> None:
-    chain = chainjobs.summary(view)
+    chain = chains.summary(view)
     if chain is not None:
         draw_chain_details(layout, chain, width)
         thumb = thumbnails.preview(view)

@@ -8,7 +8,7 @@ import bpy
 
 from ...bridge.api import miniature as miniature_api
 from ...bridge.api import tencent
-from .. import chainjobs, meshtools, online, request_factory, session
+from ..jobs import chains, meshtools, online, request_factory, session
 from ..properties import MODELS, VIEW_LABELS
 from ..sidebar import Sidebar, SidebarChild
 from . import advanced
@@ -246,7 +246,7 @@ def draw_status(self, context):
     """A line in the status bar while jobs run, or the latest message."""
     active = session.active_jobs()
     if active:
-        mean = sum(chainjobs.overall_progress(v) for v in active) // len(active)
+        mean = sum(chains.overall_progress(v) for v in active) // len(active)
         self.layout.label(text=f"AI Studio: {len(active)} job(s), {mean}%", icon="SORTTIME")
     elif session.STATE.messages:
         level, text, _when = session.STATE.messages[-1]

@@ -9,7 +9,8 @@ import bpy
 
 from ...bridge import recipes as recipes_mod
 from ...bridge.api import image_tools
-from .. import recipelist, request_factory, session, slots
+from ..pictures import recipes, slots
+from ..jobs import request_factory, session
 from ..properties import RECONSTRUCT_VERSION, VIEW_LABELS, VIEWS
 from ..sidebar import SidebarChild
 from . import thumbnails
@@ -34,7 +35,7 @@ def _draw_recipe(layout, prep) -> None:
     row = layout.row(align=True)
     row.prop(prep, "recipe")
     row.operator("aistudio.reload_recipes", text="", icon="FILE_REFRESH")
-    problem = recipelist.load_error()
+    problem = recipes.load_error()
     if problem:
         draw_wrapped(layout, problem)
     row = layout.row(align=True)
@@ -66,7 +67,7 @@ def draw_result(layout, context, view) -> None:
             box.template_icon(icon_value=icon, scale=5.0)
     row = box.row(align=True)
     if view.state == "DONE":
-        target = recipelist.default_slot(view.meta.get("recipe", ""))
+        target = recipes.default_slot(view.meta.get("recipe", ""))
         where = "Source + Front" if target == "SOURCE" else target.title()
         row.operator("aistudio.prepare_accept", text=f"Accept as {where}",
                      icon="CHECKMARK").job_id = view.job_id

@@ -13,8 +13,7 @@ from typing import ClassVar
 
 from ..errors import ValidationError
 from .base import ApiRequest, Credits, check_choice, check_text
-from .checks import (check_bool, check_int, check_model_file, check_model_input,
-                     check_positive, check_url)
+from .checks import check_bool, check_int, check_model_file, check_model_input, check_positive, check_url
 
 OUTPUT_FORMATS = ("glb", "obj", "obj_zip", "stl", "ply", "fbx", "fbx_zip", "usdz", "3mf")
 # The contract names cm (and mm for print); the rest are the usual CAD units.

@@ -17,7 +17,9 @@ import requests
 from ..errors import BridgeError, ConfigError, KeyWaitError, ValidationError
 from ..safetext import printable
 from .commands import Context
-from .parser import UsageError, build_parser
+from .parser import UsageError
+from .registry import build_parser
+from ..engine.journal import FILENAME
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
@@ -74,7 +76,6 @@ def _one_line(exc: BaseException) -> str:
 
 def _journal_path(ctx: Context) -> str:
     try:
-        from ..engine.journal import FILENAME
         return str(ctx.settings().home / FILENAME)
     except Exception:  # noqa: BLE001 - the settings themselves may be what is broken
         return "the job journal"

@@ -21,8 +21,15 @@ from ..engine import batch as batchlib
 from ..engine import holds
 from ..engine.files import check_output_dir
 from ..errors import BridgeError, ValidationError
-from .parser import UsageError
+from .generate_cmds import register_generation
+from .image_cmds import register_images
+from .parser import UsageError, make_parser
+from .tool_cmds import register_tools
 from .run import DEFAULT_TIMEOUT, open_engine
+from ..engine.journal import Journal
+
+#: The commands that make one request from a prompt or a picture: a batch's flows.
+REQUEST_REGISTRARS = [register_generation, register_images, register_tools]
 
 EPILOG = """\
 examples:
@@ -148,7 +155,6 @@ def _send_left_over(settings, bid: str, now: float) -> None:
     Done before this run's engine starts, whose first look at the journal
     would otherwise leave them to the user (see :mod:`bridge.engine.holds`).
     """
-    from ..engine.journal import Journal
     journal = Journal(settings.home)
     try:
         for record in batchlib.jobs_of(journal, bid).values():
@@ -159,8 +165,10 @@ def _send_left_over(settings, bid: str, now: float) -> None:
 
 def _requests(flow: str, options: list[str], items: list[batchlib.Item]):
     """Each item's request through ``flow``'s own options and checks; and why others cannot go."""
-    from .parser import build_parser
-    parser = build_parser()
+    parser = make_parser(REQUEST_REGISTRARS)
+    if flow not in parser._subparsers._group_actions[0].choices:
+        raise ValidationError(f"{flow} is not a generation command: a batch sends each item "
+                              "through one (tencent-rapid, trellis, miniature, ...).")
     try:  # the flow and its options alone, so a mistake there is said once, not per item
         make = getattr(parser.parse_args([flow, *options]), "make_request", None)
     except UsageError as exc:

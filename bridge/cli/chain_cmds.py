@@ -10,12 +10,14 @@ address) is sent exactly as that tool's own command sends it.
 
 from __future__ import annotations
 
+import argparse
+
 import threading
 from pathlib import Path
 
 from ..api.chains import check_chain, describe, total_credits
 from ..engine.intake import check_task_id
-from .commands import check_output_dir, require_credentials, submit_request, wait_timeout
+from .commands import add_request_command, check_output_dir, require_credentials, submit_request, wait_timeout
 from .output import chain_dry_run_text
 from .parser import seconds
 from .run import DEFAULT_TIMEOUT, Narrator, delivered, open_engine, run_chain
@@ -120,3 +122,15 @@ def import_task(args, ctx) -> int:
                  f"{record.progress}%); `python -m bridge resume --wait` downloads its results "
                  f"to {record.output_dir}.")
     return 0
+
+
+def add_chain_command(subparsers, name: str, help_text: str, make_steps, description: str = "",
+                      epilog: str = "") -> argparse.ArgumentParser:
+    """A subcommand that runs ``make_steps(args)`` (a list of ``ChainStep``) as one chain.
+
+    The same running options as a request command; a chain of one step is
+    sent exactly as that request's own command would send it.
+    """
+    parser = add_request_command(subparsers, name, help_text, None, description, epilog)
+    parser.set_defaults(handler=submit_steps, make_steps=make_steps)
+    return parser

@@ -7,6 +7,7 @@ that into one line on stderr.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import sys
@@ -20,8 +21,8 @@ from ..safetext import printable
 from ..status import FAILED
 from .direct import direct_client
 from .output import dry_run_text, status_text
-from .run import (DEFAULT_TIMEOUT, SUBMIT_DEADLINE, download_results, run_to_completion,
-                  submit_and_record)
+from .parser import seconds
+from .run import DEFAULT_TIMEOUT, SUBMIT_DEADLINE, download_results, run_to_completion, submit_and_record
 
 
 @dataclasses.dataclass
@@ -160,3 +161,27 @@ def download(args, ctx: Context) -> int:
     for path in download_results(client, result, check_output_dir(out_dir), ctx.progress):
         ctx.out(str(path))
     return 0
+
+
+def add_request_command(subparsers, name: str, help_text: str, make_request,
+                        description: str = "", epilog: str = "") -> argparse.ArgumentParser:
+    """A subcommand that builds a request with ``make_request(args)`` and submits it."""
+    parser = subparsers.add_parser(name, help=help_text, description=description or help_text,
+                                   epilog=epilog or None,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    run = parser.add_argument_group("running")
+    run.add_argument("--wait", action="store_true",
+                     help="poll until the job finishes, then download every result")
+    run.add_argument("--output-dir", default=None, metavar="DIR",
+                     help="where the results are saved (default: a folder per job under "
+                          "results/ in AISTUDIO_HOME, ~/.local/state/ai_studio_bridge)")
+    run.add_argument("--dry-run", action="store_true",
+                     help="print the request and its credit estimate, send nothing "
+                          "(no API key needed)")
+    run.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
+                     help=f"give up waiting after this long (default {DEFAULT_TIMEOUT:.0f} "
+                          f"with --wait, {SUBMIT_DEADLINE:.0f} for the submit alone); a job "
+                          "sent keeps running on the service, one not sent yet is cancelled "
+                          "(`resume JOB` sends it)")
+    parser.set_defaults(handler=submit, make_request=make_request)
+    return parser

@@ -11,6 +11,9 @@ from ..errors import KeyWaitError
 from ..engine import holds
 from .parser import positive_int, seconds
 from .run import DEFAULT_TIMEOUT, ChainNarrator, open_engine
+from ..engine import JobEngine
+from ..engine.journal import Journal
+from ..errors import ValidationError
 
 RESUME_PEEK_SECONDS = 120.0
 LABEL_WIDTH = 32
@@ -56,7 +59,6 @@ def _cost(record) -> str:
 
 
 def jobs(args, ctx) -> int:
-    from ..engine.journal import Journal
     skipped: list = []
     records = Journal(ctx.settings().home).records(limit=args.limit, skipped=skipped)
     for damaged in skipped:   # named, listed around, never rewritten
@@ -86,7 +88,6 @@ def _label(record) -> str:
 
 
 def cancel(args, ctx) -> int:
-    from ..engine import JobEngine
     engine = JobEngine(ctx.settings(), clock=ctx.clock)   # not started: journal work only
     missing = False
     try:
@@ -110,8 +111,6 @@ def cancel(args, ctx) -> int:
 
 def _named(job_ids, settings, ctx, revive: bool = False) -> list[str]:
     """With ``revive``: queue again the named jobs left not sent (and their chains'); the ids."""
-    from ..engine.journal import Journal
-    from ..errors import ValidationError
     journal = Journal(settings.home)
     unknown = [j for j in job_ids if journal.record(j) is None]
     if unknown:

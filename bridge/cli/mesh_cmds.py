@@ -14,7 +14,7 @@ from ..api.mesh_chains import ModelSource, bake_steps, retexture_steps, retopolo
 from ..api.tencent import POLYGON_TYPES
 from ..api.tools import OUTPUT_FORMATS
 from ..errors import ValidationError
-from .parser import add_chain_command
+from .chain_cmds import add_chain_command
 from .sources import one_image
 
 FORMATS = ", ".join(OUTPUT_FORMATS)

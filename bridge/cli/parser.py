@@ -1,8 +1,8 @@
 """Argument parsing: one parser, subcommands added by registrar functions.
 
 Each registrar takes the ``subparsers`` object and adds its commands; the
-job engine's ``jobs`` and ``resume`` commands plug in by appending a
-registrar to :data:`REGISTRARS` (or passing a list to :func:`build_parser`).
+list of all of them is :data:`bridge.cli.registry.REGISTRARS`. Nothing here
+imports a command module: they all import this one.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import argparse
 import math
 from typing import Callable
 
-from .run import DEFAULT_TIMEOUT, SUBMIT_DEADLINE
 
 PROG = "python -m bridge"
 EPILOG = """\
@@ -63,48 +62,8 @@ def positive_int(text: str) -> int:
     return value
 
 
-def add_request_command(subparsers, name: str, help_text: str, make_request,
-                        description: str = "", epilog: str = "") -> argparse.ArgumentParser:
-    """A subcommand that builds a request with ``make_request(args)`` and submits it."""
-    parser = subparsers.add_parser(name, help=help_text, description=description or help_text,
-                                   epilog=epilog or None,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-    run = parser.add_argument_group("running")
-    run.add_argument("--wait", action="store_true",
-                     help="poll until the job finishes, then download every result")
-    run.add_argument("--output-dir", default=None, metavar="DIR",
-                     help="where the results are saved (default: a folder per job under "
-                          "results/ in AISTUDIO_HOME, ~/.local/state/ai_studio_bridge)")
-    run.add_argument("--dry-run", action="store_true",
-                     help="print the request and its credit estimate, send nothing "
-                          "(no API key needed)")
-    run.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
-                     help=f"give up waiting after this long (default {DEFAULT_TIMEOUT:.0f} "
-                          f"with --wait, {SUBMIT_DEADLINE:.0f} for the submit alone); a job "
-                          "sent keeps running on the service, one not sent yet is cancelled "
-                          "(`resume JOB` sends it)")
-    from .commands import submit  # late: commands imports this module's helpers
-    parser.set_defaults(handler=submit, make_request=make_request)
-    return parser
-
-
-def add_chain_command(subparsers, name: str, help_text: str, make_steps, description: str = "",
-                      epilog: str = "") -> argparse.ArgumentParser:
-    """A subcommand that runs ``make_steps(args)`` (a list of ``ChainStep``) as one chain.
-
-    The same running options as a request command; a chain of one step is
-    sent exactly as that request's own command would send it.
-    """
-    parser = add_request_command(subparsers, name, help_text, None, description, epilog)
-    from .chain_cmds import submit_steps  # late, as above
-    parser.set_defaults(handler=submit_steps, make_steps=make_steps)
-    return parser
-
-
-def build_parser(registrars: list[Registrar] | None = None) -> Parser:
-    if registrars is None:
-        from .registry import REGISTRARS
-        registrars = REGISTRARS
+def make_parser(registrars: list[Registrar]) -> Parser:
+    """One parser holding the commands *registrars* add (the whole CLI: ``registry.build_parser``)."""
     parser = Parser(prog=PROG, description="Generate 3D models, images and mesh tools with "
                     "3D AI Studio and image3d.io from the command line.",
                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)

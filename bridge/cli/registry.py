@@ -12,6 +12,7 @@ from .engine_cmds import register_engine
 from .generate_cmds import register_generation
 from .image_cmds import register_images
 from .mesh_cmds import register_mesh_tools
+from .parser import Parser, make_parser
 from .task_cmds import register_tasks
 from .tool_cmds import register_tools
 
@@ -25,3 +26,8 @@ REGISTRARS = [
     register_import,       # import-task (a task submitted elsewhere)
     register_batch,        # batch (many pictures/prompts, one flow)
 ]
+
+
+def build_parser() -> Parser:
+    """The whole command line's parser."""
+    return make_parser(REGISTRARS)

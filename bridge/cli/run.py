@@ -20,8 +20,7 @@ from ..engine import Event, JobEngine, JobRecord
 from ..engine import files as resultfiles
 from ..engine import holds
 from ..engine.model import UNSENT_STATES
-from ..errors import (CancelledError, ExpiredError, JobFailedError, KeyWaitError, TimeoutError_,
-                      UncertainDeliveryError)
+from ..errors import CancelledError, ExpiredError, JobFailedError, KeyWaitError, TimeoutError_, UncertainDeliveryError
 from ..status import TaskStatus
 
 Progress = Callable[[str], None]

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from . import files as resultfiles
 from . import inputs
-from .model import (ACTIVE_STATES, CANCEL_NOTE, CANCELLED, UNSENT_CANCEL_NOTE, UNSENT_STATES,
-                    Event)
+from .model import ACTIVE_STATES, CANCEL_NOTE, CANCELLED, UNSENT_CANCEL_NOTE, UNSENT_STATES, Event
 from .step_context import StepContext
 
 

@@ -39,15 +39,13 @@ from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
 from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
-from . import (cancelling, fetching, holds, inputs, intake, leases, letgo, pending, polling,
-               resume, submitting, waiting)
+from . import cancelling, fetching, holds, inputs, intake, leases, letgo, pending, polling, resume, submitting, waiting
 from . import files as resultfiles
 from .clients import Clients
 from .journal import DamagedRowError, Journal, JournalError
 from .model import ACTIVE_STATES, CANCELLED, RUNNING, SUBMITTING, Event, JobRecord
 from .schedule import long_pause_notice, rank_call, slot_seconds
-from .step_context import (DOWNLOAD, INPUTS, KEY_WAIT, LET_GO, PARKED, SUBMIT, Next,
-                           Settlement, StepContext)
+from .step_context import DOWNLOAD, INPUTS, KEY_WAIT, LET_GO, PARKED, SUBMIT, Next, Settlement, StepContext
 from .supervise import Notices, supervised
 from .table import JobTable
 

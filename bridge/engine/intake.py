@@ -20,8 +20,7 @@ from ..errors import ValidationError
 from . import files as resultfiles
 from .inputs import FRESH_MARGIN_S
 from .journal import Journal
-from .model import (ADOPTED, CANCELLED, EXPIRED, FAILED, QUEUED, RUNNING, UNKNOWN, WAITING,
-                    JobRecord)
+from .model import ADOPTED, CANCELLED, EXPIRED, FAILED, QUEUED, RUNNING, UNKNOWN, WAITING, JobRecord
 
 PROVIDERS = ("3daistudio", "image3d")
 #: Task ids are UUIDs on 3D AI Studio and short tokens on image3d.io; anything with

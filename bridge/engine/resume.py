@@ -12,8 +12,7 @@ from typing import Callable, Iterable
 
 from . import leases
 from .journal import Journal
-from .model import (DOWNLOADING, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, WAITING,
-                    Event)
+from .model import DOWNLOADING, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, WAITING, Event
 from .step_context import DOWNLOAD, INPUTS, POLL, SUBMIT, Next
 
 KNOWN_TASK_NOTE = ("Its task id arrived after all (the submit's answer came late): the task is "

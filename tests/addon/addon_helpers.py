@@ -19,7 +19,7 @@ def sample_picture(name: str = "police_woman.png") -> Path:
 
 def pump_until(predicate, timeout: float = 30.0):
     """Call the pump like the timer would, until ``predicate()`` is true."""
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         pump.pump_once()
@@ -27,13 +27,13 @@ def pump_until(predicate, timeout: float = 30.0):
         if value:
             return value
         time.sleep(0.01)
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     raise AssertionError(f"timed out; jobs: {list(session.STATE.jobs.values())}, "
                          f"messages: {list(session.STATE.messages)}")
 
 
 def last_job():
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     return session.STATE.jobs[session.STATE.order[0]]
 
 
@@ -55,7 +55,7 @@ def ai_objects():
 def job_record(job_id, files, meta=None):
     """A finished journal record holding *files* (for importing without a service),
     sent from the open file (so the pump imports it by itself)."""
-    from ai_studio_bridge.addon import origin
+    from ai_studio_bridge.addon.jobs import origin
     from ai_studio_bridge.bridge.engine import JobRecord
     meta = origin.stamp(dict(meta or {}))
     return JobRecord(job_id=job_id, task_id=f"task-{job_id}", provider="3daistudio", kind="3d",

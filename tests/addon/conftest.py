@@ -24,7 +24,7 @@ from addon_helpers import KEY, TIME_SCALE, TOKEN, FakeRecords  # noqa: E402
 def addon(tmp_path, monkeypatch):
     """The add-on registered on a fresh empty scene; unregistered afterwards."""
     import ai_studio_bridge as package
-    from ai_studio_bridge.addon import online, session
+    from ai_studio_bridge.addon.jobs import online, session
     monkeypatch.delenv("3D_AI_STUDIO_API_KEY", raising=False)
     monkeypatch.delenv("3D_AI_STUDIO_API_URL", raising=False)
     monkeypatch.delenv("IMAGE3D_TOKEN", raising=False)
@@ -57,7 +57,8 @@ def scaled_emulator():
 @pytest.fixture
 def studio(addon, scaled_emulator, tmp_path):
     """The add-on pointed at the emulator, with a key and a results folder."""
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     emulator = scaled_emulator
     prefs = preferences.get_prefs()
     prefs.api_key, prefs.api_url = KEY, emulator.url
@@ -73,7 +74,7 @@ def studio(addon, scaled_emulator, tmp_path):
 def records(addon):
     """A stand-in engine holding hand-made journal records (``records.records[id] = …``):
     the importer and the pump work on real files without a service."""
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     real, session.STATE.engine = session.STATE.engine, FakeRecords()
     try:
         yield session.STATE.engine

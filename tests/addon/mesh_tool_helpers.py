@@ -85,7 +85,7 @@ def paid(emulator, since: int = 0) -> int:
 
 def shown_price(context, tool: str) -> int:
     """The credits the Tools panel's button shows for *tool* on the selection."""
-    from ai_studio_bridge.addon import meshtools
+    from ai_studio_bridge.addon.jobs import meshtools
     text, _lines = meshtools.priced(context, tool, meshtools.panel_options(context.scene.aistudio.tools))
     word, _, price = text.partition(" · ")
     assert word and price.endswith(" credits"), text

@@ -22,7 +22,7 @@ def folder(tmp_path):
 
 
 def test_queue_a_folder_sends_each_item_once_and_imports_every_result(studio, folder):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     assert bpy.ops.aistudio.queue_folder(directory=str(folder), model="TENCENT_RAPID") == {"FINISHED"}
     views = [session.STATE.jobs[j] for j in session.STATE.order]
     assert sorted(v.label for v in views) == ["first", "second", "teapot"]
@@ -61,13 +61,13 @@ def test_a_folder_with_nothing_to_send_costs_nothing_and_says_why(studio, tmp_pa
     shutil.copy(sample_picture(), empty / "a.png")
     (empty / "prompt.txt").write_text("a chair")
     assert bpy.ops.aistudio.queue_folder(directory=str(empty), model="TRELLIS2") == {"FINISHED"}
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     assert [v.label for v in session.STATE.jobs.values()] == ["a"]   # TRELLIS takes no prompt
     assert len(studio.accepted) <= 1
 
 
 def test_engine_notices_reach_the_message_list(studio):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     from ai_studio_bridge.bridge.engine import Event
     session.engine().emit(Event("notice", "", message="The job journal x is locked."))
     pump.pump_once()

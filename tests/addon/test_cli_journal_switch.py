@@ -27,7 +27,8 @@ def _cli_job(emulator, home) -> str:
 
 
 def test_the_cli_journal_is_followed_at_once(studio, tmp_path):
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     cli_home = tmp_path / "cli-home"
     job_id = _cli_job(studio, cli_home)
     session.ENGINE_OPTIONS.pop("home")        # the preference decides, as for a user

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.blender
 ])
 def test_confirmation_above_the_threshold(addon, threshold, model, asks):
     import bpy
-    from ai_studio_bridge.addon import preferences, request_factory
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import request_factory
     from ai_studio_bridge.addon.operators.submit import needs_confirmation
     prefs = preferences.get_prefs()
     prefs.confirm_credits = threshold
@@ -26,7 +27,8 @@ def test_confirmation_above_the_threshold(addon, threshold, model, asks):
 
 
 def test_miniature_default_edition_asks_with_the_default_threshold(addon):
-    from ai_studio_bridge.addon import preferences, request_factory
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import request_factory
     from ai_studio_bridge.addon.operators.submit import needs_confirmation
     request = request_factory.miniature_request("x.png", "miniature_human_full_body", "default", "none", 10)
     assert needs_confirmation(preferences.get_prefs(), request)  # 300 > 100

@@ -51,7 +51,7 @@ def test_menus_are_removed_on_unregister(addon):
 
 
 def test_import_result_without_a_job_searches_the_finished_ones(addon):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.operators import jobs
     assert jobs.finished_job_items()[0][0] == jobs.NO_JOB
     done = session.track("d1", "Red chair", "TRIPO", "3d", "40")
@@ -80,7 +80,7 @@ def test_cancel_asks_first_and_scripts_are_not_asked(addon):
 
 
 def test_long_errors_wrap_and_are_marked_as_alerts(addon):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.ui import joblist, panels
     long = ("The service reports the job failed: the picture shows several people standing close "
             "together, so no single figure could be separated from the background. Credits for "
@@ -102,7 +102,7 @@ COST = re.compile(r"^[^()·]+ · \d+(–\d+)? (credits?|generations?)$")
 
 
 def test_costs_on_buttons_have_one_style(addon):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.ui import image_panel, panels, prepare_panel
     settings = bpy.context.scene.aistudio
     view = session.track("p1", "Officer", "gemini-3-pro", "image", "50",
@@ -183,7 +183,7 @@ def _check_calls(log):
 
 
 def test_every_panel_draws_only_what_blender_has(addon):
-    from ai_studio_bridge.addon import session, pump
+    from ai_studio_bridge.addon.jobs import session, pump
     from ai_studio_bridge.addon.ui import advanced, image_panel, joblist, menus, panels, prepare_panel
     settings = bpy.context.scene.aistudio
     done = session.track("d1", "Chair", "TRIPO", "3d", "40", {"source": "prepare", "recipe": "view_back"})

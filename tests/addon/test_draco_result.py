@@ -18,7 +18,7 @@ def _glb(path, extensions):
 
 
 def test_a_draco_result_without_the_library_is_refused_in_words(addon, tmp_path, monkeypatch):
-    from ai_studio_bridge.addon.helper import importers
+    from ai_studio_bridge.addon.blenderio import importers
     from ai_studio_bridge.bridge.errors import ImportFailedError
     path = _glb(tmp_path / "j1_3d_model_1.glb", [importers.DRACO])
     assert importers.gltf_extensions(path) == {importers.DRACO}
@@ -31,7 +31,7 @@ def test_a_draco_result_without_the_library_is_refused_in_words(addon, tmp_path,
 
 
 def test_with_the_library_or_without_draco_nothing_is_refused(addon, tmp_path, monkeypatch):
-    from ai_studio_bridge.addon.helper import importers
+    from ai_studio_bridge.addon.blenderio import importers
     plain = _glb(tmp_path / "plain.glb", [])
     importers.check_readable(plain)                    # no extension: nothing to refuse
     monkeypatch.setattr(importers, "draco_available", lambda: True)   # blender.org's 5.0

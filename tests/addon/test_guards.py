@@ -14,7 +14,7 @@ def _refused(call, match):
 
 
 def test_offline_refuses_and_says_where_to_turn_it_on(studio, monkeypatch):
-    from ai_studio_bridge.addon import online
+    from ai_studio_bridge.addon.jobs import online
     monkeypatch.setattr(online, "network_allowed", lambda: False)
     _refused(lambda: bpy.ops.aistudio.text_to_3d(prompt="a chair"), "Allow Online Access")
     _refused(lambda: bpy.ops.aistudio.miniature(filepath=str(sample_picture())), "Allow Online Access")
@@ -35,7 +35,7 @@ def test_offline_refuses_and_says_where_to_turn_it_on(studio, monkeypatch):
     (lambda: bpy.ops.aistudio.mesh_tool(tool="REPAIR"), "Select a mesh"),
 ])
 def test_bad_input_is_refused_with_a_clear_message(studio, call, match):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     _refused(call, match)
     assert studio.log == []
     assert session.STATE.jobs == {}
@@ -90,7 +90,7 @@ def test_invoke_hands_what_it_prepared_to_execute(studio):
 
     Background Blender never calls invoke, so the mixin is driven directly.
     """
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.operators.submit import Prepared, SubmitMixin
     from ai_studio_bridge.bridge.api.tencent import TencentRapidRequest
     prepared = []

@@ -57,7 +57,7 @@ def fake_helper(tmp_path):
 
 
 def _job(records, folder, job_id="g1"):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     path = folder / f"{job_id}_3d_model_1.glb"
     write_textured_glb(path, triangles=500, texture_px=16)
     records.records[job_id] = _record(job_id, [path], {"name": f"Model {job_id}"})
@@ -67,7 +67,7 @@ def _job(records, folder, job_id="g1"):
 
 
 def _warnings():
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     return [text for level, text, _t in session.STATE.messages if level == "WARNING"]
 
 
@@ -109,7 +109,7 @@ def test_a_hanging_helper_is_stopped_at_its_deadline_and_the_job_falls_back(
     from ai_studio_bridge.addon.helper import runtime
     fake_helper("hang", deadline_s=1.0)
     path, view = _job(records, tmp_path)
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     pump.pump_once()
     pid = pump_until(lambda: runtime.current().pid)
     pump_until(lambda: view.imported, timeout=30)
@@ -121,7 +121,7 @@ def test_a_hanging_helper_is_stopped_at_its_deadline_and_the_job_falls_back(
 
 def test_a_failed_import_is_not_retried_on_the_main_thread(records, tmp_path):
     """A broken file fails in the helper with the importer's words; no fallback, files kept."""
-    from ai_studio_bridge.addon import importing
+    from ai_studio_bridge.addon.jobs import importing
     bad = tmp_path / "b1_3d_model_1.glb"
     bad.write_bytes(b"glTF" + b"\0" * 64)
     records.records["b1"] = _record("b1", [bad])
@@ -162,7 +162,7 @@ def _gone(pid: int, timeout: float = 10.0, zombie_ok: bool = False) -> bool:
 
 def test_unregister_and_re_enable_leave_no_helper_behind(tmp_path):
     import ai_studio_bridge as package
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
     bpy.ops.wm.read_factory_settings(use_empty=True)
     session.ENGINE_OPTIONS.update(home=tmp_path / "home")

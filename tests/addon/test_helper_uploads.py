@@ -64,7 +64,7 @@ def test_a_painted_file_picture_is_sent_with_its_strokes_and_stays_unsaved(studi
 
 
 def test_mesh_tool_returns_at_once_and_the_helper_exports(studio, monkeypatch):
-    from ai_studio_bridge.addon.helper import exporters
+    from ai_studio_bridge.addon.blenderio import exporters
     monkeypatch.setattr(exporters, "export_object",
                         lambda *a, **k: pytest.fail("the exporter ran on the main thread"))
     bpy.ops.mesh.primitive_monkey_add(location=(2.0, 0.0, 0.0))
@@ -79,7 +79,7 @@ def test_mesh_tool_returns_at_once_and_the_helper_exports(studio, monkeypatch):
 
 
 def test_cancelling_a_preparing_job_sends_nothing(studio):
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     bpy.ops.mesh.primitive_uv_sphere_add(segments=256, ring_count=128)
     assert bpy.ops.aistudio.mesh_tool(tool="REPAIR") == {"FINISHED"}
     job_id = last_job().job_id
@@ -91,7 +91,7 @@ def test_cancelling_a_preparing_job_sends_nothing(studio):
 def test_requests_waiting_for_files_are_validated_with_stand_ins(addon, tmp_path):
     """Every field but the file that is still being written is checked before returning."""
     from types import SimpleNamespace
-    from ai_studio_bridge.addon import presubmit
+    from ai_studio_bridge.addon.jobs import presubmit
     from ai_studio_bridge.bridge.api import tools
     from ai_studio_bridge.bridge.errors import ValidationError
     later = str(tmp_path / "not_yet.glb")
@@ -108,8 +108,8 @@ def test_requests_waiting_for_files_are_validated_with_stand_ins(addon, tmp_path
 @pytest.mark.parametrize("step, suffix", [("repair", ".stl"), ("decimate", ".glb")])
 def test_run_in_cloud_returns_at_once_and_the_helper_exports(studio, monkeypatch, step, suffix):
     """The print panel's cloud button exports in the helper like mesh_tool: no exporter here."""
-    from ai_studio_bridge.addon import session
-    from ai_studio_bridge.addon.helper import exporters
+    from ai_studio_bridge.addon.jobs import session
+    from ai_studio_bridge.addon.blenderio import exporters
     from ai_studio_bridge.addon.printing import decimate, scaling
     for module, name in ((exporters, "export_object"), (scaling, "export_stl_mm"),
                          (decimate, "export_glb")):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.blender
 
 
 def _import_buttons(view):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.ui import joblist
     runtime = bpy.context.window_manager.aistudio
     runtime.jobs.clear()
@@ -33,7 +33,7 @@ def _import_buttons(view):
 def test_a_job_the_cli_journaled_waits_for_the_import_button(studio, tmp_path):
     """The CLI sent it and quit; Blender resumes it at start and sees it finish, but does not
     import it into whatever file is open."""
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.api import tencent
     from ai_studio_bridge.bridge.config import Settings
     from ai_studio_bridge.bridge.engine import JobEngine
@@ -58,7 +58,7 @@ def test_a_job_the_cli_journaled_waits_for_the_import_button(studio, tmp_path):
 
 
 def test_a_job_this_engine_journaled_without_a_file_is_not_imported(studio, tmp_path):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.api import tencent
     engine = session.engine()
     job_id = engine.submit(tencent.TencentRapidRequest(prompt="a script's vase"),
@@ -66,14 +66,14 @@ def test_a_job_this_engine_journaled_without_a_file_is_not_imported(studio, tmp_
     pump_until(lambda: (session.STATE.jobs.get(job_id) is not None
                         and session.STATE.jobs[job_id].state == "DONE"))
     for _ in range(5):
-        from ai_studio_bridge.addon import pump
+        from ai_studio_bridge.addon.jobs import pump
         pump.pump_once()
     assert not session.STATE.jobs[job_id].imported and ai_objects() == []
     assert any("not imported into this file" in text for _l, text, _t in session.STATE.messages)
 
 
 def test_only_the_sending_file_imports_its_result(studio, tmp_path):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     other, sender = tmp_path / "other.blend", tmp_path / "sender.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(other))        # a file that sends nothing
     bpy.ops.wm.save_as_mainfile(filepath=str(sender))
@@ -84,7 +84,7 @@ def test_only_the_sending_file_imports_its_result(studio, tmp_path):
     view = pump_until(lambda: session.STATE.jobs[job_id]
                       if session.STATE.jobs[job_id].state == "DONE" else None)
     for _ in range(5):
-        from ai_studio_bridge.addon import pump
+        from ai_studio_bridge.addon.jobs import pump
         pump.pump_once()
     assert not view.imported and ai_objects() == []          # not into the other file
     assert _import_buttons(view) == ["Import"]
@@ -94,7 +94,7 @@ def test_only_the_sending_file_imports_its_result(studio, tmp_path):
 
 
 def test_a_new_unsaved_file_is_a_file_of_its_own(studio):
-    from ai_studio_bridge.addon import origin, session
+    from ai_studio_bridge.addon.jobs import origin, session
     assert bpy.ops.aistudio.text_to_3d(prompt="a small stool", model="TENCENT_RAPID") == {"FINISHED"}
     sent = last_job()
     assert sent.meta["blend_path"] == "" and sent.meta["blend_id"] == origin.file_id()

@@ -22,7 +22,7 @@ def website(studio):
 
 
 def test_a_finished_task_from_elsewhere_is_imported_at_the_cursor(studio, website):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     task = website("a red armchair")
     time.sleep(0.2)                                  # long finished on the service (2000x time)
     balance = studio.balance

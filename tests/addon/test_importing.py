@@ -13,7 +13,7 @@ pytestmark = pytest.mark.blender
 
 
 def _record(job_id, files, meta=None, request=None):
-    from ai_studio_bridge.addon import origin
+    from ai_studio_bridge.addon.jobs import origin
     meta = origin.stamp(dict(meta or {}))   # sent from the open file: the pump imports it
     return JobRecord(job_id=job_id, task_id=f"task-{job_id}", provider="3daistudio", kind="miniature",
                      label="Statue", state="DONE", progress=100, credits_low=200, credits_high=200,
@@ -33,7 +33,7 @@ def grid_glb(tmp_path):
 
 
 def test_glb_lands_in_the_collection_at_the_cursor_tagged_and_selected(records, grid_glb):
-    from ai_studio_bridge.addon import importing
+    from ai_studio_bridge.addon.jobs import importing
     records.records["j1"] = _record("j1", [grid_glb], meta={"name": "Red chair"},
                                     request={"type": "X", "fields": {"image": "data:image/png;base64,AAAA",
                                                                      "api_key": "nope", "prompt": "chair"}})
@@ -55,7 +55,7 @@ def test_glb_lands_in_the_collection_at_the_cursor_tagged_and_selected(records, 
 
 
 def test_importing_twice_gives_two_objects(records, grid_glb):
-    from ai_studio_bridge.addon import importing
+    from ai_studio_bridge.addon.jobs import importing
     records.records["j1"] = _record("j1", [grid_glb], meta={"name": "Twice"})
     first = importing.import_job("j1").objects[0]
     second = importing.import_job("j1").objects[0]
@@ -65,7 +65,7 @@ def test_importing_twice_gives_two_objects(records, grid_glb):
 
 @pytest.mark.parametrize("scale_length", [1.0, 0.01])
 def test_scaled_miniature_arrives_at_its_printed_height(records, tmp_path, scale_length):
-    from ai_studio_bridge.addon import importing
+    from ai_studio_bridge.addon.jobs import importing
     scaled = tmp_path / "m1_scaled_3d_model_0.glb"
     write_textured_glb(scaled, triangles=200, texture_px=8)
     plain = tmp_path / "m1_3d_model_0.glb"
@@ -82,7 +82,7 @@ def test_scaled_miniature_arrives_at_its_printed_height(records, tmp_path, scale
 
 
 def test_tool_results_go_beside_their_source(records, grid_glb):
-    from ai_studio_bridge.addon import importing
+    from ai_studio_bridge.addon.jobs import importing
     bpy.ops.mesh.primitive_cube_add(size=2.0, location=(5.0, 0.0, 0.0))
     cube = bpy.context.active_object
     records.records["t1"] = _record("t1", [grid_glb], meta={"name": "Cube repaired",
@@ -98,7 +98,7 @@ def test_tool_results_go_beside_their_source(records, grid_glb):
 
 
 def test_pictures_become_image_datablocks(records, tmp_path):
-    from ai_studio_bridge.addon import importing, session
+    from ai_studio_bridge.addon.jobs import importing, session
     from addon_helpers import sample_picture
     picture = tmp_path / "p1_edited_image_0.png"
     picture.write_bytes(sample_picture().read_bytes())
@@ -113,14 +113,14 @@ def test_pictures_become_image_datablocks(records, tmp_path):
 
 
 def test_a_job_without_files_is_reported_not_crashed(records):
-    from ai_studio_bridge.addon import importing
+    from ai_studio_bridge.addon.jobs import importing
     records.records["e1"] = _record("e1", [])
     with pytest.raises(importing.ImportFailed, match="no downloaded files"):
         importing.import_job("e1")
 
 
 def test_a_corrupt_model_is_reported_and_the_pump_keeps_running(records, tmp_path):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     bad = tmp_path / "c1_3d_model_0.glb"
     bad.write_bytes(b"glTF" + b"\0" * 64)
     records.records["c1"] = _record("c1", [bad], meta={"name": "Broken"})

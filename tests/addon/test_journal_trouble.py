@@ -9,7 +9,7 @@ pytestmark = pytest.mark.blender
 @pytest.fixture
 def damaged_home(tmp_path, monkeypatch):
     import ai_studio_bridge as package
-    from ai_studio_bridge.addon import online, session
+    from ai_studio_bridge.addon.jobs import online, session
     from ai_studio_bridge.bridge.clock import ScaledClock
     home = tmp_path / "home"
     home.mkdir()
@@ -27,7 +27,8 @@ def damaged_home(tmp_path, monkeypatch):
 
 
 def test_a_damaged_journal_is_reported_at_enable_and_by_each_job_button(damaged_home):
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     assert session.STATE.engine is None
     messages = [text for level, text, _t in session.STATE.messages if level == "ERROR"]
     assert messages and str(damaged_home / "journal.sqlite3") in messages[0]

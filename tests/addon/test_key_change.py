@@ -19,7 +19,7 @@ REFUSED = "Waiting for a valid API key — Preferences › Add-ons › AI Studio
 
 
 def _submit(prompt: str) -> str:
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.api.tencent import TencentRapidRequest
     engine = session.engine()
     job_id = engine.submit(TencentRapidRequest(prompt=prompt))   # straight to the engine
@@ -28,12 +28,13 @@ def _submit(prompt: str) -> str:
 
 
 def _view(job_id):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     return session.STATE.jobs.get(job_id)
 
 
 def test_jobs_resumed_without_a_key_go_on_when_it_is_typed_in(studio):
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.ui import joblist
     jobs = [_submit("a red chair"), _submit("a blue lamp")]
     session.stop_engine()                       # Blender quits with both running

@@ -28,7 +28,7 @@ def _generated(prompt: str):
 
 
 def test_tools_on_job_results_reuse_their_addresses_and_upload_nothing(studio):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     model = _generated("a tall vase")
     record = session.STATE.engine.job(last_job().job_id)
     kept = model["aistudio_addresses"]["glb"].to_dict()
@@ -78,7 +78,7 @@ class _Gate:
         self.refused = 0
 
     def factory(self, provider, settings, clock, cancel):
-        from ai_studio_bridge.addon import session
+        from ai_studio_bridge.addon.jobs import session
         from ai_studio_bridge.bridge.api.tencent import TencentTextureEditRequest
         from ai_studio_bridge.bridge.errors import NotSentError
         client = session._client_factory(provider, settings, clock, cancel)
@@ -95,7 +95,7 @@ class _Gate:
 
 @pytest.fixture
 def gate(studio):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     found = _Gate()
     found.hold.set()
     session.ENGINE_OPTIONS["client_factory"] = found.factory
@@ -103,12 +103,12 @@ def gate(studio):
 
 
 def _steps():
-    from ai_studio_bridge.addon import chainjobs
-    return chainjobs.summary(last_job())
+    from ai_studio_bridge.addon.jobs import chains
+    return chains.summary(last_job())
 
 
 def test_a_chain_is_one_row_with_its_steps_and_one_cancel(studio, gate):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.ui import joblist, panels
     ball("Pot")
     assert bpy.ops.aistudio.mesh_tool(tool="RETEXTURE", prompt="red") == {"FINISHED"}
@@ -141,12 +141,12 @@ def test_a_chain_is_one_row_with_its_steps_and_one_cancel(studio, gate):
 
 
 def test_a_failed_step_shows_as_the_chains_error(studio):
-    from ai_studio_bridge.addon import chainjobs
+    from ai_studio_bridge.addon.jobs import chains
     ball("Pot")
     studio.faults.fail_next_job("the mesh could not be read")
     assert bpy.ops.aistudio.mesh_tool(tool="RETEXTURE", prompt="red") == {"FINISHED"}
     assert bpy.ops.aistudio.wait_jobs(timeout=60) == {"CANCELLED"}
-    chain = chainjobs.summary(last_job())
+    chain = chains.summary(last_job())
     assert chain.state == "FAILED" and chain.current is chain.steps[0]
     assert chain.error.startswith("Step 1 of 2 (copy on the service) failed: ")
     assert "the mesh could not be read" in chain.error
@@ -156,7 +156,7 @@ def test_a_failed_step_shows_as_the_chains_error(studio):
 def test_a_restart_between_the_steps_finishes_the_chain_without_paying_twice(studio, gate,
                                                                              monkeypatch):
     import ai_studio_bridge as package
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     # The next session's preferences (these tests' own are dropped with the add-on).
     monkeypatch.setenv("3D_AI_STUDIO_API_KEY", KEY)
     monkeypatch.setenv("3D_AI_STUDIO_API_URL", studio.url)

@@ -110,7 +110,7 @@ def test_retexture_without_a_prompt_or_picture_is_refused_unpaid(studio):
 
 
 def test_a_script_bakes_two_addresses_it_gives(studio, tmp_path):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.api.tools import ConvertRequest
     from model_samples import grey_ball, two_colour_ball as ball_file, write_model
     engine = session.engine()
@@ -133,7 +133,7 @@ def test_a_script_bakes_two_addresses_it_gives(studio, tmp_path):
 
 
 def test_an_address_past_its_expiry_is_uploaded_again(studio):
-    from ai_studio_bridge.addon import meshaddress
+    from ai_studio_bridge.addon.blenderio import meshaddress
     source = ball("Pot")
     assert bpy.ops.aistudio.mesh_tool(tool="RETOPOLOGY", face_level="low") == {"FINISHED"}
     wait_imported()
@@ -147,7 +147,7 @@ def test_an_address_past_its_expiry_is_uploaded_again(studio):
 
 
 def test_an_address_the_service_dropped_early_fails_unpaid_and_is_forgotten(studio):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     source = ball("Pot")
     assert bpy.ops.aistudio.mesh_tool(tool="RETEXTURE", prompt="red") == {"FINISHED"}
     wait_imported()

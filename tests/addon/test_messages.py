@@ -34,7 +34,8 @@ def test_capture_views_says_what_to_select(addon):
 
 
 def test_the_no_key_advice_names_the_preferences_not_a_dotenv_file(studio):
-    from ai_studio_bridge.addon import preferences, wallet
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import wallet
     preferences.get_prefs().api_key = ""
     said = _refusal(lambda: bpy.ops.aistudio.text_to_3d("EXEC_DEFAULT", prompt="a chair"))
     assert ".env" not in said and "Preferences > Add-ons > AI Studio Bridge" in said

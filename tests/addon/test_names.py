@@ -114,7 +114,7 @@ def test_tool_results_are_named_after_their_source_object(studio):
 
 def test_a_job_the_cli_sent_is_named_from_its_request(studio, tmp_path):
     """Imported with the Import button: the prompt's words, not "Tencent Rapid: …", no file name."""
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.api import tencent
     engine = session.engine()
     job_id = engine.submit(tencent.TencentRapidRequest(prompt="a carved wooden owl"),
@@ -127,7 +127,7 @@ def test_a_job_the_cli_sent_is_named_from_its_request(studio, tmp_path):
 
 
 def test_names_from_files_and_datablocks():
-    from ai_studio_bridge.addon import naming
+    from ai_studio_bridge.addon.jobs import naming
     assert naming.clean("photo.png.001") == "photo"
     assert naming.from_stem("Officer_1712345678_a1b2c3") == "Officer"       # a temporary upload
     assert naming.from_stem("0123456789ab_edited_image_1") == "edited image"  # unknown job

@@ -57,7 +57,7 @@ def test_converting_to_obj_in_the_panel_brings_the_material_and_texture(studio, 
 
 @pytest.mark.parametrize("helper", [True, False], ids=["helper", "in-process"])
 def test_an_obj_zip_result_imports_with_its_mtl_and_texture(studio, tmp_path, helper):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
     from ai_studio_bridge.bridge.api import tools
     source = tmp_path / "in.glb"

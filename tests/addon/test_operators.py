@@ -145,7 +145,7 @@ def test_wait_jobs_drains_and_imports_without_timers(studio):
 
 
 def test_wallet_balance_is_fetched_by_the_operator_and_cached(studio):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     assert bpy.ops.aistudio.refresh_wallet() == {"FINISHED"}  # returns before the answer
     balance = pump_until(lambda: session.STATE.wallet)
     assert balance.startswith("1000000")
@@ -157,12 +157,12 @@ def test_failed_job_shows_its_reason(studio):
     bpy.ops.aistudio.text_to_3d(prompt="nothing", model="TENCENT_RAPID")
     pump_until(lambda: last_job().state == "FAILED")
     assert "no object" in last_job().error
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     assert any("no object" in text for _level, text, _t in session.STATE.messages)
 
 
 def test_a_finished_job_can_be_imported_again_after_a_restart(studio, addon):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     bpy.ops.aistudio.text_to_3d(prompt="a vase", model="TENCENT_RAPID")
     job_id = wait_imported().job_id
     addon.unregister()  # Blender quits; the journal and the files stay

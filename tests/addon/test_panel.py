@@ -53,7 +53,7 @@ class NoTouching:
 
 @pytest.fixture
 def cache(addon, monkeypatch):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     from ai_studio_bridge.bridge import transport
     monkeypatch.setattr(transport.Transport, "request",
                         lambda *a, **k: pytest.fail("drawing touched the network"))

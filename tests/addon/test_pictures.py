@@ -92,18 +92,19 @@ def test_the_scenes_picture_settings_are_the_buttons_arguments(studio):
 
 
 def test_a_picture_result_opens_in_a_visible_image_editor(studio):
-    from ai_studio_bridge.addon import imageresults, importing
+    from ai_studio_bridge.addon.pictures import results as picture_results
+    from ai_studio_bridge.addon.jobs import importing
     bpy.ops.aistudio.text_to_image(prompt="a fox", model="GEMINI_31_FLASH")
     view = wait_imported()
     image = bpy.data.images[view.image_names[0]]
     uv, pinned, editor = FakeArea(ui_type="UV"), FakeArea(pinned=True), FakeArea()
     result = importing.ImportResult(objects=[], images=[image])
-    imageresults.after_import(view.job_id, result, _window_manager(uv, pinned, editor))
+    picture_results.after_import(view.job_id, result, _window_manager(uv, pinned, editor))
     assert editor.spaces.active.image is image and editor.redrawn
     assert uv.spaces.active.image is None and pinned.spaces.active.image is None
     # a model's textures are no reason to take over the editor
     other = FakeArea()
-    imageresults.after_import(view.job_id, importing.ImportResult(objects=[object()], images=[image]),
+    picture_results.after_import(view.job_id, importing.ImportResult(objects=[object()], images=[image]),
                               _window_manager(other))
     assert other.spaces.active.image is None
 
@@ -163,7 +164,7 @@ def test_edited_pictures_come_back_to_the_image_editor_tab(studio):
 
 
 def test_importing_a_picture_job_again_tags_its_pictures_too(studio):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     bpy.ops.aistudio.text_to_image(prompt="a fox", model="GEMINI_25_FLASH")
     view = wait_imported()
     for name in view.image_names:

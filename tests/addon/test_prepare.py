@@ -82,7 +82,7 @@ def test_the_panel_sends_the_users_edited_prompt(studio):
     (lambda: bpy.ops.aistudio.composite_grey(), "Choose a picture"),
 ])
 def test_bad_input_sends_nothing(studio, call, match):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     with pytest.raises(RuntimeError, match=match):
         call()
     assert studio.log == [] and session.STATE.jobs == {}
@@ -147,7 +147,7 @@ def test_capture_fills_the_four_slots_with_same_sized_pictures(addon, helper, mo
     settings.printing.views_resolution = 64
     bpy.ops.mesh.primitive_monkey_add()
     assert bpy.ops.aistudio.capture_views() == {"FINISHED"}
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     assert pump.wait_all(60)                    # rendered by the helper Blender
     images = [getattr(settings.multiview, v).image for v in ("front", "back", "left", "right")]
     assert all(image is not None for image in images)
@@ -227,7 +227,7 @@ def test_print_settings_hang_off_the_one_pointer(addon):
 
 def test_prepare_panel_shows_costs_and_accept_redo_for_results(addon):
     import types
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.ui import prepare_panel
     from test_panel import RecordingLayout
     view = session.track("p1", "Officer round base", "gemini-3-pro", "image", "50 credits",
@@ -268,20 +268,20 @@ def test_the_readme_flow_from_one_picture_to_a_multiview_model(studio):
 
 def test_a_users_recipe_file_adds_recipes_and_a_broken_one_falls_back(addon, tmp_path, monkeypatch):
     import json
-    from ai_studio_bridge.addon import recipelist
+    from ai_studio_bridge.addon.pictures import recipes
     mine = tmp_path / "mine.json"
     mine.write_text(json.dumps({"recipes": [{"id": "hat", "label": "Add a hat",
                                              "prompt": "Give the character a red hat."}]}))
     monkeypatch.setenv("AISTUDIO_RECIPES", str(mine))
     try:
-        recipelist.reload()
+        recipes.reload()
         prep = bpy.context.scene.aistudio.prepare
         prep.recipe = "hat"
         assert prep.prompt == "Give the character a red hat."
         mine.write_text("{broken")
         assert bpy.ops.aistudio.reload_recipes() == {"FINISHED"}   # warns, keeps working
-        assert "not valid JSON" in recipelist.load_error()
-        assert "grey_background" in recipelist.recipes()
+        assert "not valid JSON" in recipes.load_error()
+        assert "grey_background" in recipes.recipes()
     finally:
         monkeypatch.delenv("AISTUDIO_RECIPES")
-        recipelist.reload()
+        recipes.reload()

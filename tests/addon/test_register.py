@@ -10,7 +10,7 @@ OPERATORS = ("text_to_3d", "image_to_3d", "multiview_to_3d", "miniature", "mesh_
 
 
 def _registered() -> dict:
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     return {
         "scene_pointer": hasattr(bpy.types.Scene, "aistudio"),
         "operators": all(hasattr(bpy.ops.aistudio, name) and
@@ -24,7 +24,7 @@ def _registered() -> dict:
 
 def test_register_unregister_round_trip_twice(tmp_path):
     import ai_studio_bridge as addon  # the extension's package, registered as Blender does
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     bpy.ops.wm.read_factory_settings(use_empty=True)
     session.ENGINE_OPTIONS.update(home=tmp_path)
     try:
@@ -52,7 +52,7 @@ def test_register_unregister_round_trip_twice(tmp_path):
 
 
 def test_pump_survives_loading_another_file(addon):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     session.track("j1", "Chair", "TRIPO", "3d", "40")
     pump.pump_once()
     assert [r.job_id for r in bpy.context.window_manager.aistudio.jobs] == ["j1"]
@@ -64,7 +64,7 @@ def test_pump_survives_loading_another_file(addon):
 
 
 def test_pump_interval_is_short_while_jobs_run_and_long_when_idle(addon):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
 
     class Busy:
         def drain(self, max_events=None):
@@ -111,7 +111,7 @@ def test_blender_started_from_a_shell_finds_the_aliased_key(addon, monkeypatch):
 def test_enabling_creates_nothing_until_first_use(tmp_path, monkeypatch):
     """No folder, no journal, no engine thread at register() on a fresh install."""
     import ai_studio_bridge as package
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     home = tmp_path / "home"
     monkeypatch.setenv("AISTUDIO_HOME", str(home))
     bpy.ops.wm.read_factory_settings(use_empty=True)
@@ -128,7 +128,8 @@ def test_enabling_creates_nothing_until_first_use(tmp_path, monkeypatch):
 
 def test_enabling_resumes_jobs_when_a_journal_exists(tmp_path, monkeypatch):
     import ai_studio_bridge as package
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.api.tencent import TencentRapidRequest
     from ai_studio_bridge.bridge.config import Settings
     from ai_studio_bridge.bridge.engine import JobEngine
@@ -155,7 +156,8 @@ def test_enabling_resumes_jobs_when_a_journal_exists(tmp_path, monkeypatch):
 
 
 def test_the_journal_folder_preference_wins_and_restarts_the_engine(addon, tmp_path, monkeypatch):
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     monkeypatch.setenv("AISTUDIO_HOME", str(tmp_path / "env-home"))
     session.ENGINE_OPTIONS.pop("home", None)
     prefs = preferences.get_prefs()
@@ -170,7 +172,7 @@ def test_the_journal_folder_preference_wins_and_restarts_the_engine(addon, tmp_p
 
 
 def test_offline_mode_from_the_command_line_says_how_to_start_blender(monkeypatch):
-    from ai_studio_bridge.addon import online
+    from ai_studio_bridge.addon.jobs import online
     monkeypatch.setattr(online, "started_offline", lambda: True)
     assert "--offline-mode" in online.offline_message()
     assert "--offline-mode" in online.offline_hint()[1]
@@ -180,7 +182,8 @@ def test_offline_mode_from_the_command_line_says_how_to_start_blender(monkeypatc
 
 def test_every_setting_left_at_its_default_yields_to_the_environment(addon, monkeypatch):
     """AISTUDIO_RATE_LIMIT / AISTUDIO_POLL_INTERVAL count like the key and URL do."""
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     monkeypatch.setenv("AISTUDIO_RATE_LIMIT", "42")
     monkeypatch.setenv("AISTUDIO_POLL_INTERVAL", "3.5")
     settings = preferences.current_settings()

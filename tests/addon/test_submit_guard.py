@@ -24,7 +24,7 @@ def _cube():
 
 
 def test_buttons_grey_out_offline_with_the_reason(studio, monkeypatch):
-    from ai_studio_bridge.addon import online
+    from ai_studio_bridge.addon.jobs import online
     monkeypatch.setattr(online, "network_allowed", lambda: False)
     for name in ("text_to_3d", "image_to_3d", "miniature", "mesh_tool", "prepare_picture",
                  "print_cloud", "remove_background"):
@@ -69,7 +69,7 @@ def test_mesh_buttons_need_an_active_mesh_in_object_mode(studio):
 
 
 def test_run_in_cloud_offline_is_refused_and_nothing_is_queued(studio, monkeypatch):
-    from ai_studio_bridge.addon import online, session
+    from ai_studio_bridge.addon.jobs import online, session
     _cube()
     monkeypatch.setattr(online, "network_allowed", lambda: False)
     with pytest.raises(RuntimeError, match="Allow Online Access"):

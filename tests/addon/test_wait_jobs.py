@@ -15,7 +15,7 @@ def test_a_failed_job_makes_wait_jobs_return_cancelled(studio):
     bpy.ops.aistudio.text_to_3d(prompt="nothing", model="TENCENT_RAPID")
     bpy.ops.aistudio.text_to_3d(prompt="a chair", model="TENCENT_RAPID")
     assert bpy.ops.aistudio.wait_jobs(timeout=30) == {"CANCELLED"}
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     states = sorted(v.state for v in session.STATE.jobs.values())
     assert states == ["DONE", "FAILED"]
     # The good one still arrived (which of the two the service failed depends on
@@ -30,7 +30,7 @@ def test_all_arrived_is_finished(studio):
 
 
 def test_the_reasons_are_reported(studio):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     studio.faults.fail_next_job("the picture shows no object")
     bpy.ops.aistudio.text_to_3d(prompt="nothing", model="TENCENT_RAPID")
     ended, views = pump.wait_for_jobs(30)
@@ -41,7 +41,7 @@ def test_the_reasons_are_reported(studio):
 
 @pytest.mark.parametrize("state", ["EXPIRED", "UNKNOWN"])
 def test_expired_and_unknown_count_as_not_arrived(state):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     view = session.JobView("j", state=state, error="gone")
     assert pump.job_failed(view)
     assert not pump.job_failed(session.JobView("k", state="DONE", imported=True))
@@ -54,7 +54,8 @@ def test_right_after_start_it_waits_for_resumed_jobs(addon, tmp_path, monkeypatc
     The engine claims resumed jobs on its own thread a moment after start; the
     scan is held back here so that moment is long enough to matter.
     """
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.emulator import Emulator
     from ai_studio_bridge.bridge.engine import resume
     with Emulator(api_key=KEY, time_scale=200.0, credits=1_000_000) as emu:  # a job lasts ~2 s
@@ -88,7 +89,7 @@ def test_right_after_start_it_waits_for_resumed_jobs(addon, tmp_path, monkeypatc
 
 
 def test_a_finished_job_drops_a_stale_error(addon):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     from ai_studio_bridge.bridge.engine import Event
     view = session.track("j1", "Chair", "TRIPO", "3d", "40")
     view.state, view.error = "RUNNING", "No 3D AI Studio API key is set."  # an old retry note

@@ -5,8 +5,7 @@ import socket
 import pytest
 
 from bridge.clock import FakeClock
-from bridge.errors import (ApiError, AuthError, DownloadError, NotSentError, RateLimitedError,
-                           ServerError, UncertainDeliveryError)
+from bridge.errors import ApiError, AuthError, DownloadError, NotSentError, RateLimitedError, ServerError, UncertainDeliveryError
 from bridge.ratebudget import RateBudget
 from bridge.transport import Transport
 

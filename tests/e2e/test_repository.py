@@ -39,7 +39,7 @@ BLENDER_SCRIPT = textwrap.dedent('''
     report["enabled"] = bpy.context.preferences.addons.get(module) is not None
     report["operator"] = hasattr(bpy.ops.aistudio, "image_to_3d")
     import importlib
-    session = importlib.import_module(module + ".addon.session")
+    session = importlib.import_module(module + ".addon.jobs.session")
     report["engine_at_enable"] = session.STATE.engine is not None
     user_dir = Path(bpy.utils.extension_path_user(module, create=False))
     report["user_dir_at_enable"] = user_dir.exists()

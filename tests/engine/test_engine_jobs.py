@@ -11,8 +11,7 @@ from bridge.api.tencent import TencentRapidRequest
 from bridge.api.trellis import Trellis2Request
 from bridge.engine import JobEngine
 from bridge.engine.journal import Journal
-from bridge.errors import (ConfigError, NotSentError, ServerError, UncertainDeliveryError,
-                           ValidationError)
+from bridge.errors import ConfigError, NotSentError, ServerError, UncertainDeliveryError, ValidationError
 from bridge.status import TaskStatus
 
 from engine_fakes import SECRET

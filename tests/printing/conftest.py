@@ -25,7 +25,7 @@ def make():
 def registered(tmp_path):
     """The whole add-on: the print settings live under its ``Scene.aistudio``."""
     from ai_studio_bridge import addon
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     session.ENGINE_OPTIONS.update(home=tmp_path / "home")
     addon.register()
     try:

@@ -76,7 +76,7 @@ def test_operators_run_and_panel_shows_costs(scene, make, registered):
     from ai_studio_bridge.addon.printing import costs
     from ai_studio_bridge.addon.printing.panel import AISTUDIO_PT_print
     assert AISTUDIO_PT_print.bl_category == "AI Studio"
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     ob = make("op", lambda bm: cube(bm))
     assert bpy.ops.aistudio.print_check() == {"FINISHED"}   # runs in the helper Blender
     assert pump.wait_all(60)
@@ -127,7 +127,7 @@ def test_left_and_right_say_whose_side_everywhere():
 def test_capture_views_renders_in_the_helper_and_fills_the_slots(scene, make, registered,
                                                                  tmp_path, monkeypatch):
     """The operator returns at once; the helper renders the same four views on a copy."""
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     from ai_studio_bridge.addon.printing import multiview
     monkeypatch.setattr(multiview, "capture_views",
                         lambda *a, **k: pytest.fail("the views were rendered on the main thread"))

@@ -5,7 +5,7 @@ import types
 import bpy
 import pytest
 
-from ai_studio_bridge.addon import request_factory
+from ai_studio_bridge.addon.jobs import request_factory
 from ai_studio_bridge.addon.printing.scaling import target_height_mm
 from ai_studio_bridge.bridge.api.miniature import assumed_subject_cm, scale_for_subject
 from ai_studio_bridge.bridge.errors import ValidationError

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.blender
 def addon_once(tmp_path_factory):
     """The add-on registered once for the module: one helper Blender serves every test."""
     from ai_studio_bridge import addon
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
     session.ENGINE_OPTIONS.update(home=tmp_path_factory.mktemp("home"))
     addon.register()
@@ -38,7 +38,7 @@ def addon_once(tmp_path_factory):
 
 @pytest.fixture
 def tools(addon_once, scene):
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     session.STATE.messages.clear()
     yield scene.aistudio.printing
     # The helper did the work: it is running, and nothing fell back to the main thread.
@@ -48,7 +48,7 @@ def tools(addon_once, scene):
 
 def _run(operator, **kw):
     """Call the operator like a button does and pump until its local job is over."""
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     assert operator(**kw) == {"FINISHED"}
     view = session.STATE.jobs[session.STATE.order[0]]
     assert view.kind == "local" and view.state == "RUNNING"
@@ -101,7 +101,7 @@ def test_hollow_sphere_to_the_wall_in_mm(tools, make, scene):
     assert after.watertight and after.self_intersections == 0
     inner = outer * 0.9 ** 3
     assert after.volume_bu3 == pytest.approx(outer - inner, rel=0.05)
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     method = "SDF" if compat.has_sdf_nodes() else "offset shell"
     assert any(method in text for _lvl, text, _t in session.STATE.messages), view
 
@@ -176,7 +176,7 @@ def test_print_check_fills_the_report_in_mm_and_ml(tools, make, scene):
 
 
 def test_a_mesh_changed_meanwhile_gets_the_result_beside_it(tools, make):
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     ob = make("broken", with_hole)
     assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
     ob.data.vertices[0].co.z += 0.5       # the artist keeps working while the helper does
@@ -189,7 +189,7 @@ def test_a_mesh_changed_meanwhile_gets_the_result_beside_it(tools, make):
 
 
 def test_a_deleted_object_gets_the_result_as_a_new_object(tools, make):
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     ob = make("gone", with_hole)
     assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
     bpy.data.objects.remove(ob)
@@ -199,7 +199,7 @@ def test_a_deleted_object_gets_the_result_as_a_new_object(tools, make):
 
 
 def test_cancel_stops_the_helper_and_leaves_the_object(tools, make):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     ob = make("hi", lambda bm: bmesh.ops.create_uvsphere(bm, u_segments=256, v_segments=128,
                                                          radius=1.0))
     before = len(ob.data.polygons)
@@ -213,7 +213,7 @@ def test_cancel_stops_the_helper_and_leaves_the_object(tools, make):
 
 
 def test_moving_the_object_meanwhile_still_gets_its_mesh_replaced(tools, make):
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     ob = make("moved", with_hole)
     assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
     ob.location.x += 3.0                      # only the transform: the repair still fits
@@ -223,7 +223,7 @@ def test_moving_the_object_meanwhile_still_gets_its_mesh_replaced(tools, make):
 
 
 def test_a_result_waits_while_its_object_is_in_edit_mode(tools, make):
-    from ai_studio_bridge.addon import localjobs, pump, session
+    from ai_studio_bridge.addon.jobs import localjobs, pump, session
     ob = make("editing", with_hole)
     assert bpy.ops.aistudio.make_manifold() == {"FINISHED"}
     job_id = session.STATE.order[0]

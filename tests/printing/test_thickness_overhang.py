@@ -92,7 +92,7 @@ def _selected_faces(ob):
 
 def test_check_report_and_selecting_the_faces_in_edit_mode(scene, make, registered):
     scene.unit_settings.scale_length = 0.001
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     settings = scene.aistudio.printing
     assert settings.min_thickness_mm == pytest.approx(0.8)
     assert settings.overhang_angle == pytest.approx(math.radians(45))
@@ -127,7 +127,7 @@ def test_selecting_faces_checks_in_the_helper_and_selects_when_the_answer_comes(
                                                                               registered,
                                                                               monkeypatch):
     """The operator returns at once (no check on the main thread); from Edit Mode too."""
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     from ai_studio_bridge.addon.printing import check, selection
     ob = make("m", _mushroom)
     mod = ob.modifiers.new("more faces", "SUBSURF")             # not applied: the user's own faces
@@ -145,7 +145,7 @@ def test_selecting_faces_checks_in_the_helper_and_selects_when_the_answer_comes(
 
 def test_a_mesh_edited_while_its_faces_are_found_is_not_given_stale_indices(scene, make,
                                                                             registered):
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     ob = make("m", _mushroom)
     bpy.context.view_layer.objects.active = ob
     assert bpy.ops.aistudio.print_select_faces(kind="OVERHANG") == {"FINISHED"}

@@ -89,7 +89,7 @@ def install(zip_path: Path, env: dict) -> None:
 
 def helpers_left() -> list[str]:
     """Helper Blenders still running (their command line names the helper's script)."""
-    found = subprocess.run(["pgrep", "-af", "helper/main.py"], capture_output=True, text=True)
+    found = subprocess.run(["pgrep", "-af", "helper/inside/main.py"], capture_output=True, text=True)
     return [line for line in found.stdout.splitlines() if "pgrep" not in line]
 
 

@@ -72,7 +72,7 @@ class Recorder:
                          space.draw_handler_add(self._draw_end, (), "WINDOW", "POST_PIXEL")]
 
     def _wrap_addon(self, package: str) -> None:
-        pump = sys.modules[f"{package}.addon.pump"]
+        pump = sys.modules[f"{package}.addon.jobs.pump"]
         pump.stop()
         pump.pump = self.timed("timer: pump", pump.pump)
         pump.start()

@@ -13,6 +13,7 @@ from pathlib import Path
 import bpy
 
 from ...bridge.errors import ValidationError
+from ..printing import scaling  # bpy-side print code, loaded only when asked for
 
 FORMATS = ("GLB", "STL", "STL_MM", "FBX")
 
@@ -32,7 +33,6 @@ def export_object(context, obj: bpy.types.Object, out: str | Path, fmt: str = "G
             result = bpy.ops.export_scene.gltf(filepath=str(out), export_format="GLB",
                                                use_selection=True)
         elif fmt == "STL_MM":
-            from ..printing import scaling   # bpy-side print code, loaded only when asked for
             scaling.export_stl_mm(obj, out, context.scene)
             result = {"FINISHED"}
         elif fmt == "STL":

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import bpy
 
-from . import session
+from ..blenderio.importers import clean_request
+from ..jobs import session
 
 
 def tag(images, job_id: str, record) -> None:
-    from .importing import clean_request  # lazily, like the pump's import
     request = json.dumps(clean_request(record.request if record is not None else None))
     task_id = (record.task_id if record is not None else "") or job_id
     provider = (record.provider if record is not None else "") or ""

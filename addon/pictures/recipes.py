@@ -9,8 +9,8 @@ item strings, so the item tuples must live as long as the cache does.
 
 from __future__ import annotations
 
-from ..bridge import errors
-from ..bridge import recipes as recipes_mod
+from ...bridge import errors
+from ...bridge import recipes as recipes_mod
 
 #: The bridge's edit models; their ids are the enum identifiers too.
 EDIT_MODELS = (

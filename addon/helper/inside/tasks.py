@@ -17,8 +17,12 @@ from pathlib import Path
 import bpy
 from mathutils import Matrix
 
-from ...bridge.errors import HelperTaskError, ValidationError
-from . import exporters, geometry, importers, pictures, thumbnail
+from ....bridge.errors import HelperTaskError, ValidationError
+from ...blenderio import exporters, geometry, importers, thumbnail
+from ...pictures import fileio
+from ...printing import check, decimate, hollow, manifold, scaling
+from ...printing import check
+from ...printing import multiview
 
 
 def reset() -> None:
@@ -139,7 +143,6 @@ def _hand_back_mesh(ob: bpy.types.Object, out: Path) -> dict:
 
 
 def print_tool(folder: Path, args: dict, progress) -> dict:
-    from ..printing import check, decimate, hollow, manifold, scaling
     ob = _load_object(folder, args)
     tool, params = args["tool"], args.get("params") or {}
     scene = bpy.context.scene
@@ -183,7 +186,6 @@ def print_tool(folder: Path, args: dict, progress) -> dict:
 def _faces_to_select(ob, scene, params: dict) -> dict:
     """Thin-wall or overhang faces of the object's own mesh (no modifiers): the indices of
     the faces the user can select, and the check's line about them."""
-    from ..printing import check
     thin = params.get("kind") == "THIN"
     report = check.check_object(ob, scene, evaluated=False,
                                 min_thickness_mm=params.get("min_thickness_mm") if thin else 0.0,
@@ -195,7 +197,6 @@ def _faces_to_select(ob, scene, params: dict) -> dict:
 
 def capture_views(folder: Path, args: dict, progress) -> dict:
     """Front, back, left and right of the written objects, as the add-on renders them."""
-    from ..printing import multiview
     blend = _inside(folder, args["blend"], "model")
     out = _inside(folder, args["out"], "output")
     wanted = {item["name"]: item["matrix"] for item in args["objects"]}
@@ -225,7 +226,7 @@ def capture_views(folder: Path, args: dict, progress) -> dict:
 
 def over_grey(folder: Path, args: dict, progress) -> dict:
     try:
-        return pictures.over_grey_file(_inside(folder, args["source"], "picture"),
+        return fileio.over_grey_file(_inside(folder, args["source"], "picture"),
                                        _inside(folder, args["dest"], "output"),
                                        name=args.get("name", ""))
     except ValidationError as exc:
@@ -235,12 +236,12 @@ def over_grey(folder: Path, args: dict, progress) -> dict:
 
 
 def picture_to_png(folder: Path, args: dict, progress) -> dict:
-    return pictures.picture_to_png(_inside(folder, args["source"], "picture"),
+    return fileio.picture_to_png(_inside(folder, args["source"], "picture"),
                                    _inside(folder, args["dest"], "output"), name=args.get("name", ""))
 
 
 def save_pixels(folder: Path, args: dict, progress) -> dict:
-    return pictures.pixels_file_to_png(_inside(folder, args["pixels"], "pixels"),
+    return fileio.pixels_file_to_png(_inside(folder, args["pixels"], "pixels"),
                                        _inside(folder, args["dest"], "output"))
 
 

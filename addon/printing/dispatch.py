@@ -22,9 +22,11 @@ import bpy
 from mathutils import Vector
 
 from ...bridge.errors import BridgeError, PrintPrepError
-from .. import localjobs, naming, preferences, session
-from ..helper import importers, transfer
-from . import check, decimate, hollow, manifold, scaling
+from ..jobs import localjobs, naming, session
+from .. import preferences
+from ..blenderio import importers
+from ..helper import transfer
+from . import check, decimate, hollow, manifold, material, scaling
 
 #: Tools whose result replaces the object's mesh (as ``helper/tasks.MESH_TOOLS``).
 MESH_TOOLS = ("make_manifold", "hollow", "decimate")
@@ -205,8 +207,7 @@ class ToolRun:
 # -- what each tool does with its answer, and its in-process fallback -------------
 
 def check_lines(report: check.PrintCheckReport, props) -> str:
-    from .operators import estimate
-    est = estimate(props, report.volume_ml)
+    est = material.estimate_for(props, report.volume_ml)
     props.last_report = "\n".join(report.lines() + [est.summary()])
     return "; ".join(report.lines()[:2])
 

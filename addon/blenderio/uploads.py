@@ -25,10 +25,12 @@ from typing import Callable
 import bpy
 import numpy as np
 
-from ..bridge.errors import ValidationError
-from . import preferences
-from .helper import exporters, importers, pictures, pixels, transfer
-from .localjobs import IMPORT_DEADLINE_S, PICTURE_DEADLINE_S, Step
+from ...bridge.errors import ValidationError
+from .. import preferences
+from . import exporters, importers
+from ..pictures import fileio, pixels
+from ..helper import transfer
+from ..jobs.localjobs import IMPORT_DEADLINE_S, PICTURE_DEADLINE_S, Step
 
 RENDER_RESULT = "Render Result"
 
@@ -114,7 +116,7 @@ def from_render() -> str:
 
     def in_process():
         try:
-            pictures.picture_to_png(raw, out, name="the render")
+            fileio.picture_to_png(raw, out, name="the render")
         finally:
             raw.unlink(missing_ok=True)
 
@@ -142,7 +144,7 @@ def _pixel_copy(image: bpy.types.Image) -> str:
         return result
 
     def in_process():
-        pictures.write_png(pixels.to_rgba_bytes(flat, width, height, channels, is_float), out)
+        fileio.write_png(pixels.to_rgba_bytes(flat, width, height, channels, is_float), out)
 
     step = Step("save_pixels", {"pixels": str(staged), "dest": str(out)}, str(out.parent),
                 before=stage, after=tidy, deadline_s=PICTURE_DEADLINE_S)

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import bpy
 
-from .properties import ALL_VIEWS, EXTRA_VIEWS
+from ...bridge.api import tencent as tencent_api
+
+VIEWS = ("front", "back", "left", "right")
+#: The views Tencent Pro 3.1 adds to the four (the contract's view_type names).
+EXTRA_VIEWS = tuple(v for v in tencent_api.VIEWS["3.1"] if v not in VIEWS)
+ALL_VIEWS = VIEWS + EXTRA_VIEWS
 
 SLOTS = (
     ("SOURCE", "Source", "The picture the Generate, Miniature and Prepare sections use"),

@@ -7,8 +7,8 @@ one small place.
 
 from __future__ import annotations
 
-from ..bridge.api import image3d, images, miniature, tencent, tools, trellis, tripo
-from ..bridge.errors import ValidationError
+from ...bridge.api import image3d, images, miniature, tencent, tools, trellis, tripo
+from ...bridge.errors import ValidationError
 
 #: An option left to the service is not sent at all (the enums' first choice).
 SERVICE_DEFAULT = "SERVICE"

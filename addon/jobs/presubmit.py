@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..bridge.errors import ValidationError
-from ..bridge.pngcodec import encode_png
-from . import localjobs, preferences, session
-from .helper import transfer
+from ...bridge.errors import ValidationError
+from ...bridge.pngcodec import encode_png
+from . import localjobs, session
+from .. import preferences
+from ..helper import transfer
 
 
 def _standin(kind: str) -> str:

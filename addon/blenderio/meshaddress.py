@@ -22,11 +22,11 @@ from __future__ import annotations
 import bpy
 from bpy.app.handlers import persistent
 
-from ..bridge.clock import SYSTEM_CLOCK
-from ..bridge.engine.inputs import FRESH_MARGIN_S
-from ..bridge.engine.model import url_ext
-from . import session
-from .helper import geometry
+from ...bridge.clock import SYSTEM_CLOCK
+from ...bridge.engine.inputs import FRESH_MARGIN_S
+from ...bridge.engine.model import url_ext
+from ..jobs import session
+from . import geometry
 
 PROPERTY = "aistudio_addresses"
 #: An address must outlive the chain that reads it: the steps before the tool, a busy
@@ -112,11 +112,15 @@ def _on_depsgraph(_scene, depsgraph) -> None:
 
 
 def register() -> None:
+    if catch_up not in session.HISTORY_LISTENERS:   # copies that finished while nobody listened
+        session.HISTORY_LISTENERS.append(catch_up)
     if _on_depsgraph not in bpy.app.handlers.depsgraph_update_post:
         bpy.app.handlers.depsgraph_update_post.append(_on_depsgraph)
 
 
 def unregister() -> None:
+    if catch_up in session.HISTORY_LISTENERS:
+        session.HISTORY_LISTENERS.remove(catch_up)
     if _on_depsgraph in bpy.app.handlers.depsgraph_update_post:
         bpy.app.handlers.depsgraph_update_post.remove(_on_depsgraph)
     _DRAWN.clear()

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import meshaddress, session
+from ..blenderio import meshaddress
+from . import session
 
 _ENDED_WELL = ("DONE",)
 

@@ -1,6 +1,6 @@
 """Pictures with transparency put on the tutorial's studio grey, as image datablocks.
 
-The pixel work is Blender's image I/O plus numpy (``helper/pictures.py``),
+The pixel work is Blender's image I/O plus numpy (``helper/fileio.py``),
 done in the helper Blender: any picture Blender reads (PNG 8/16-bit, JPEG,
 WebP, EXR) can be flattened, and the main thread only loads the result.
 This module names the files, builds the helper steps, and turns results
@@ -13,7 +13,8 @@ import shutil
 from pathlib import Path
 
 from . import slots
-from .localjobs import PICTURE_DEADLINE_S, Step
+from ..jobs.localjobs import PICTURE_DEADLINE_S, Step
+from . import fileio
 
 
 def _safe(stem: str) -> str:
@@ -51,9 +52,8 @@ def grey_step(source: str | Path, dest: Path, optional: bool = True) -> Step:
 
 def composite_in_process(source: str | Path, dest: Path) -> Path:
     """The fallback: the same compositing on the main thread (temporary datablocks removed)."""
-    from .helper import pictures
     dest.parent.mkdir(parents=True, exist_ok=True)
-    pictures.over_grey_file(source, dest)
+    fileio.over_grey_file(source, dest)
     return dest
 
 

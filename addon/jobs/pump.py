@@ -17,9 +17,11 @@ import traceback
 import bpy
 from bpy.app.handlers import persistent
 
-from ..bridge.engine.model import waits_for_key
-from . import chainjobs, localjobs, origin, session, volumes, wallet
+from ...bridge.engine.model import waits_for_key
+from .. import preferences
+from . import chains, localjobs, origin, session, volumes, wallet
 from .session import STATE
+from . import importing
 
 TICK_BUDGET_S = 0.005
 ACTIVE_INTERVAL_S = 0.25
@@ -65,8 +67,8 @@ def apply_event(event) -> bool:
         view.state, view.progress = event.state or "DONE", 100
         view.error = ""  # a retry's or a waiting note's text is history now
         view.volume = volumes.read_report(view.files)  # a small JSON file, read once here
-        # A chain's earlier step made an address, nothing to import (chainjobs.py).
-        if (chainjobs.on_finished(view) and not view.imported
+        # A chain's earlier step made an address, nothing to import (chains.py).
+        if (chains.on_finished(view) and not view.imported
                 and event.job_id not in STATE.pending_imports):
             if origin.belongs_here(view.meta):
                 STATE.pending_imports.append(event.job_id)
@@ -75,7 +77,7 @@ def apply_event(event) -> bool:
     elif kind in _TERMINAL_MESSAGES:
         view.error = event.message or view.error
         view.state = event.state or kind.upper()
-        chainjobs.on_ended_badly(view)
+        chains.on_ended_badly(view)
         session.add_message(_TERMINAL_MESSAGES[kind],
                             f"{view.label or event.job_id}: {event.message or kind}")
     return True
@@ -83,7 +85,6 @@ def apply_event(event) -> bool:
 
 def _import_next() -> None:
     """Hand the next finished job to the helper; the append comes in a later tick."""
-    from . import importing  # lazily: keeps register() light
     job_id = STATE.pending_imports.popleft()
     view = STATE.jobs.get(job_id)
     if view is None or view.imported or localjobs.get(job_id) is not None:
@@ -140,7 +141,7 @@ def redraw(context=None) -> None:
 
 def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
     """Drain and apply events for up to ``budget_s``; True if anything changed."""
-    if STATE.settings_dirty:   # a preference was typed: the engine hears it now
+    if preferences.take_settings_change():   # a preference was typed: the engine hears it now
         session.refresh_settings()
     engine = STATE.engine  # None until the first submit, or a journal to resume
     STATE.online = session.online.network_allowed()
@@ -152,8 +153,8 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
             changed |= apply_event(event)
         if len(events) < _DRAIN_BATCH or time.perf_counter() >= deadline:
             break
-    if STATE.wallet_changed:
-        STATE.wallet_changed, changed = False, True
+    if wallet.apply_answers():
+        changed = True
         # The balance is asked for after every job: an unreachable service is told once
         # (the panel keeps showing it), not once per job that ends.
         if STATE.wallet_error and STATE.wallet_error != STATE.wallet_error_told:

@@ -15,11 +15,12 @@ import json
 import time
 from pathlib import Path
 
-from ..bridge import client
-from ..bridge.clock import SYSTEM_CLOCK
-from ..bridge.engine import JobEngine
-from ..bridge.engine.journal import FILENAME as JOURNAL_FILENAME
-from . import online, preferences, volumes
+from ...bridge import client
+from ...bridge.clock import SYSTEM_CLOCK
+from ...bridge.engine import JobEngine
+from ...bridge.engine.journal import FILENAME as JOURNAL_FILENAME
+from . import online, volumes
+from .. import preferences
 
 # WAITING: a chain's step waiting for the address an earlier step makes (nothing sent yet).
 ACTIVE_STATES = ("PREPARING", "WAITING", "QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")
@@ -69,7 +70,6 @@ class State:
     wallet: str = ""
     wallet_error: str = ""
     wallet_error_told: str = ""       # the balance error last put in the messages
-    wallet_changed: bool = False     # set by the wallet thread, cleared by the pump
     wallet_due: bool = False         # fetch the balance on the next tick (start, a job ended)
     wallet_thread: object = None     # the fetch under way, joined when the engine stops
     hidden: dict = dataclasses.field(default_factory=dict)  # jobs the user cleared, oldest first
@@ -77,7 +77,6 @@ class State:
     pending_imports: collections.deque = dataclasses.field(default_factory=collections.deque)
     rows_dirty: bool = True          # the WindowManager job rows need rebuilding
     restart_needed: bool = False     # the journal folder changed since the engine started
-    settings_dirty: bool = False     # a preference changed: the pump applies it (main thread)
 
 
 STATE = State()
@@ -96,7 +95,6 @@ def refresh_settings(context=None) -> object:
 
     Updated in place, so clients the engine builds later see a changed key or URL.
     """
-    STATE.settings_dirty = False
     fresh = preferences.current_settings(context, home=ENGINE_OPTIONS.get("home"))
     if STATE.settings is None:
         STATE.settings = fresh
@@ -284,6 +282,11 @@ def clear_finished() -> int:
     return len(gone)
 
 
+#: Called with the journal's records when the list is filled from it (at start).
+#: A list the listeners join, so this module needs to know none of them.
+HISTORY_LISTENERS: list = []
+
+
 def load_known_jobs(limit: int = 200) -> None:
     """Fill the cache from the journal once (at start), newest first."""
     if STATE.engine is None:
@@ -296,8 +299,8 @@ def load_known_jobs(limit: int = 200) -> None:
         if record.job_id not in STATE.jobs:
             add_view(view_from_record(record), front=False)
     STATE.rows_dirty = True
-    from . import meshaddress   # copies that finished while nobody listened keep their address
-    meshaddress.catch_up(records)
+    for listener in HISTORY_LISTENERS:   # e.g. copies that finished while nobody listened
+        listener(records)
 
 
 def track(job_id: str, label: str, model: str, kind: str, credits: str,

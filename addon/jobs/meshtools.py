@@ -24,12 +24,13 @@ from typing import Callable, ClassVar
 import bpy
 from mathutils import Matrix
 
-from ..bridge.api import chains, mesh_chains
-from ..bridge.api.base import Credits
-from ..bridge.api.tools import ConvertRequest
-from ..bridge.errors import ValidationError
-from . import meshaddress, naming
-from .helper import geometry, importers
+from ...bridge.api import chains, mesh_chains
+from ...bridge.api.base import Credits
+from ...bridge.api.tools import ConvertRequest
+from ...bridge.errors import ValidationError
+from ..blenderio import meshaddress
+from . import naming
+from ..blenderio import geometry, importers
 
 TOOLS = ("RETEXTURE", "RETOPOLOGY", "BAKE")
 #: The button's words ("Retexture · 90 credits").

@@ -21,10 +21,15 @@ from pathlib import Path
 import bpy
 from mathutils import Vector
 
-from ..bridge import errors
-from ..bridge.api import miniature
-from . import greyimage, localjobs, meshtools, naming, origin, session
-from .helper import geometry, importers, thumbnail, transfer
+from ...bridge import errors
+from ...bridge.api import miniature
+from ..pictures import grey
+from . import localjobs, meshtools, naming, origin, session
+from ..blenderio import geometry, importers, thumbnail
+from ..helper import transfer
+from ..pictures import slots  # a job the Prepare section sent replaces its source picture
+from ..pictures import results as picture_results
+from ..ui import thumbnails
 
 COLLECTION_NAME = "AI Studio"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}
@@ -115,7 +120,7 @@ def plan_import(job_id: str) -> Plan:
     request_type = ((record.request if record is not None else None) or {}).get("type")
     # Remove-bg results also arrive on studio grey; known by the request type,
     # so jobs sent from the CLI count too.
-    greys = greyimage.grey_sources(pictures) if request_type == "RemoveBackgroundRequest" else []
+    greys = grey.grey_sources(pictures) if request_type == "RemoveBackgroundRequest" else []
     return Plan(job_id, meta, files, str(files[0].parent), model, name, height, tags, pictures,
                 greys, label, _unit(meta, record.request if record is not None else None, model))
 
@@ -201,12 +206,11 @@ def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> Imp
         objects.append(top)
     images = _load_images(plan)
     # Each grey copy is named after its picture: "a red fox on grey".
-    grey_names = {greyimage.grey_dest(source): f"{image.name} on grey"
+    grey_names = {grey.grey_dest(source): f"{image.name} on grey"
                   for source, image in zip(plan.pictures, images)}
-    grey_images = [greyimage.load_grey(path, plan.job_id, name=grey_names.get(Path(path), ""))
+    grey_images = [grey.load_grey(path, plan.job_id, name=grey_names.get(Path(path), ""))
                    for path in greys]
     if grey_images and plan.meta.get("source") == "remove_bg":
-        from . import slots   # a job the Prepare section sent replaces its source picture
         slots.fill(context.scene, "SOURCE", grey_images[0])
     images += grey_images
     view = session.STATE.jobs.get(plan.job_id)
@@ -220,9 +224,7 @@ def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> Imp
     result = ImportResult(objects, images, plan.folder)
     # Pictures tagged like objects (a picture job's result shown in the Image
     # Editor), the object remembered for the job list's thumbnail.
-    from . import imageresults
-    from .ui import thumbnails
-    imageresults.after_import(plan.job_id, result, context.window_manager)
+    picture_results.after_import(plan.job_id, result, context.window_manager)
     thumbnails.forget(plan.job_id)   # look again: a thumbnail may have come with the import
     return result
 
@@ -253,7 +255,7 @@ def import_in_process(job_id: str, context=None, plan: Plan | None = None) -> Im
         greys = []
         for source in plan.greys:
             try:
-                greys.append(greyimage.composite_in_process(source, greyimage.grey_dest(source)))
+                greys.append(grey.composite_in_process(source, grey.grey_dest(source)))
             except errors.ValidationError:
                 continue   # not a picture Blender reads: no grey copy, the original stays
         return _scene_part(plan, ctx, top, greys, bounds)
@@ -279,8 +281,8 @@ def _import_work(plan: Plan, context, holder: list, automatic: bool = False) -> 
                 "scale_length": float(bpy.context.scene.unit_settings.scale_length or 1.0)}
         steps.append(localjobs.Step("import_model", args, str(plan.model.parent),
                                     deadline_s=localjobs.IMPORT_DEADLINE_S))
-    greys = [greyimage.grey_dest(source) for source in plan.greys]
-    steps += [greyimage.grey_step(source, dest) for source, dest in zip(plan.greys, greys)]
+    greys = [grey.grey_dest(source) for source in plan.greys]
+    steps += [grey.grey_step(source, dest) for source, dest in zip(plan.greys, greys)]
 
     def finish(results: list) -> str:
         if automatic and not origin.belongs_here(plan.meta):

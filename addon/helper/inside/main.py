@@ -1,7 +1,7 @@
 """The script a helper Blender runs: read requests on stdin, answer on stdout.
 
 Started by the add-on as ``blender --background --factory-startup --python
-main.py -- --root <extension folder> --parent-pid <pid>`` (or, with the bpy
+inside/main.py -- --root <extension folder> --parent-pid <pid>`` (or, with the bpy
 wheel, ``python main.py -- …``). It loads the extension's package from
 ``--root`` under a private name, without running the add-on's ``register()``
 (nothing of the add-on is registered here, no engine, no key), so the task
@@ -54,13 +54,21 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _load_package(root: str) -> None:
-    """Register the extension folder as a package without running its __init__ files.
+    """Register the extension's packages without running their __init__ files.
 
     The package and add-on ``__init__`` modules import the operators, panels
-    and engine; the helper needs none of that, only plain submodules.
+    and engine; the helper needs none of that, only plain submodules. Every
+    folder of ``addon/`` becomes a bare package, so a new folder needs no
+    edit here.
     """
-    for name, path in ((PACKAGE, root), (f"{PACKAGE}.addon", os.path.join(root, "addon")),
-                       (f"{PACKAGE}.addon.printing", os.path.join(root, "addon", "printing"))):
+    addon = os.path.join(root, "addon")
+    packages = [(PACKAGE, root)]
+    for folder, dirs, files in os.walk(addon):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        if "__init__.py" in files:
+            rel = os.path.relpath(folder, root).replace(os.sep, ".")
+            packages.append((f"{PACKAGE}.{rel}", folder))
+    for name, path in packages:
         module = types.ModuleType(name)
         module.__path__ = [path]
         module.__package__ = name
@@ -84,7 +92,8 @@ def main() -> None:
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     _load_package(args["root"])
-    from aistudio_helper_root.addon.helper import protocol, tasks   # noqa: E402  (after the package exists)
+    from aistudio_helper_root.addon.helper import protocol
+    from aistudio_helper_root.addon.helper.inside import tasks   # noqa: E402  (after the package exists)
 
     def send(message: dict) -> None:
         message.setdefault("peak_kb", tasks.peak_kb())

@@ -22,9 +22,9 @@ import traceback
 import uuid
 from typing import Callable
 
-from ..bridge import errors
+from ...bridge import errors
 from . import session
-from .helper import runtime, service
+from ..helper import runtime, service
 
 
 @dataclasses.dataclass
