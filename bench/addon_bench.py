@@ -140,7 +140,7 @@ class _SyntheticEngine:
 
 def _timed_ticks(ticks: int, before=None, pause: float = 0.0, **kw) -> tuple[list, list]:
     """Wall time and main-thread CPU time of ``ticks`` pump ticks."""
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     wall, cpu = [], []
     for _ in range(ticks):
         if before:
@@ -155,7 +155,7 @@ def _timed_ticks(ticks: int, before=None, pause: float = 0.0, **kw) -> tuple[lis
 
 
 def bench_pump_synthetic(jobs: int, ticks: int) -> str:
-    from ai_studio_bridge.addon import pump, session
+    from ai_studio_bridge.addon.jobs import pump, session
     saved = session.STATE.engine
     engine = session.STATE.engine = _SyntheticEngine(jobs)
     try:
@@ -172,7 +172,8 @@ def bench_pump_synthetic(jobs: int, ticks: int) -> str:
 
 def bench_pump_real(jobs: int, ticks: int, sample: Path) -> str:
     import bpy
-    from ai_studio_bridge.addon import pump, session, preferences
+    from ai_studio_bridge.addon.jobs import pump, session
+    from ai_studio_bridge.addon import preferences
     from bridge.emulator import Emulator
     with Emulator(api_key="bench-key", time_scale=1.0, credits=10**7) as emu:  # jobs outlast the bench
         prefs = preferences.get_prefs()
@@ -197,8 +198,8 @@ def bench_pump_real(jobs: int, ticks: int, sample: Path) -> str:
 
 def bench_import(triangles: int, folder: Path) -> str:
     import bpy
-    from ai_studio_bridge.addon import importing
-    from ai_studio_bridge.addon.helper import importers
+    from ai_studio_bridge.addon.jobs import importing
+    from ai_studio_bridge.addon.blenderio import importers
     path = folder / "bench_500k.glb"
     t0 = time.perf_counter()
     count = write_textured_glb(path, triangles)
@@ -223,7 +224,7 @@ def main(argv=None) -> int:
     import extension_package
     extension_package.load()  # the repository as the extension package
     import ai_studio_bridge as addon
-    from ai_studio_bridge.addon import online, session
+    from ai_studio_bridge.addon.jobs import online, session
     online.network_allowed = lambda: True  # loopback emulator only
     with tempfile.TemporaryDirectory(prefix="aistudio-bench-") as tmp:
         session.ENGINE_OPTIONS.update(home=Path(tmp) / "home", workers=2)

@@ -64,7 +64,7 @@ def _pump_until(done, timeout: float = 600.0) -> tuple[float, float]:
     The main-thread CPU time of that longest call is left in ``_LONGEST_CPU``:
     on a busy machine wall time also counts waiting for a core.
     """
-    from ai_studio_bridge.addon import pump
+    from ai_studio_bridge.addon.jobs import pump
     longest, start = 0.0, time.perf_counter()
     while not done():
         t0, c0 = time.perf_counter(), time.thread_time()
@@ -97,7 +97,7 @@ def reference(path: Path) -> tuple[float, float, object]:
 
 def landing(path: Path, t_import: float) -> None:
     from addon_helpers import FakeRecords, job_record
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
     runtime.shutdown()   # cold first: the helper's start counts
     real, session.STATE.engine = session.STATE.engine, FakeRecords()
@@ -122,7 +122,8 @@ def landing(path: Path, t_import: float) -> None:
 
 def mesh_tool(ob, t_export: float) -> None:
     import bpy
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     from bridge.emulator import Emulator
     limit = t_export / 20
     with Emulator(api_key="bench-key", time_scale=1.0, credits=10**7) as emu:
@@ -159,7 +160,7 @@ def mesh_tool(ob, t_export: float) -> None:
 def print_tools(triangles: int, folder: Path) -> None:
     import bmesh
     import bpy
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
     scene = bpy.context.scene
     scene.unit_settings.scale_length = 0.01   # 1 BU = 1 cm: a 20 cm ball
@@ -197,7 +198,8 @@ def print_tools(triangles: int, folder: Path) -> None:
 
 
 def _use_emulator(emu) -> None:
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     prefs = preferences.get_prefs()
     prefs.api_key, prefs.api_url, prefs.rate_limit = "bench-key", emu.url, 600
     prefs.confirm_credits = 10**6
@@ -226,7 +228,7 @@ def _line(name: str, held: float, cpu: float, then: str) -> None:
 def main_thread_leftovers(ob, triangles: int, folder: Path) -> None:
     import bmesh
     import bpy
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from bridge.emulator import Emulator
     scene = bpy.context.scene
     scene.unit_settings.scale_length = 1.0
@@ -270,7 +272,7 @@ def main_thread_leftovers(ob, triangles: int, folder: Path) -> None:
     _line("capture_views", held, cpu, f"job {view.state.lower()} in {view.seconds:.1f} s, "
                                        f"longest pump call {_ms(longest)}")
     # Sending a render: the render result is saved raw here, the helper makes the PNG.
-    from ai_studio_bridge.addon import imagesource
+    from ai_studio_bridge.addon.blenderio import uploads
     cam = bpy.data.objects.new("BenchCam", bpy.data.cameras.new("BenchCam"))
     scene.collection.objects.link(cam)
     cam.location, cam.rotation_euler = (0, -6, 1), (1.45, 0, 0)
@@ -283,22 +285,22 @@ def main_thread_leftovers(ob, triangles: int, folder: Path) -> None:
     settings = scene.render.image_settings
     settings.file_format = "PNG"
     _result, png_took, _cpu = _timed(lambda: bpy.data.images["Render Result"].save_render(str(png)))
-    _line("a 1080p render to send (raw save; PNG by the helper)", *_deferred(imagesource.from_render),
+    _line("a 1080p render to send (raw save; PNG by the helper)", *_deferred(uploads.from_render),
           f"a PNG save_render here would take {_ms(png_took)}")
     import numpy as np
     # Sending a painted, unsaved 4096x4096 picture: its pixels are read here, the helper writes it.
     painted = bpy.data.images.new("BenchPainted", 4096, 4096)
     painted.pixels.foreach_set(np.random.default_rng(1).random(4096 * 4096 * 4, np.float32))
-    _line("a painted, unsaved 4096x4096 picture to send", *_deferred(lambda: imagesource.from_image(painted)),
+    _line("a painted, unsaved 4096x4096 picture to send", *_deferred(lambda: uploads.from_image(painted)),
           "pixels copied here, PNG written by the helper")
 
 
 def _deferred(make) -> tuple[float, float]:
     """Main-thread (wall, CPU) time of *make* as an operator runs it, inside
-    ``imagesource.deferred``; the helper's half is then done here, untimed."""
-    from ai_studio_bridge.addon import imagesource
+    ``uploads.deferred``; the helper's half is then done here, untimed."""
+    from ai_studio_bridge.addon.blenderio import uploads
     t0, c0 = time.perf_counter(), time.process_time()
-    with imagesource.deferred() as pending:
+    with uploads.deferred() as pending:
         make()
     held, cpu = time.perf_counter() - t0, time.process_time() - c0
     for item in pending:
@@ -317,7 +319,7 @@ def main(argv=None) -> int:
     import extension_package
     extension_package.load()
     import ai_studio_bridge as addon
-    from ai_studio_bridge.addon import online, session
+    from ai_studio_bridge.addon.jobs import online, session
     online.network_allowed = lambda: True   # loopback emulator only
     with tempfile.TemporaryDirectory(prefix="aistudio-helper-bench-") as tmp:
         folder = Path(tmp)

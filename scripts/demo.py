@@ -99,7 +99,8 @@ def main(argv=None) -> int:
 
     import extension_package
     addon = extension_package.load()  # the repository as the extension package
-    from ai_studio_bridge.addon import preferences, session
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import session
     with tempfile.TemporaryDirectory(prefix="aistudio-demo-") as home, \
             Emulator(api_key=DEMO_KEY, time_scale=TIME_SCALE) as emu:
         session.ENGINE_OPTIONS.update(home=Path(home), clock=ScaledClock(TIME_SCALE))
