@@ -9,7 +9,8 @@ fills the report, a scale factor scales the object, an export lands where
 the user asked. If the object was deleted or its mesh changed meanwhile,
 a new mesh arrives as a new object beside it and nothing is overwritten.
 
-Without a helper, the same print function runs on the object here, as before.
+Without a helper, the same tool of :mod:`.tools` runs on the object here,
+and its answer is applied the same way.
 """
 
 from __future__ import annotations
@@ -22,19 +23,13 @@ import bpy
 from mathutils import Vector
 
 from ...bridge.errors import BridgeError, PrintPrepError
-from ..jobs import localjobs, naming, session
 from .. import preferences
 from ..blenderio import importers
 from ..helper import transfer
-from . import check, decimate, hollow, manifold, material, scaling
+from ..jobs import localjobs, naming, session
+from . import check, material, tools
 
-#: Tools whose result replaces the object's mesh (as ``helper/tasks.MESH_TOOLS``).
-MESH_TOOLS = ("make_manifold", "hollow", "decimate")
-LABELS = {"check": "Print check", "make_manifold": "Make manifold", "hollow": "Hollow",
-          "decimate": "Decimate", "scale": "Scale to miniature", "export_stl": "Export STL",
-          "export_glb": "Export GLB", "select_faces": "Find faces"}
-#: Tools whose answer is only good for the mesh they were given (indices, a new mesh, a size).
-FINGERPRINTED = (*MESH_TOOLS, "scale", "select_faces")
+MESH_TOOLS = tools.MESH_TOOLS
 
 
 def undo_step(message: str) -> None:
@@ -46,11 +41,11 @@ def undo_step(message: str) -> None:
 def replace_mesh(target: bpy.types.Object, mesh: bpy.types.Mesh) -> None:
     """*mesh* becomes the object's mesh (and that of every object sharing the old one)."""
     old = target.data
-    for index, material in enumerate(old.materials):
+    for index, slot in enumerate(old.materials):
         if index < len(mesh.materials):
-            mesh.materials[index] = material
+            mesh.materials[index] = slot
         else:
-            mesh.materials.append(material)
+            mesh.materials.append(slot)
     name = old.name
     old.user_remap(mesh)
     if old.users == 0:
@@ -113,16 +108,17 @@ class ToolRun:
 
     def __init__(self, context, ob: bpy.types.Object, tool: str, params: dict,
                  apply: Callable[[dict, bpy.types.Object | None], str] | None,
-                 in_process: Callable[[bpy.types.Object], str], dest: Path | None = None,
-                 label: str = ""):
-        self.tool, self.params, self.apply, self.in_process = tool, params, apply, in_process
+                 dest: Path | None = None, label: str = "",
+                 before_in_process: Callable[[bpy.types.Object], None] | None = None):
+        self.tool, self.params, self.apply, self.dest = tool, params, apply, dest
+        self.before_in_process = before_in_process
         self.name = ob.name
         # Only results that change the object (or point into its mesh) need to know
         # whether it changed meanwhile.
-        self.fingerprint = transfer.fingerprint(ob) if tool in FINGERPRINTED else ""
+        self.fingerprint = transfer.fingerprint(ob) if tools.tool(tool).fingerprinted else ""
         self.matrix = ob.matrix_world.copy()
         self.materials = [m.name if m is not None else "" for m in ob.data.materials]
-        self.label = label or f"{LABELS[tool]}: {ob.name}"
+        self.label = label or f"{tools.tool(tool).label}: {ob.name}"
         self.job_id = localjobs.new_job_id()
         self.folder = preferences.user_folder("print") / self.job_id
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -189,17 +185,21 @@ class ToolRun:
         ob, _unchanged = self.target()
         if ob is None:
             raise PrintPrepError(f"{self.name} was deleted; there is nothing to work on.")
+        params = dict(self.params, out=str(self.dest)) if self.dest is not None else self.params
         with importers.in_window():
-            message = self.in_process(ob)
-        if self.tool in MESH_TOOLS or self.tool == "scale":
-            undo_step(self.label)
-        return message
+            if self.before_in_process is not None:
+                self.before_in_process(ob)
+            answer = tools.run(self.tool, ob, bpy.context.scene, params)
+            if not tools.tool(self.tool).changes_object:
+                return self.apply(answer, ob)
+        undo_step(self.label)
+        return answer.get("report", {}).get("summary", "")
 
     def start(self) -> str:
         localjobs.track(self.job_id, self.label, {"source": "print", "tool": self.tool,
                                                   "object": self.name})
         localjobs.start(localjobs.Work(self.job_id, self.label, [self.step], self.finish,
-                                       self.fallback, stage=LABELS[self.tool],
+                                       self.fallback, stage=tools.tool(self.tool).label,
                                        fail=lambda _message: transfer.discard(self.folder)))
         return self.job_id
 
@@ -222,22 +222,11 @@ def run_check(context, ob, min_thickness_mm: float, overhang_angle: float) -> st
 
     def apply(answer, _ob):
         return check_lines(check_from_answer(answer), bpy.context.scene.aistudio.printing)
-
-    def in_process(target):
-        return check_lines(check.check_object(target, bpy.context.scene, **params),
-                           bpy.context.scene.aistudio.printing)
-    return ToolRun(context, ob, "check", params, apply, in_process).start()
+    return ToolRun(context, ob, "check", params, apply).start()
 
 
 def run_mesh_tool(context, ob, tool: str, params: dict) -> str:
-    def in_process(target):
-        if tool == "make_manifold":
-            return manifold.make_manifold(target).summary()
-        if tool == "hollow":
-            return hollow.hollow(target, params["thickness"], drain_holes=params.get("drain_holes", 0),
-                                 drain_diameter=params.get("drain_diameter")).summary()
-        return decimate.decimate_to(target, int(params["target_faces"])).summary()
-    return ToolRun(context, ob, tool, params, None, in_process).start()
+    return ToolRun(context, ob, tool, params, None).start()
 
 
 def run_scale(context, ob, params: dict) -> str:
@@ -249,12 +238,8 @@ def run_scale(context, ob, params: dict) -> str:
         target.scale = [target.scale[i] * factors[i] for i in range(3)]
         undo_step(f"Scale to miniature: {target.name}")
         return answer.get("report", {}).get("summary", "")
-
-    def in_process(target):
-        return scaling.scale_to_miniature(target, params["scale"], params.get("custom_height_mm"),
-                                          params.get("subject_height_cm")).summary()
     ob_name = ob.name
-    return ToolRun(context, ob, "scale", params, apply, in_process).start()
+    return ToolRun(context, ob, "scale", params, apply).start()
 
 
 def run_export(context, ob, tool: str, dest: Path, draco: bool = True) -> str:
@@ -262,10 +247,4 @@ def run_export(context, ob, tool: str, dest: Path, draco: bool = True) -> str:
         if tool == "export_stl":
             return f"STL written in mm: {dest}"
         return f"{answer.get('report', {}).get('message', 'GLB written.')} {dest}"
-
-    def in_process(target):
-        if tool == "export_stl":
-            return f"STL written in mm: {scaling.export_stl_mm(target, dest, bpy.context.scene)}"
-        result = decimate.export_glb(target, dest, draco)
-        return f"{result.message} {result.path}"
-    return ToolRun(context, ob, tool, {"draco": draco}, apply, in_process, dest=dest).start()
+    return ToolRun(context, ob, tool, {"draco": draco}, apply, dest=dest).start()

@@ -15,7 +15,6 @@ from bpy.props import EnumProperty
 from ...bridge.errors import PrintPrepError
 from ..blenderio import importers
 from . import dispatch
-from .check import check_object
 
 KINDS = (("THIN", "Thin Walls", "Faces with less material behind them than the minimum wall"),
          ("OVERHANG", "Overhangs", "Faces facing down more steeply than the overhang angle"))
@@ -98,22 +97,14 @@ def run_select(context, ob: bpy.types.Object, kind: str, props) -> str:
         dispatch.undo_step(f"Select {what}")
         return message
 
-    def in_process(target):
+    def leave_edit_mode(target):   # run here: the mesh's own faces are read in Object Mode
         if target.mode == "EDIT":
-            with importers.in_window():
-                bpy.context.view_layer.objects.active = target
-                bpy.ops.object.mode_set(mode="OBJECT")
-        report = check_object(target, bpy.context.scene, evaluated=False,
-                              min_thickness_mm=params["min_thickness_mm"] if thin else 0.0,
-                              overhang_angle=params["overhang_angle"])
-        faces = report.thin_faces if thin else report.overhang_faces
-        line = report.thickness_line() if thin else report.overhang_line()
-        message = show_in_edit_mode(target, faces, line)
-        dispatch.undo_step(f"Select {what}")
-        return message
+            bpy.context.view_layer.objects.active = target
+            bpy.ops.object.mode_set(mode="OBJECT")
 
-    return dispatch.ToolRun(context, ob, "select_faces", params, apply, in_process,
-                              label=f"Find {what}: {name}").start()
+    return dispatch.ToolRun(context, ob, "select_faces", params, apply,
+                            label=f"Find {what}: {name}",
+                            before_in_process=leave_edit_mode).start()
 
 
 class AISTUDIO_OT_print_select_faces(bpy.types.Operator):

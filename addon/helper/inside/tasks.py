@@ -9,7 +9,6 @@ reset after every task, so tasks never see each other's data.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -20,9 +19,7 @@ from mathutils import Matrix
 from ....bridge.errors import HelperTaskError, ValidationError
 from ...blenderio import exporters, geometry, importers, thumbnail
 from ...pictures import fileio
-from ...printing import check, decimate, hollow, manifold, scaling
-from ...printing import check
-from ...printing import multiview
+from ...printing import multiview, tools
 
 
 def reset() -> None:
@@ -119,19 +116,6 @@ def export_model(folder: Path, args: dict, progress) -> dict:
     return {"path": str(out), "bytes": out.stat().st_size}
 
 
-def _report_dict(report) -> dict:
-    """A report as plain JSON values (its own ``as_dict`` when it has one: numpy face lists)."""
-    if hasattr(report, "as_dict"):
-        data = report.as_dict()
-    else:
-        data = dataclasses.asdict(report) if dataclasses.is_dataclass(report) else {}
-    data = {k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}
-    summary = getattr(report, "summary", None)
-    if callable(summary):
-        data["summary"] = summary()
-    return data
-
-
 def _hand_back_mesh(ob: bpy.types.Object, out: Path) -> dict:
     """Write the object's new mesh without its materials: the user's file has them already."""
     mesh = ob.data
@@ -143,56 +127,17 @@ def _hand_back_mesh(ob: bpy.types.Object, out: Path) -> dict:
 
 
 def print_tool(folder: Path, args: dict, progress) -> dict:
+    """A print tool of :data:`printing.tools.TOOLS` on the object the main thread wrote."""
+    name, params = args["tool"], args.get("params") or {}
+    found = tools.tool(name)   # before any work: an unknown tool is said at once
     ob = _load_object(folder, args)
-    tool, params = args["tool"], args.get("params") or {}
-    scene = bpy.context.scene
     progress(10, "Working")
-    answer: dict = {"tool": tool}
-    if tool == "check":
-        answer["report"] = _report_dict(check.check_object(
-            ob, scene, min_thickness_mm=params.get("min_thickness_mm"),
-            overhang_angle=params.get("overhang_angle")))
-    elif tool == "select_faces":
-        answer["report"] = _faces_to_select(ob, scene, params)
-    elif tool == "make_manifold":
-        answer["report"] = _report_dict(manifold.make_manifold(ob))
-    elif tool == "hollow":
-        answer["report"] = _report_dict(hollow.hollow(ob, params["thickness"],
-                                                      drain_holes=params.get("drain_holes", 0),
-                                                      drain_diameter=params.get("drain_diameter")))
-    elif tool == "decimate":
-        answer["report"] = _report_dict(decimate.decimate_to(ob, int(params["target_faces"])))
-    elif tool == "scale":
-        before = ob.scale.copy()
-        report = scaling.scale_to_miniature(ob, params["scale"], params.get("custom_height_mm"),
-                                            params.get("subject_height_cm"))
-        answer["report"] = _report_dict(report)
-        answer["scale"] = [ob.scale[i] / before[i] if before[i] else 1.0 for i in range(3)]
-    elif tool == "export_stl":
-        path = scaling.export_stl_mm(ob, _inside(folder, params["out"], "output"), scene)
-        answer["report"] = {"path": str(path), "summary": f"STL written in mm: {path}"}
-    elif tool == "export_glb":
-        result = decimate.export_glb(ob, _inside(folder, params["out"], "output"),
-                                     params.get("draco", True))
-        answer["report"] = _report_dict(result)
-    else:
-        raise ValidationError(f"Unknown print tool {tool!r}.")
-    if tool in MESH_TOOLS:
+    answer = tools.run(name, ob, bpy.context.scene, params,
+                       lambda path: _inside(folder, path, "output"))
+    if found.replaces_mesh:
         progress(85, "Handing over")
         answer.update(_hand_back_mesh(ob, _inside(folder, args["out"], "output")))
     return answer
-
-
-def _faces_to_select(ob, scene, params: dict) -> dict:
-    """Thin-wall or overhang faces of the object's own mesh (no modifiers): the indices of
-    the faces the user can select, and the check's line about them."""
-    thin = params.get("kind") == "THIN"
-    report = check.check_object(ob, scene, evaluated=False,
-                                min_thickness_mm=params.get("min_thickness_mm") if thin else 0.0,
-                                overhang_angle=params.get("overhang_angle"))
-    line = report.thickness_line() if thin else report.overhang_line()
-    faces = report.thin_faces if thin else report.overhang_faces
-    return {"faces": [int(f) for f in faces], "line": line, "summary": line}
 
 
 def capture_views(folder: Path, args: dict, progress) -> dict:
@@ -244,9 +189,6 @@ def save_pixels(folder: Path, args: dict, progress) -> dict:
     return fileio.pixels_file_to_png(_inside(folder, args["pixels"], "pixels"),
                                        _inside(folder, args["dest"], "output"))
 
-
-#: Print tools whose result replaces the object's mesh.
-MESH_TOOLS = ("make_manifold", "hollow", "decimate")
 
 HANDLERS = {"ping": ping, "import_model": import_model, "export_model": export_model,
             "print_tool": print_tool, "over_grey": over_grey, "save_pixels": save_pixels,
