@@ -14,6 +14,8 @@ bpy = pytest.importorskip("bpy")
 
 from addon_helpers import KEY, pump_until  # noqa: E402
 
+pytestmark = pytest.mark.blender
+
 WAITING = "Waiting for an API key — Preferences › Add-ons › AI Studio Bridge"
 REFUSED = "Waiting for a valid API key — Preferences › Add-ons › AI Studio Bridge"
 

@@ -3,10 +3,12 @@
 import bmesh
 import bpy
 import pytest
+from print_helpers import BROKEN, BROKEN_IDS, cube
 
 from ai_studio_bridge.addon.printing.check import check_object
 from ai_studio_bridge.addon.printing.manifold import make_manifold
-from print_helpers import BROKEN, BROKEN_IDS, cube
+
+pytestmark = pytest.mark.blender
 
 
 def test_check_reports_a_clean_cube_in_mm_and_ml(scene, make):

@@ -14,6 +14,8 @@ import pytest
 from ai_studio_bridge.addon.printing.check import check_object
 from ai_studio_bridge.addon.printing.manifold import make_manifold
 
+pytestmark = pytest.mark.blender
+
 
 def _suzanne(location=(0.0, 0.0, 0.0), rotation=(0.0, 0.0, 0.0)):
     bpy.ops.mesh.primitive_monkey_add(size=2.0, location=location, rotation=rotation)

@@ -3,12 +3,14 @@
 import bpy
 import numpy as np
 import pytest
+from print_helpers import cube
 
 from ai_studio_bridge.addon.printing.check import check_object
 from ai_studio_bridge.addon.printing.hollow import hollow
 from ai_studio_bridge.bridge.emulator import glb, mesh
 from ai_studio_bridge.bridge.pngcodec import encode_png
-from print_helpers import cube
+
+pytestmark = pytest.mark.blender
 
 
 def _service_glb(tmp_path):

@@ -5,11 +5,13 @@ import bpy
 import numpy as np
 import pytest
 from mathutils import Matrix
+from print_helpers import cube
 
 from ai_studio_bridge.addon.printing import clay
 from ai_studio_bridge.addon.printing.multiview import capture_views
 from ai_studio_bridge.bridge.pngcodec import decode_png
-from print_helpers import cube
+
+pytestmark = pytest.mark.blender
 
 
 def test_clay_toggle_restores_slots_after_save_and_reload(scene, make, tmp_path):

@@ -2,10 +2,9 @@
 
 
 import bmesh
-import bpy
 import pytest
-from mathutils import Vector
 from mathutils.bvhtree import BVHTree
+from print_helpers import cube, read_binary_stl
 
 from ai_studio_bridge.addon.printing import compat
 from ai_studio_bridge.addon.printing.check import check_object
@@ -13,7 +12,8 @@ from ai_studio_bridge.addon.printing.decimate import decimate_to, export_glb
 from ai_studio_bridge.addon.printing.hollow import METHOD_OFFSET, METHOD_SDF, hollow
 from ai_studio_bridge.addon.printing.material import estimate_filament, estimate_resin
 from ai_studio_bridge.addon.printing.scaling import export_stl_mm, scale_to_miniature, target_height_mm
-from print_helpers import cube, read_binary_stl
+
+pytestmark = pytest.mark.blender
 
 
 def _sphere(bm):

@@ -4,13 +4,15 @@ import types
 
 import bpy
 import pytest
+from sample_pictures import png_bytes
 
 from ai_studio_bridge.addon.jobs import request_factory
 from ai_studio_bridge.addon.printing.scaling import target_height_mm
 from ai_studio_bridge.bridge.api.miniature import assumed_subject_cm, scale_for_subject
 from ai_studio_bridge.bridge.errors import ValidationError
 from ai_studio_bridge.bridge.imagefile import data_url
-from sample_pictures import png_bytes
+
+pytestmark = pytest.mark.blender
 
 PICTURE = data_url(png_bytes())  # a whole picture: only the scale is at issue
 

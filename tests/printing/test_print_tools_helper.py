@@ -13,10 +13,10 @@ import time
 import bmesh
 import bpy
 import pytest
+from print_helpers import BROKEN, BROKEN_IDS, cube, read_binary_stl, with_hole
 
 from ai_studio_bridge.addon.printing import compat
 from ai_studio_bridge.addon.printing.check import check_object
-from print_helpers import BROKEN, BROKEN_IDS, cube, read_binary_stl, with_hole
 
 pytestmark = pytest.mark.blender
 
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.blender
 def addon_once(tmp_path_factory):
     """The add-on registered once for the module: one helper Blender serves every test."""
     from ai_studio_bridge import addon
-    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
+    from ai_studio_bridge.addon.jobs import session
     session.ENGINE_OPTIONS.update(home=tmp_path_factory.mktemp("home"))
     addon.register()
     try:

@@ -13,6 +13,8 @@ from ai_studio_bridge.bridge.pngcodec import decode_png
 from ai_studio_bridge.bridge.recipes import EDIT_MODELS, build_edit_request, load_recipes
 from ai_studio_bridge.bridge.recipes.grey import over_grey, over_grey_file
 
+pytestmark = pytest.mark.blender
+
 SAMPLE = sorted(Path("/work/shared/samples").glob("*.png"))[0]
 REQUIRED = {"grey_background", "standing_pose", "round_base", "view_back", "view_left",
             "view_right"}

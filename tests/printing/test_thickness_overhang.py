@@ -7,10 +7,12 @@ import bpy
 import numpy as np
 import pytest
 from mathutils import Matrix
+from print_helpers import cube
 
 from ai_studio_bridge.addon.printing.check import check_object
 from ai_studio_bridge.addon.printing.hollow import hollow
-from print_helpers import cube
+
+pytestmark = pytest.mark.blender
 
 
 def _sphere(bm):
