@@ -16,12 +16,11 @@ import bpy
 
 from ..bridge.errors import BridgeError
 from . import preferences, properties
+from .helper import runtime
+from .jobs import localjobs, pump, session
 from .operators import registration as operators
 from .printing import registration as printing
 from .ui import registration as ui
-from .jobs import pump, session
-from .jobs import localjobs
-from .helper import runtime
 
 _MODULES = [preferences, properties, operators, ui, printing]
 # Created by register() when the add-on was not enabled through Blender's

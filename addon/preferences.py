@@ -12,8 +12,8 @@ from pathlib import Path
 import bpy
 from bpy.props import BoolProperty, FloatProperty, IntProperty, StringProperty
 
-from .jobs import online
 from ..bridge import config, errors
+from .jobs import online
 
 
 def _package_root(package: str) -> str:

@@ -21,9 +21,9 @@ from ..bridge.api import miniature as miniature_api
 from ..bridge.api import tencent as tencent_api
 from ..bridge.api import trellis as trellis_api
 from ..bridge.api import tripo as tripo_api
-from .pictures import recipes
-from .pictures.slots import ALL_VIEWS, EXTRA_VIEWS, VIEWS
 from .jobs.request_factory import SERVICE_DEFAULT  # an option set to it is not sent
+from .pictures import recipes
+from .pictures.slots import EXTRA_VIEWS
 
 try:
     from .printing.properties import AISTUDIO_PG_print

@@ -172,14 +172,15 @@ def bench_pump_synthetic(jobs: int, ticks: int) -> str:
 
 def bench_pump_real(jobs: int, ticks: int, sample: Path) -> str:
     import bpy
-    from ai_studio_bridge.addon.jobs import pump, session
+
     from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import pump, session
     from bridge.emulator import Emulator
     with Emulator(api_key="bench-key", time_scale=1.0, credits=10**7) as emu:  # jobs outlast the bench
         prefs = preferences.get_prefs()
         prefs.api_key, prefs.api_url, prefs.rate_limit = "bench-key", emu.url, 600
         session.refresh_settings()
-        for i in range(jobs):
+        for _ in range(jobs):
             bpy.ops.aistudio.miniature(filepath=str(sample), edition="fast")
         submitting = _timed_ticks(ticks, pause=0.005, do_imports=False)
         deadline = time.monotonic() + 60
@@ -198,8 +199,9 @@ def bench_pump_real(jobs: int, ticks: int, sample: Path) -> str:
 
 def bench_import(triangles: int, folder: Path) -> str:
     import bpy
-    from ai_studio_bridge.addon.jobs import importing
+
     from ai_studio_bridge.addon.blenderio import importers
+    from ai_studio_bridge.addon.jobs import importing
     path = folder / "bench_500k.glb"
     t0 = time.perf_counter()
     count = write_textured_glb(path, triangles)

@@ -97,8 +97,9 @@ def reference(path: Path) -> tuple[float, float, object]:
 
 def landing(path: Path, t_import: float) -> None:
     from addon_helpers import FakeRecords, job_record
-    from ai_studio_bridge.addon.jobs import session
+
     from ai_studio_bridge.addon.helper import runtime
+    from ai_studio_bridge.addon.jobs import session
     runtime.shutdown()   # cold first: the helper's start counts
     real, session.STATE.engine = session.STATE.engine, FakeRecords()
     limit = t_import / 20
@@ -122,6 +123,7 @@ def landing(path: Path, t_import: float) -> None:
 
 def mesh_tool(ob, t_export: float) -> None:
     import bpy
+
     from ai_studio_bridge.addon import preferences
     from ai_studio_bridge.addon.jobs import session
     from bridge.emulator import Emulator
@@ -160,8 +162,9 @@ def mesh_tool(ob, t_export: float) -> None:
 def print_tools(triangles: int, folder: Path) -> None:
     import bmesh
     import bpy
-    from ai_studio_bridge.addon.jobs import session
+
     from ai_studio_bridge.addon.helper import runtime
+    from ai_studio_bridge.addon.jobs import session
     scene = bpy.context.scene
     scene.unit_settings.scale_length = 0.01   # 1 BU = 1 cm: a 20 cm ball
     props = scene.aistudio.printing
@@ -228,6 +231,7 @@ def _line(name: str, held: float, cpu: float, then: str) -> None:
 def main_thread_leftovers(ob, triangles: int, folder: Path) -> None:
     import bmesh
     import bpy
+
     from ai_studio_bridge.addon.jobs import session
     from bridge.emulator import Emulator
     scene = bpy.context.scene

@@ -30,12 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bpy  # noqa: E402  (first: it makes bmesh and mathutils importable)
 import bmesh  # noqa: E402
+import bpy  # noqa: E402  (first: it makes bmesh and mathutils importable)
+import extension_package  # noqa: E402  (the repository as the extension package)
 from mathutils import Matrix, Vector  # noqa: E402
 from mathutils.bvhtree import BVHTree  # noqa: E402
-
-import extension_package  # noqa: E402  (the repository as the extension package)
 
 extension_package.load()
 

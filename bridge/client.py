@@ -16,7 +16,14 @@ from typing import Callable
 from .api.base import ApiRequest
 from .clock import SYSTEM_CLOCK, Clock
 from .config import Settings
-from .errors import CancelledError, JobFailedError, NotFoundError, ServerError, TimeoutError_, UncertainDeliveryError
+from .errors import (
+    CancelledError,
+    JobFailedError,
+    NotFoundError,
+    ServerError,
+    TimeoutError_,
+    UncertainDeliveryError,
+)
 from .ratebudget import OTHER, POLL, SUBMIT, RateBudget, budget_for
 from .safetext import service_text
 from .status import FAILED, TaskStatus, from_image3d, from_studio

@@ -27,7 +27,15 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from .errors import BridgeError, CancelledError, DownloadError, DownloadTooLargeError, DownloadWriteError, ExpiredError, LinkRefusedError
+from .errors import (
+    BridgeError,
+    CancelledError,
+    DownloadError,
+    DownloadTooLargeError,
+    DownloadWriteError,
+    ExpiredError,
+    LinkRefusedError,
+)
 from .httpdeadline import Deadline, deadline_scope
 
 if TYPE_CHECKING:

@@ -78,7 +78,7 @@ def usable_url(value) -> str | None:
         parts = urlparse(text)
         if not parts.hostname:
             return None
-        parts.port   # raises for a port that is no number
+        _ = parts.port   # raises for a port that is no number
     except ValueError:
         return None
     return text

@@ -29,14 +29,27 @@ from typing import Any, Callable
 
 import requests
 
-from .clock import SYSTEM_CLOCK, Clock
-from .errors import AnswerTooLargeError, ApiError, BridgeError, CancelledError, NotSentError, RateLimitedError, ServerError, TransportError, UncertainDeliveryError, UnreadableAnswerError, error_from_response, scrub
 from . import netreason
+from .clock import SYSTEM_CLOCK, Clock
 from .downloads import download
+from .errors import (
+    AnswerTooLargeError,
+    ApiError,
+    BridgeError,
+    CancelledError,
+    ConfigError,
+    NotSentError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UncertainDeliveryError,
+    UnreadableAnswerError,
+    error_from_response,
+    scrub,
+)
 from .httpdeadline import Deadline, deadline_scope, install
 from .ratebudget import OTHER, POLL, RETRY_AFTER_CAP, SUBMIT, RateBudget
 from .safetext import html_summary, looks_like_html, scrub_tree, service_text
-from .errors import ConfigError
 
 log = logging.getLogger("bridge.transport")
 

@@ -89,6 +89,7 @@ def main(argv=None) -> int:
     picture = _picture(args.picture)
 
     import bpy
+
     from bridge.clock import ScaledClock
     from bridge.emulator import Emulator
 

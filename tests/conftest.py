@@ -26,6 +26,7 @@ import pytest
 from bridge.clock import FakeClock
 from bridge.config import Settings
 
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
     """With AISTUDIO_FAULT_LOG set (CI), a native crash's trace goes to that file.

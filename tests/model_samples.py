@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from colour_checks import is_blue, is_red  # noqa: F401  (the tests of these samples use them)
 
 from bridge.emulator.glb import write_glb
 from bridge.emulator.mesh import Material, box, sphere
 from bridge.emulator.model_read import read_model
 from bridge.emulator.polymesh import PolyMesh, concatenate
 from bridge.pngcodec import decode_png
-from colour_checks import is_blue, is_red  # noqa: F401  (the tests of these samples use them)
 
 RED_LINEAR = (0.8, 0.02, 0.02, 1.0)
 BLUE_LINEAR = (0.02, 0.05, 0.8, 1.0)

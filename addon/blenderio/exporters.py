@@ -13,7 +13,7 @@ from pathlib import Path
 import bpy
 
 from ...bridge.errors import ValidationError
-from ..printing import scaling  # bpy-side print code, loaded only when asked for
+from ..printing import scaling
 
 FORMATS = ("GLB", "STL", "STL_MM", "FBX")
 

@@ -27,10 +27,10 @@ import numpy as np
 
 from ...bridge.errors import ValidationError
 from .. import preferences
-from . import exporters, importers
-from ..pictures import fileio, pixels
 from ..helper import transfer
 from ..jobs.localjobs import IMPORT_DEADLINE_S, PICTURE_DEADLINE_S, Step
+from ..pictures import fileio, pixels
+from . import exporters, importers
 
 RENDER_RESULT = "Render Result"
 

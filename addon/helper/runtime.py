@@ -15,8 +15,8 @@ import os
 import bpy
 
 from ...bridge.errors import HelperUnavailableError
-from . import process, service
 from .. import preferences
+from . import process, service
 
 #: Overrides for the next helper created: argv, idle_s, deadline_s, start_timeout_s, enabled.
 OPTIONS: dict = {}

@@ -23,13 +23,15 @@ from mathutils import Vector
 
 from ...bridge import errors
 from ...bridge.api import miniature
-from ..pictures import grey
-from . import localjobs, meshtools, naming, origin, session
 from ..blenderio import geometry, importers, thumbnail
 from ..helper import transfer
-from ..pictures import slots  # a job the Prepare section sent replaces its source picture
+from ..pictures import (
+    grey,
+    slots,  # a job the Prepare section sent replaces its source picture
+)
 from ..pictures import results as picture_results
 from ..ui import thumbnails
+from . import localjobs, meshtools, naming, origin, session
 
 COLLECTION_NAME = "AI Studio"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}

@@ -23,8 +23,8 @@ import uuid
 from typing import Callable
 
 from ...bridge import errors
-from . import session
 from ..helper import runtime, service
+from . import session
 
 
 @dataclasses.dataclass

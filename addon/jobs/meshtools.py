@@ -28,9 +28,8 @@ from ...bridge.api import chains, mesh_chains
 from ...bridge.api.base import Credits
 from ...bridge.api.tools import ConvertRequest
 from ...bridge.errors import ValidationError
-from ..blenderio import meshaddress
+from ..blenderio import geometry, importers, meshaddress
 from . import naming
-from ..blenderio import geometry, importers
 
 TOOLS = ("RETEXTURE", "RETOPOLOGY", "BAKE")
 #: The button's words ("Retexture · 90 credits").

@@ -19,9 +19,9 @@ import numpy as np
 
 from ...bridge.errors import ValidationError
 from ...bridge.pngcodec import encode_png
-from . import localjobs, session
 from .. import preferences
 from ..helper import transfer
+from . import localjobs, session
 
 
 def _standin(kind: str) -> str:

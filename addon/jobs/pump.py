@@ -19,9 +19,8 @@ from bpy.app.handlers import persistent
 
 from ...bridge.engine.model import waits_for_key
 from .. import preferences
-from . import chains, localjobs, origin, session, volumes, wallet
+from . import chains, importing, localjobs, origin, session, volumes, wallet
 from .session import STATE
-from . import importing
 
 TICK_BUDGET_S = 0.005
 ACTIVE_INTERVAL_S = 0.25

@@ -19,8 +19,8 @@ from ...bridge import client
 from ...bridge.clock import SYSTEM_CLOCK
 from ...bridge.engine import JobEngine
 from ...bridge.engine.journal import FILENAME as JOURNAL_FILENAME
-from . import online, volumes
 from .. import preferences
+from . import online, volumes
 
 # WAITING: a chain's step waiting for the address an earlier step makes (nothing sent yet).
 ACTIVE_STATES = ("PREPARING", "WAITING", "QUEUED", "SUBMITTING", "RUNNING", "DOWNLOADING")

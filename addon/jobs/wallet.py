@@ -12,10 +12,10 @@ import dataclasses
 import queue
 import threading
 
+from ...bridge import client as client_mod
 from ...bridge import errors
 from .. import preferences
 from . import online, session
-from ...bridge import client as client_mod
 
 
 def refresh(context=None) -> str:

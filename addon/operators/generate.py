@@ -9,7 +9,8 @@ from bpy.props import BoolProperty, EnumProperty, StringProperty
 
 from ..blenderio import uploads
 from ..jobs import naming, request_factory
-from ..properties import ALL_VIEWS, MODELS
+from ..pictures.slots import ALL_VIEWS
+from ..properties import MODELS
 from .submit import Prepared, SubmitMixin
 
 

@@ -11,8 +11,8 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
-from ..jobs import online, origin, pump, session
 from .. import preferences
+from ..jobs import online, origin, pump, session
 from .submit import require_credential, submit_problem
 
 PROVIDERS = (("3daistudio", "3D AI Studio", "A task of 3daistudio.com"),

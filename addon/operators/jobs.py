@@ -6,10 +6,8 @@ import bpy
 from bpy.props import EnumProperty, FloatProperty, StringProperty
 
 from .. import preferences
-from ..jobs import pump, session, wallet
+from ..jobs import importing, localjobs, pump, session, wallet
 from .submit import submit_problem
-from ..jobs import localjobs
-from ..jobs import importing
 
 
 def _job_id(op, context) -> str:

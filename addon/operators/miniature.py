@@ -20,14 +20,14 @@ class AISTUDIO_OT_miniature(SubmitMixin, bpy.types.Operator):
 
     filepath: StringProperty(name="File", subtype="FILE_PATH")
     image: StringProperty(name="Image", description="Name of an image datablock")
-    preset: _PG["preset"]
-    edition: _PG["edition"]
-    scale: _PG["scale"]
+    preset: _PG["preset"]  # noqa: F821  (the scene setting's property, not a type name)
+    edition: _PG["edition"]  # noqa: F821  (the scene setting's property, not a type name)
+    scale: _PG["scale"]  # noqa: F821  (the scene setting's property, not a type name)
     scale_height_cm: FloatProperty(name="Height (cm)", default=10.0, min=0.1,
                                    description="Printed height for the custom scale; the service "
                                                "takes up to 100 cm, and more is refused with a message")
-    scale_ratio: _PG["scale_ratio"]
-    subject_height_cm: _PG["subject_height_cm"]
+    scale_ratio: _PG["scale_ratio"]  # noqa: F821  (the scene setting's property, not a type name)
+    subject_height_cm: _PG["subject_height_cm"]  # noqa: F821  (the scene setting's property, not a type name)
     face_count: IntProperty(name="Faces", default=200_000, min=3_000, max=1_500_000,
                             description="Unset: the scene's choice (or the service's)")
 

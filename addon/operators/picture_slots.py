@@ -12,10 +12,10 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
-from ..pictures import grey, recipes, slots
+from .. import preferences
 from ..blenderio import uploads
 from ..jobs import localjobs, naming, session
-from .. import preferences
+from ..pictures import grey, recipes, slots
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 

@@ -8,8 +8,9 @@ Editor (``imageresults``). ``image_to_slot`` and ``show_image`` are local and fr
 import bpy
 from bpy.props import EnumProperty, IntProperty, StringProperty
 
-from ..pictures import results as picture_results, slots
 from ..jobs import naming, request_factory
+from ..pictures import results as picture_results
+from ..pictures import slots
 from ..properties import AISTUDIO_PG_text_image
 from .submit import Prepared, SubmitMixin
 
@@ -24,9 +25,9 @@ class AISTUDIO_OT_text_to_image(SubmitMixin, bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     prompt: StringProperty(name="Prompt", description="Unset: the scene's picture prompt")
-    model: _PG["model"]
-    resolution: _PG["resolution"]
-    aspect_ratio: _PG["aspect_ratio"]
+    model: _PG["model"]  # noqa: F821  (the scene setting's property, not a type name)
+    resolution: _PG["resolution"]  # noqa: F821  (the scene setting's property, not a type name)
+    aspect_ratio: _PG["aspect_ratio"]  # noqa: F821  (the scene setting's property, not a type name)
     num_images: IntProperty(name="Pictures", default=1, min=1, max=6)
 
     def _value(self, context, name):

@@ -9,11 +9,10 @@ Anything wrong is reported with ``self.report`` and nothing is sent.
 import dataclasses
 
 from ...bridge import errors
-from ..blenderio import uploads
-from ..jobs import meshtools, online, origin, presubmit, session
 from .. import preferences
+from ..blenderio import uploads
+from ..jobs import meshtools, online, origin, presubmit, pump, session
 from ..preferences import require_credential
-from ..jobs import pump
 
 
 @dataclasses.dataclass

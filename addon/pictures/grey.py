@@ -12,9 +12,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import slots
 from ..jobs.localjobs import PICTURE_DEADLINE_S, Step
-from . import fileio
+from . import fileio, slots
 
 
 def _safe(stem: str) -> str:

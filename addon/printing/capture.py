@@ -16,12 +16,12 @@ from pathlib import Path
 import bpy
 
 from ...bridge.errors import PrintPrepError
-from ..jobs import localjobs
 from .. import preferences
 from ..blenderio import importers
 from ..helper import transfer
-from . import multiview
+from ..jobs import localjobs
 from ..pictures import slots  # here: slots needs the settings that import this package
+from . import multiview
 
 PREFIX = "view"
 

@@ -16,7 +16,7 @@ import bpy
 from ...bridge.errors import BridgeError, PrintPrepError
 from .. import preferences
 from ..operators.submit import mesh_problem
-from . import dispatch, capture, check, clay, material, scaling
+from . import capture, check, clay, dispatch, scaling
 
 
 def _settings(context):

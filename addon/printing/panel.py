@@ -9,7 +9,6 @@ from ..sidebar import Sidebar
 from . import clay, compat, costs
 from .scaling import target_height_mm
 
-
 # Report lines whose faces can be selected in Edit Mode, and how.
 _SELECTABLE = {"Thin walls": "THIN", "Overhangs": "OVERHANG"}
 

@@ -9,9 +9,10 @@ import bpy
 
 from ...bridge import recipes as recipes_mod
 from ...bridge.api import image_tools
-from ..pictures import recipes, slots
 from ..jobs import request_factory, session
-from ..properties import RECONSTRUCT_VERSION, VIEW_LABELS, VIEWS
+from ..pictures import recipes, slots
+from ..pictures.slots import VIEWS
+from ..properties import RECONSTRUCT_VERSION, VIEW_LABELS
 from ..sidebar import SidebarChild
 from . import thumbnails
 from .joblist import draw_progress

@@ -22,8 +22,8 @@ from pathlib import Path
 import bpy
 import bpy.utils.previews
 
-from ..jobs import session
 from ..blenderio import thumbnail
+from ..jobs import session
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 MODEL_EXTS = (".glb", ".gltf", ".fbx", ".obj", ".ply", ".stl")

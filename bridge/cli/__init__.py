@@ -14,12 +14,12 @@ import sqlite3
 
 import requests
 
+from ..engine.journal import FILENAME
 from ..errors import BridgeError, ConfigError, KeyWaitError, ValidationError
 from ..safetext import printable
 from .commands import Context
 from .parser import UsageError
 from .registry import build_parser
-from ..engine.journal import FILENAME
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2

@@ -11,7 +11,6 @@ address) is sent exactly as that tool's own command sends it.
 from __future__ import annotations
 
 import argparse
-
 import threading
 from pathlib import Path
 

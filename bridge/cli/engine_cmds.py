@@ -7,13 +7,11 @@ job engine, whose leases keep two processes from working on the same job.
 
 from __future__ import annotations
 
-from ..errors import KeyWaitError
-from ..engine import holds
+from ..engine import JobEngine, holds
+from ..engine import journal as journals  # Journal read at call time: tests stand one in
+from ..errors import KeyWaitError, ValidationError
 from .parser import positive_int, seconds
 from .run import DEFAULT_TIMEOUT, ChainNarrator, open_engine
-from ..engine import JobEngine
-from ..engine.journal import Journal
-from ..errors import ValidationError
 
 RESUME_PEEK_SECONDS = 120.0
 LABEL_WIDTH = 32
@@ -60,7 +58,7 @@ def _cost(record) -> str:
 
 def jobs(args, ctx) -> int:
     skipped: list = []
-    records = Journal(ctx.settings().home).records(limit=args.limit, skipped=skipped)
+    records = journals.Journal(ctx.settings().home).records(limit=args.limit, skipped=skipped)
     for damaged in skipped:   # named, listed around, never rewritten
         ctx.progress(f"Note: {damaged}")
     if not records:
@@ -111,7 +109,7 @@ def cancel(args, ctx) -> int:
 
 def _named(job_ids, settings, ctx, revive: bool = False) -> list[str]:
     """With ``revive``: queue again the named jobs left not sent (and their chains'); the ids."""
-    journal = Journal(settings.home)
+    journal = journals.Journal(settings.home)
     unknown = [j for j in job_ids if journal.record(j) is None]
     if unknown:
         raise ValidationError(f"No job {', '.join(unknown)} in the journal {journal.path}; "

@@ -8,7 +8,18 @@ from ..api.image3d import QUALITIES, Image3dRequest
 from ..api.miniature import EDITIONS, MiniatureRequest, scale_for_subject
 from ..api.tencent import GENERATE_TYPES, POLYGON_TYPES, VIEWS, TencentProRequest, TencentRapidRequest
 from ..api.trellis import RESOLUTIONS, TEXTURE_SIZES, Trellis2Request
-from ..api.tripo import ORIENTATIONS, QUALITIES as TRIPO_QUALITIES, TEXTURE_ALIGNMENTS, VERSIONS, TripoImageRequest, TripoMultiviewRequest, TripoP1ImageRequest, TripoP1MultiviewRequest, TripoP1TextRequest, TripoTextRequest
+from ..api.tripo import (
+    ORIENTATIONS,
+    TEXTURE_ALIGNMENTS,
+    VERSIONS,
+    TripoImageRequest,
+    TripoMultiviewRequest,
+    TripoP1ImageRequest,
+    TripoP1MultiviewRequest,
+    TripoP1TextRequest,
+    TripoTextRequest,
+)
+from ..api.tripo import QUALITIES as TRIPO_QUALITIES
 from ..errors import ValidationError
 from .commands import add_request_command
 from .sources import one_image, parse_views, split_image

@@ -5,7 +5,21 @@ Giving ``--image`` (repeatable) turns a command into the model's edit endpoint.
 
 from __future__ import annotations
 
-from ..api.images import ASPECT_RATIOS, FLASH31_EXTRA_RATIOS, GEMINI_EDIT_MAX, OUTPUT_FORMATS, SEEDREAM_SIZES, Gemini3ProEditRequest, Gemini3ProImageRequest, Gemini25FlashEditRequest, Gemini25FlashImageRequest, Gemini31FlashEditRequest, Gemini31FlashImageRequest, SeedreamEditRequest, SeedreamImageRequest
+from ..api.images import (
+    ASPECT_RATIOS,
+    FLASH31_EXTRA_RATIOS,
+    GEMINI_EDIT_MAX,
+    OUTPUT_FORMATS,
+    SEEDREAM_SIZES,
+    Gemini3ProEditRequest,
+    Gemini3ProImageRequest,
+    Gemini25FlashEditRequest,
+    Gemini25FlashImageRequest,
+    Gemini31FlashEditRequest,
+    Gemini31FlashImageRequest,
+    SeedreamEditRequest,
+    SeedreamImageRequest,
+)
 from .commands import add_request_command
 
 GEMINI = {

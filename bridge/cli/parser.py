@@ -11,7 +11,6 @@ import argparse
 import math
 from typing import Callable
 
-
 PROG = "python -m bridge"
 EPILOG = """\
 configuration (environment or a .env file in the current directory):

@@ -16,11 +16,17 @@ from ..api.base import ApiRequest
 from ..client import ProviderClient, client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..config import Settings
-from ..engine import Event, JobEngine, JobRecord
+from ..engine import Event, JobEngine, JobRecord, holds
 from ..engine import files as resultfiles
-from ..engine import holds
 from ..engine.model import UNSENT_STATES
-from ..errors import CancelledError, ExpiredError, JobFailedError, KeyWaitError, TimeoutError_, UncertainDeliveryError
+from ..errors import (
+    CancelledError,
+    ExpiredError,
+    JobFailedError,
+    KeyWaitError,
+    TimeoutError_,
+    UncertainDeliveryError,
+)
 from ..status import TaskStatus
 
 Progress = Callable[[str], None]

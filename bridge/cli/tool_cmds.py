@@ -8,7 +8,16 @@ import argparse
 
 from ..api.image_tools import QUALITIES, ImageEnhanceRequest, RemoveBackgroundRequest
 from ..api.tencent import POLYGON_TYPES, TencentTextureEditRequest, TencentTopologyRequest
-from ..api.tools import OUTPUT_FORMATS, RENDER_ANGLES, UNITS, ConvertRequest, OptimizeRequest, RenderRequest, RepairRequest, VolumeRequest
+from ..api.tools import (
+    OUTPUT_FORMATS,
+    RENDER_ANGLES,
+    UNITS,
+    ConvertRequest,
+    OptimizeRequest,
+    RenderRequest,
+    RepairRequest,
+    VolumeRequest,
+)
 from ..errors import ValidationError
 from .commands import add_request_command
 from .sources import is_url, one_image

@@ -95,7 +95,7 @@ def _by_corner(layer: Node, data_name: str, index_name: str, width: int, corner_
 
 
 def _texture_png(material_id: int, objects: dict, links: list, files: dict[str, bytes]) -> bytes | None:
-    for kind, src, dst, prop in links:
+    for _kind, src, dst, prop in links:
         colour_slot = prop == "" or any(w in prop.lower() for w in ("diffuse", "basecolor", "base_color"))
         if dst != material_id or not colour_slot or objects.get(src, Node("")).name != "Texture":
             continue

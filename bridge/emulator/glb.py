@@ -60,7 +60,7 @@ def write_glb(parts: list[Part], name: str = "model", extras: dict | None = None
         mat = part.material
         pbr = {"baseColorFactor": [float(c) for c in mat.color],
                "metallicFactor": float(mat.metallic), "roughnessFactor": float(mat.roughness)}
-        def texture(png: bytes, kind: str) -> dict:
+        def texture(png: bytes, kind: str, mat=mat) -> dict:
             images.append({"bufferView": build.view(png), "mimeType": "image/png",
                            "name": f"{mat.name}_{kind}"})
             textures.append({"source": len(images) - 1, "sampler": 0})

@@ -21,7 +21,7 @@ from .mesh import Material, box
 from .model_read import ModelFormatError, read_model, sniff_model
 from .model_write import WRITABLE, encode
 from .polymesh import PolyMesh
-from .retexture import palette_from_picture, palette_from_prompt, paint, pbr_maps
+from .retexture import paint, palette_from_picture, palette_from_prompt, pbr_maps
 from .texels import surface_texels, texture_image
 from .uv_atlas import atlas_uvs, usable_uvs
 

@@ -17,9 +17,10 @@ from ..api import images as img_api
 from ..api import miniature as mini_api
 from ..api import tencent as tencent_api
 from ..api import tools as tools_api
-from ..api import tripo as tripo_api
 from ..api import trellis as trellis_api
-from ..api.image3d import QUALITIES as IMAGE3D_QUALITIES, QUALITY_SECONDS as IMAGE3D_SECONDS
+from ..api import tripo as tripo_api
+from ..api.image3d import QUALITIES as IMAGE3D_QUALITIES
+from ..api.image3d import QUALITY_SECONDS as IMAGE3D_SECONDS
 from ..errors import ValidationError
 from ..imagefile import sniff_image_type
 from .validation import WireError

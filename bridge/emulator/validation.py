@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from ..imagefile import decode_data_url, sniff_image_type
 from ..errors import BridgeError, ValidationError
+from ..imagefile import decode_data_url, sniff_image_type
 
 
 class WireError(BridgeError):

@@ -9,7 +9,23 @@ import logging
 
 from .engine import JobEngine
 from .journal import JournalError, JournalLockedError
-from .model import ACTIVE_STATES, CANCELLED, DONE, DOWNLOADING, EVENT_KINDS, EXPIRED, FAILED, NOTICE, QUEUED, RUNNING, SUBMITTING, TERMINAL_STATES, UNKNOWN, Event, JobRecord
+from .model import (
+           ACTIVE_STATES,
+           CANCELLED,
+           DONE,
+           DOWNLOADING,
+           EVENT_KINDS,
+           EXPIRED,
+           FAILED,
+           NOTICE,
+           QUEUED,
+           RUNNING,
+           SUBMITTING,
+           TERMINAL_STATES,
+           UNKNOWN,
+           Event,
+           JobRecord,
+)
 
 __all__ = ["JobEngine", "Event", "JobRecord", "JournalError", "JournalLockedError",
            "ACTIVE_STATES", "TERMINAL_STATES", "EVENT_KINDS", "NOTICE",

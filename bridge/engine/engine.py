@@ -38,9 +38,23 @@ from ..api.chains import ChainStep, check_chain
 from ..client import client_for
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, scrub
-from ..ratebudget import OTHER, POLL as POLL_PRIORITY, SUBMIT as SUBMIT_PRIORITY, RateBudget
-from . import cancelling, fetching, holds, inputs, intake, leases, letgo, pending, polling, resume, submitting, waiting
-from . import files as resultfiles
+from ..ratebudget import OTHER, RateBudget
+from ..ratebudget import POLL as POLL_PRIORITY
+from ..ratebudget import SUBMIT as SUBMIT_PRIORITY
+from . import (
+    cancelling,
+    fetching,
+    holds,
+    inputs,
+    intake,
+    leases,
+    letgo,
+    pending,
+    polling,
+    resume,
+    submitting,
+    waiting,
+)
 from .clients import Clients
 from .journal import DamagedRowError, Journal, JournalError
 from .model import ACTIVE_STATES, CANCELLED, RUNNING, SUBMITTING, Event, JobRecord
@@ -48,7 +62,6 @@ from .schedule import long_pause_notice, rank_call, slot_seconds
 from .step_context import DOWNLOAD, INPUTS, KEY_WAIT, LET_GO, PARKED, SUBMIT, Next, Settlement, StepContext
 from .supervise import Notices, supervised
 from .table import JobTable
-
 
 OFFLINE_NOTE = ("Waiting: online access is turned off (Preferences > System > Network > "
                 "Allow Online Access); nothing is sent until it is on.")
@@ -469,7 +482,7 @@ class JobEngine:
         try:
             client = self.clients.client(provider)
         except ConfigError as exc:
-            self._housekeep(lambda: self._reschedule_config(job_id, exc))
+            self._housekeep(functools.partial(self._reschedule_config, job_id, exc))
             return None, 0.0
         budget, spends = self.clients.budget(provider, client)
         if provider not in self._wallet_checked and self._calls_made:

@@ -15,7 +15,15 @@ import errno
 import logging
 from pathlib import Path
 
-from ..errors import BridgeError, CancelledError, ConfigError, DownloadError, ExpiredError, LinkRefusedError, TransportError
+from ..errors import (
+    BridgeError,
+    CancelledError,
+    ConfigError,
+    DownloadError,
+    ExpiredError,
+    LinkRefusedError,
+    TransportError,
+)
 from ..status import Asset, usable_url
 from . import files as resultfiles
 from .model import CANCELLED, DONE, DOWNLOADING, Event

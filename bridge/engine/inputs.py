@@ -19,7 +19,19 @@ import dataclasses
 from ..api.base import ApiRequest
 from ..api.chains import placeholders_in
 from ..errors import BridgeError
-from .model import CANCELLED, DONE, DOWNLOADING, EXPIRED, FAILED, QUEUED, UNKNOWN, UNSENT_STATES, WAITING, Event, pick_model_url
+from .model import (
+    CANCELLED,
+    DONE,
+    DOWNLOADING,
+    EXPIRED,
+    FAILED,
+    QUEUED,
+    UNKNOWN,
+    UNSENT_STATES,
+    WAITING,
+    Event,
+    pick_model_url,
+)
 from .step_context import INPUTS, SUBMIT, Next, StepContext
 
 #: Clock seconds between looks at the inputs; a job this engine follows that ends

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
-from ..errors import AuthError, CancelledError, ConfigError, ExpiredError, NotFoundError, NotSentError, RateLimitedError, ServerError, TimeoutError_, TransportError
-from ..status import FAILED as SERVICE_FAILED, FINISHED as SERVICE_FINISHED
-from .model import ADOPTED, DONE, DOWNLOADING, KEY_REFUSED_NOTE, REFUND_NOTE, RESULT_LIFETIME_S, RUNNING, Event
+from ..errors import (
+    AuthError,
+    CancelledError,
+    ConfigError,
+    ExpiredError,
+    NotFoundError,
+    NotSentError,
+    RateLimitedError,
+    ServerError,
+    TimeoutError_,
+    TransportError,
+)
+from ..status import FAILED as SERVICE_FAILED
+from ..status import FINISHED as SERVICE_FINISHED
+from .model import (
+    ADOPTED,
+    DONE,
+    DOWNLOADING,
+    KEY_REFUSED_NOTE,
+    REFUND_NOTE,
+    RESULT_LIFETIME_S,
+    RUNNING,
+    Event,
+)
 from .schedule import EMPTY_RESULTS_MAX_POLLS, empty_results_delay, next_poll_delay, remaining_seconds
 from .step_context import DOWNLOAD, KEY_WAIT, POLL, Next, StepContext, expire, fail, is_permanent, retry
 

@@ -27,7 +27,7 @@ from ..api.base import ApiRequest
 from ..clock import Clock
 from ..errors import BridgeError
 from .journal import Journal, JournalError
-from .model import EXPIRED, FAILED, RUNNING, DOWNLOADING, Event
+from .model import DOWNLOADING, EXPIRED, FAILED, RUNNING, Event
 from .schedule import retry_delay
 
 SUBMIT, POLL, DOWNLOAD = "submit", "poll", "download"

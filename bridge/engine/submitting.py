@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from .. import api  # noqa: F401  (registers every request type)
 from ..api.base import ApiRequest
 from ..api.chains import placeholders_in
-from ..errors import BridgeError, CancelledError, ConfigError, NotSentError, RateLimitedError, ServerError, TimeoutError_, TransportError, UncertainDeliveryError
+from ..errors import (
+    BridgeError,
+    CancelledError,
+    ConfigError,
+    NotSentError,
+    RateLimitedError,
+    ServerError,
+    TimeoutError_,
+    TransportError,
+    UncertainDeliveryError,
+)
 from .model import FAILED, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, Event
 from .polling import first_poll
 from .schedule import retry_delay
 from .step_context import LET_GO, SUBMIT, Next, Settlement, StepContext, Write, is_permanent
-from .. import api  # noqa: F401  (registers every request type)
 
 #: Errors after which sending again later can succeed and cannot charge twice: the
 #: request provably never left (NotSent, Config: e.g. offline) or the service refused

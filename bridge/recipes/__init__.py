@@ -13,7 +13,12 @@ import json
 import os
 from pathlib import Path
 
-from ..api.images import Gemini3ProEditRequest, Gemini25FlashEditRequest, Gemini31FlashEditRequest, SeedreamEditRequest
+from ..api.images import (
+    Gemini3ProEditRequest,
+    Gemini25FlashEditRequest,
+    Gemini31FlashEditRequest,
+    SeedreamEditRequest,
+)
 from ..errors import ConfigError, ValidationError
 
 SHIPPED = Path(__file__).with_name("recipes.json")

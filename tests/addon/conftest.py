@@ -15,9 +15,9 @@ import extension_package  # noqa: E402
 
 extension_package.load()
 
-from ai_studio_bridge.bridge.clock import ScaledClock  # noqa: E402
-
 from addon_helpers import KEY, TIME_SCALE, TOKEN, FakeRecords  # noqa: E402
+
+from ai_studio_bridge.bridge.clock import ScaledClock  # noqa: E402
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import bpy
 import numpy as np
 from colour_checks import is_blue, is_red  # noqa: F401  (the address tools' tests read colours)
-
 from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 
 

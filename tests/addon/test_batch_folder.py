@@ -4,7 +4,6 @@ import shutil
 
 import bpy
 import pytest
-
 from addon_helpers import ai_objects, pump_until, sample_picture
 
 pytestmark = pytest.mark.blender

@@ -4,7 +4,6 @@ import io
 
 import bpy
 import pytest
-
 from addon_helpers import KEY, TIME_SCALE, ai_objects
 
 pytestmark = pytest.mark.blender

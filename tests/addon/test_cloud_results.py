@@ -8,9 +8,8 @@ its source: touching its +X side, centred on it, on the same ground.
 
 import bpy
 import pytest
-from mathutils import Vector
-
 from addon_helpers import ai_objects, wait_imported
+from mathutils import Vector
 
 pytestmark = pytest.mark.blender
 

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.blender
 ])
 def test_confirmation_above_the_threshold(addon, threshold, model, asks):
     import bpy
+
     from ai_studio_bridge.addon import preferences
     from ai_studio_bridge.addon.jobs import request_factory
     from ai_studio_bridge.addon.operators.submit import needs_confirmation

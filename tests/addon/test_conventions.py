@@ -7,7 +7,6 @@ from pathlib import Path
 
 import bpy
 import pytest
-
 from test_panel import RecordingLayout
 
 pytestmark = pytest.mark.blender
@@ -183,7 +182,7 @@ def _check_calls(log):
 
 
 def test_every_panel_draws_only_what_blender_has(addon):
-    from ai_studio_bridge.addon.jobs import session, pump
+    from ai_studio_bridge.addon.jobs import pump, session
     from ai_studio_bridge.addon.ui import advanced, image_panel, joblist, menus, panels, prepare_panel
     settings = bpy.context.scene.aistudio
     done = session.track("d1", "Chair", "TRIPO", "3d", "40", {"source": "prepare", "recipe": "view_back"})

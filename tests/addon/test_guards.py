@@ -2,7 +2,6 @@
 
 import bpy
 import pytest
-
 from addon_helpers import KEY, sample_picture
 
 pytestmark = pytest.mark.blender

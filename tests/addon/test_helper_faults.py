@@ -17,10 +17,10 @@ from pathlib import Path
 
 import bpy
 import pytest
-
-from addon_helpers import pump_until
-from bench.addon_bench import write_textured_glb
 from addon_helpers import job_record as _record
+from addon_helpers import pump_until
+
+from bench.addon_bench import write_textured_glb
 
 pytestmark = pytest.mark.blender
 
@@ -162,8 +162,8 @@ def _gone(pid: int, timeout: float = 10.0, zombie_ok: bool = False) -> bool:
 
 def test_unregister_and_re_enable_leave_no_helper_behind(tmp_path):
     import ai_studio_bridge as package
-    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
+    from ai_studio_bridge.addon.jobs import session
     bpy.ops.wm.read_factory_settings(use_empty=True)
     session.ENGINE_OPTIONS.update(home=tmp_path / "home")
     pids = []

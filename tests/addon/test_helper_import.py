@@ -15,9 +15,9 @@ import zipfile
 import bpy
 import numpy as np
 import pytest
+from addon_helpers import job_record as _record
 from mathutils import Vector
 
-from addon_helpers import job_record as _record
 from bench.addon_bench import write_textured_glb
 
 pytestmark = pytest.mark.blender
@@ -116,8 +116,8 @@ def _describe(top):
                                   {"name": "Mini", "scale": "custom", "scale_height_cm": 7.0}],
                          ids=["as-is", "print-scale"])
 def test_helper_import_equals_the_in_process_import(records, tmp_path, make, meta):
-    from ai_studio_bridge.addon.jobs import importing
     from ai_studio_bridge.addon.helper import runtime
+    from ai_studio_bridge.addon.jobs import importing
     files = make(tmp_path)
     job_id = files[0].name.split("_")[0]
     records.records[job_id] = _record(job_id, files, meta)
@@ -147,8 +147,8 @@ def test_helper_import_equals_the_in_process_import(records, tmp_path, make, met
 
 def test_the_pump_never_imports_on_the_main_thread(records, tmp_path, monkeypatch):
     """The pump hands the file to the helper and appends later; no importer runs here."""
-    from ai_studio_bridge.addon.jobs import pump, session
     from ai_studio_bridge.addon.blenderio import importers
+    from ai_studio_bridge.addon.jobs import pump, session
     monkeypatch.setattr(importers, "run_importer",
                         lambda path: pytest.fail("the importer ran on the main thread"))
     (path,) = _glb(tmp_path)
@@ -167,6 +167,7 @@ def test_the_pump_never_imports_on_the_main_thread(records, tmp_path, monkeypatc
 def test_import_result_in_the_ui_returns_at_once_and_the_pump_appends(records, tmp_path,
                                                                       monkeypatch):
     from addon_helpers import pump_until
+
     from ai_studio_bridge.addon.jobs import importing, session
     monkeypatch.setattr(importing, "scripts_wait", lambda: False)   # as in the UI
     (path,) = _glb(tmp_path)
@@ -182,8 +183,8 @@ def test_import_result_in_the_ui_returns_at_once_and_the_pump_appends(records, t
 def test_the_helper_renders_a_thumbnail_the_job_list_loads_from_its_file(records, tmp_path):
     """The crash of a real window: no object preview is rendered of the live result; the
     helper, which holds the result already, writes a picture of it, and the list loads it."""
-    from ai_studio_bridge.addon.jobs import importing, session
     from ai_studio_bridge.addon.blenderio import thumbnail
+    from ai_studio_bridge.addon.jobs import importing, session
     from ai_studio_bridge.addon.ui import thumbnails
     (path,) = _glb(tmp_path)
     records.records["g1"] = _record("g1", [path], {"name": "Pictured"})

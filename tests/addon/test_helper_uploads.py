@@ -8,8 +8,8 @@ sent as a copy, so the user's datablock stays exactly as it was.
 import bpy
 import numpy as np
 import pytest
+from addon_helpers import last_job, sample_picture, wait_imported
 
-from addon_helpers import last_job, pump_until, sample_picture, wait_imported
 from ai_studio_bridge.bridge.imagefile import decode_data_url
 from ai_studio_bridge.bridge.pngcodec import decode_png
 
@@ -91,6 +91,7 @@ def test_cancelling_a_preparing_job_sends_nothing(studio):
 def test_requests_waiting_for_files_are_validated_with_stand_ins(addon, tmp_path):
     """Every field but the file that is still being written is checked before returning."""
     from types import SimpleNamespace
+
     from ai_studio_bridge.addon.jobs import presubmit
     from ai_studio_bridge.bridge.api import tools
     from ai_studio_bridge.bridge.errors import ValidationError
@@ -108,8 +109,8 @@ def test_requests_waiting_for_files_are_validated_with_stand_ins(addon, tmp_path
 @pytest.mark.parametrize("step, suffix", [("repair", ".stl"), ("decimate", ".glb")])
 def test_run_in_cloud_returns_at_once_and_the_helper_exports(studio, monkeypatch, step, suffix):
     """The print panel's cloud button exports in the helper like mesh_tool: no exporter here."""
-    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.blenderio import exporters
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.printing import decimate, scaling
     for module, name in ((exporters, "export_object"), (scaling, "export_stl_mm"),
                          (decimate, "export_glb")):

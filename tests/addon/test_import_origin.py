@@ -9,7 +9,6 @@ import types
 
 import bpy
 import pytest
-
 from addon_helpers import KEY, ai_objects, last_job, pump_until, wait_imported
 from test_panel import RecordingLayout
 

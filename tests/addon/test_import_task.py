@@ -4,7 +4,6 @@ import time
 
 import bpy
 import pytest
-
 from addon_helpers import KEY, ai_objects, last_job, wait_imported
 from test_guards import _refused
 

@@ -4,10 +4,10 @@ import json
 
 import bpy
 import pytest
-
 from addon_helpers import pump_until
-from bench.addon_bench import write_textured_glb
+
 from ai_studio_bridge.bridge.engine import JobRecord
+from bench.addon_bench import write_textured_glb
 
 pytestmark = pytest.mark.blender
 
@@ -98,8 +98,9 @@ def test_tool_results_go_beside_their_source(records, grid_glb):
 
 
 def test_pictures_become_image_datablocks(records, tmp_path):
-    from ai_studio_bridge.addon.jobs import importing, session
     from addon_helpers import sample_picture
+
+    from ai_studio_bridge.addon.jobs import importing, session
     picture = tmp_path / "p1_edited_image_0.png"
     picture.write_bytes(sample_picture().read_bytes())
     records.records["p1"] = _record("p1", [picture])

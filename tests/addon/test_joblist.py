@@ -6,7 +6,6 @@ import types
 
 import bpy
 import pytest
-
 from addon_helpers import ai_objects, last_job, pump_until, sample_picture, wait_imported
 from test_panel import RecordingLayout
 
@@ -61,8 +60,8 @@ def test_without_a_service_thumbnail_the_result_picture_stands_in(addon, tmp_pat
 
 
 def test_a_model_without_thumbnail_shows_the_picture_it_was_made_from(addon, tmp_path):
-    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.blenderio import thumbnail
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.ui import thumbnails
     source = tmp_path / "fox.png"
     shutil.copy(sample_picture(), source)
@@ -161,6 +160,7 @@ def test_volume_lines_convert_cubic_units():
 
 def test_a_finished_job_loaded_at_start_shows_its_volume(addon, tmp_path):
     import json
+
     from ai_studio_bridge.addon.jobs import session
     report = tmp_path / "j6_data_1.json"
     report.write_text(json.dumps({"unit": "cm", "volume_unit": "cm3", "volume": 42.0}))
@@ -210,8 +210,8 @@ def test_an_unreachable_service_is_told_once_not_after_every_job(studio, monkeyp
 
 
 def test_no_balance_is_asked_for_without_a_key_or_offline(studio, monkeypatch):
-    from ai_studio_bridge.addon.jobs import online, pump, session
     from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import online, pump, session
     preferences.get_prefs().api_key = ""
     pump.pump_once()                                     # due at start, but no key: nothing sent
     assert not session.STATE.wallet_due and session.STATE.wallet_thread is None
@@ -273,8 +273,9 @@ def test_the_ui_list_uses_its_own_filter_settings(addon):
 
 
 def test_clear_finished_empties_the_list_not_the_disk_or_journal(studio, addon):
-    from ai_studio_bridge.addon.jobs import session
     from pathlib import Path
+
+    from ai_studio_bridge.addon.jobs import session
     bpy.ops.aistudio.text_to_3d(prompt="a lamp", model="TENCENT_RAPID")
     done = wait_imported()
     running = session.track("r1", "Still running", "TRIPO", "3d", "40")

@@ -12,10 +12,22 @@ import types
 
 import bpy
 import pytest
-
 from addon_helpers import KEY, last_job, pump_until, wait_imported
-from mesh_tool_helpers import (BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY, ball, endpoints, face_colours,
-                               is_red, paid, select, shown_price, triangles, uploads)
+from mesh_tool_helpers import (
+    BAKE,
+    CONVERT,
+    TEXTURE_EDIT,
+    TOPOLOGY,
+    ball,
+    endpoints,
+    face_colours,
+    is_red,
+    paid,
+    select,
+    shown_price,
+    triangles,
+    uploads,
+)
 from test_panel import RecordingLayout
 
 pytestmark = pytest.mark.blender

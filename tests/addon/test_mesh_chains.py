@@ -12,12 +12,25 @@ import types
 import bpy
 import numpy as np
 import pytest
-
 from addon_helpers import TIME_SCALE, last_job, pump_until, wait_imported
+from mesh_tool_helpers import (
+    BAKE,
+    CONVERT,
+    TEXTURE_EDIT,
+    TOPOLOGY,
+    ball,
+    endpoints,
+    face_colours,
+    is_blue,
+    is_red,
+    paid,
+    select,
+    shown_price,
+    triangles,
+    two_colour_ball,
+    uploads,
+)
 from test_panel import RecordingLayout
-from mesh_tool_helpers import (BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY, ball, endpoints, face_colours,
-                               is_blue, is_red, paid, select, shown_price, triangles,
-                               two_colour_ball, uploads)
 
 pytestmark = pytest.mark.blender
 
@@ -110,9 +123,11 @@ def test_retexture_without_a_prompt_or_picture_is_refused_unpaid(studio):
 
 
 def test_a_script_bakes_two_addresses_it_gives(studio, tmp_path):
+    from model_samples import grey_ball, write_model
+    from model_samples import two_colour_ball as ball_file
+
     from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.api.tools import ConvertRequest
-    from model_samples import grey_ball, two_colour_ball as ball_file, write_model
     engine = session.engine()
     jobs = [engine.submit(ConvertRequest(model_file=write_model(tmp_path / name, mesh),
                                          output_format="glb"), download=False)

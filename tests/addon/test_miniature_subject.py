@@ -2,9 +2,8 @@
 
 import bpy
 import pytest
-from mathutils import Vector
-
 from addon_helpers import ai_objects, sample_picture, wait_imported
+from mathutils import Vector
 
 pytestmark = pytest.mark.blender
 

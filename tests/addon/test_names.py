@@ -8,7 +8,6 @@ import re
 
 import bpy
 import pytest
-
 from addon_helpers import ai_objects, last_job, pump_until, render_through, sample_picture, wait_imported
 
 pytestmark = pytest.mark.blender

@@ -8,8 +8,8 @@ by the in-process fallback alike.
 import bpy
 import numpy as np
 import pytest
-
 from addon_helpers import ai_objects, last_job, pump_until, wait_imported
+
 from bench.addon_bench import write_textured_glb
 
 pytestmark = pytest.mark.blender
@@ -57,8 +57,8 @@ def test_converting_to_obj_in_the_panel_brings_the_material_and_texture(studio, 
 
 @pytest.mark.parametrize("helper", [True, False], ids=["helper", "in-process"])
 def test_an_obj_zip_result_imports_with_its_mtl_and_texture(studio, tmp_path, helper):
-    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.bridge.api import tools
     source = tmp_path / "in.glb"
     write_textured_glb(source, triangles=2_000, texture_px=32)

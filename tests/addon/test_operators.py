@@ -4,7 +4,6 @@ import json
 
 import bpy
 import pytest
-
 from addon_helpers import ai_objects, last_job, pump_until, render_through, sample_picture, wait_imported
 
 pytestmark = pytest.mark.blender
@@ -61,6 +60,7 @@ def test_a_render_is_sent_as_it_looks_and_the_output_settings_stay_the_users(stu
     import base64
 
     import numpy as np
+
     from ai_studio_bridge.bridge.pngcodec import decode_png
     scene = bpy.context.scene
     bpy.ops.mesh.primitive_monkey_add()

@@ -10,7 +10,6 @@ import types
 
 import bpy
 import pytest
-
 from addon_helpers import pump_until, sample_picture
 from test_panel import RecordingLayout
 

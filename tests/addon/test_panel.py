@@ -124,6 +124,7 @@ def test_status_bar_line_summarises_running_jobs(cache):
 def test_a_message_in_a_narrow_sidebar_wraps_to_what_fits():
     """A 290 px sidebar (as in a real window) holds about 30 characters a line, not 40."""
     import types
+
     from ai_studio_bridge.addon.ui import widgets
     context = types.SimpleNamespace(region=types.SimpleNamespace(width=277),
                                     preferences=types.SimpleNamespace(view=types.SimpleNamespace(ui_scale=1.0)))

@@ -4,7 +4,6 @@ import types
 
 import bpy
 import pytest
-
 from addon_helpers import last_job, pump_until, sample_picture, wait_imported
 from test_panel import RecordingLayout
 
@@ -92,8 +91,8 @@ def test_the_scenes_picture_settings_are_the_buttons_arguments(studio):
 
 
 def test_a_picture_result_opens_in_a_visible_image_editor(studio):
-    from ai_studio_bridge.addon.pictures import results as picture_results
     from ai_studio_bridge.addon.jobs import importing
+    from ai_studio_bridge.addon.pictures import results as picture_results
     bpy.ops.aistudio.text_to_image(prompt="a fox", model="GEMINI_31_FLASH")
     view = wait_imported()
     image = bpy.data.images[view.image_names[0]]

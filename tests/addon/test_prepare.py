@@ -7,8 +7,8 @@ the Prepare section's buttons call.
 import bpy
 import numpy as np
 import pytest
-
 from addon_helpers import last_job, pump_until, sample_picture, wait_imported
+
 from ai_studio_bridge.bridge.imagefile import decode_data_url
 from ai_studio_bridge.bridge.pngcodec import decode_png, encode_png
 from ai_studio_bridge.bridge.recipes import load_recipes
@@ -227,9 +227,11 @@ def test_print_settings_hang_off_the_one_pointer(addon):
 
 def test_prepare_panel_shows_costs_and_accept_redo_for_results(addon):
     import types
+
+    from test_panel import RecordingLayout
+
     from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.ui import prepare_panel
-    from test_panel import RecordingLayout
     view = session.track("p1", "Officer round base", "gemini-3-pro", "image", "50 credits",
                          {"source": "prepare", "recipe": "round_base"})
     view.state = "DONE"
@@ -268,6 +270,7 @@ def test_the_readme_flow_from_one_picture_to_a_multiview_model(studio):
 
 def test_a_users_recipe_file_adds_recipes_and_a_broken_one_falls_back(addon, tmp_path, monkeypatch):
     import json
+
     from ai_studio_bridge.addon.pictures import recipes
     mine = tmp_path / "mine.json"
     mine.write_text(json.dumps({"recipes": [{"id": "hat", "label": "Add a hat",

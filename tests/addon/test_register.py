@@ -10,7 +10,7 @@ OPERATORS = ("text_to_3d", "image_to_3d", "multiview_to_3d", "miniature", "mesh_
 
 
 def _registered() -> dict:
-    from ai_studio_bridge.addon.jobs import pump, session
+    from ai_studio_bridge.addon.jobs import pump
     return {
         "scene_pointer": hasattr(bpy.types.Scene, "aistudio"),
         "operators": all(hasattr(bpy.ops.aistudio, name) and
@@ -208,8 +208,10 @@ def test_a_malformed_number_in_the_environment_is_ignored_not_fatal(addon, monke
 
 def test_preferences_say_which_setting_comes_from_the_environment(addon, monkeypatch):
     import types
-    from ai_studio_bridge.addon import preferences
+
     from test_panel import RecordingLayout
+
+    from ai_studio_bridge.addon import preferences
     monkeypatch.setenv("AISTUDIO_RATE_LIMIT", "42")
     prefs = preferences.get_prefs()
     layout = RecordingLayout()

@@ -4,7 +4,6 @@ import types
 
 import bpy
 import pytest
-
 from addon_helpers import KEY, last_job, pump_until
 
 pytestmark = pytest.mark.blender

@@ -4,7 +4,6 @@ import threading
 
 import bpy
 import pytest
-
 from addon_helpers import KEY, ai_objects, last_job, pump_until, sample_picture
 
 pytestmark = pytest.mark.blender

@@ -4,7 +4,6 @@ headers to the end), tiny sizes."""
 import base64
 
 import pytest
-
 from sample_pictures import jpeg_bytes, png_bytes
 
 PNG_BYTES = png_bytes()

@@ -4,9 +4,21 @@ import base64
 
 import pytest
 
-from bridge.api.tencent import TencentProRequest, TencentRapidRequest, TencentTextureEditRequest, TencentTopologyRequest
+from bridge.api.tencent import (
+    TencentProRequest,
+    TencentRapidRequest,
+    TencentTextureEditRequest,
+    TencentTopologyRequest,
+)
 from bridge.api.trellis import Trellis2Request
-from bridge.api.tripo import TripoImageRequest, TripoMultiviewRequest, TripoP1ImageRequest, TripoP1MultiviewRequest, TripoP1TextRequest, TripoTextRequest
+from bridge.api.tripo import (
+    TripoImageRequest,
+    TripoMultiviewRequest,
+    TripoP1ImageRequest,
+    TripoP1MultiviewRequest,
+    TripoP1TextRequest,
+    TripoTextRequest,
+)
 from bridge.errors import ValidationError
 
 

@@ -2,7 +2,16 @@
 
 import pytest
 
-from bridge.api.images import Gemini3ProEditRequest, Gemini3ProImageRequest, Gemini25FlashEditRequest, Gemini25FlashImageRequest, Gemini31FlashEditRequest, Gemini31FlashImageRequest, SeedreamEditRequest, SeedreamImageRequest
+from bridge.api.images import (
+    Gemini3ProEditRequest,
+    Gemini3ProImageRequest,
+    Gemini25FlashEditRequest,
+    Gemini25FlashImageRequest,
+    Gemini31FlashEditRequest,
+    Gemini31FlashImageRequest,
+    SeedreamEditRequest,
+    SeedreamImageRequest,
+)
 from bridge.errors import ValidationError
 
 

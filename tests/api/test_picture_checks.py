@@ -6,6 +6,7 @@ import struct
 import zlib
 
 import pytest
+from sample_pictures import jpeg_bytes, png_bytes, png_claiming, webp_bytes
 
 from bridge.api.image_tools import RemoveBackgroundRequest
 from bridge.api.tencent import TencentProRequest, TencentRapidRequest
@@ -13,7 +14,6 @@ from bridge.api.tools import ConvertRequest
 from bridge.api.trellis import Trellis2Request
 from bridge.errors import ValidationError
 from bridge.imagefile import check_picture, sniff_image_type
-from sample_pictures import jpeg_bytes, png_bytes, png_claiming, webp_bytes
 
 
 def write(tmp_path, name, data):

@@ -3,7 +3,15 @@
 import pytest
 
 from bridge.api.image_tools import ImageEnhanceRequest, RemoveBackgroundRequest
-from bridge.api.tools import BakeTextureRequest, ConvertRequest, OptimizeRequest, RenderRequest, RepairRequest, VolumeRequest, parse_heights
+from bridge.api.tools import (
+    BakeTextureRequest,
+    ConvertRequest,
+    OptimizeRequest,
+    RenderRequest,
+    RepairRequest,
+    VolumeRequest,
+    parse_heights,
+)
 from bridge.errors import ValidationError
 
 URL = "https://cdn.example/model.glb"

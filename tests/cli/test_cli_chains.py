@@ -7,15 +7,23 @@ import re
 from pathlib import Path
 
 import pytest
+from model_samples import (
+    ball_and_block,
+    colour_at_faces,
+    grey_ball,
+    is_blue,
+    is_red,
+    read_file,
+    two_colour_ball,
+    write_model,
+)
+from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 
+from bridge.api.tencent import TencentRapidRequest
 from bridge.cli import Context, main
 from bridge.client import client_for
-from bridge.api.tencent import TencentRapidRequest
 from bridge.engine.journal import Journal
-from model_samples import (ball_and_block, colour_at_faces, grey_ball, is_blue, is_red,
-                          read_file, two_colour_ball, write_model)
 
-from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 CREDITS = 1_000_000
 
 

@@ -1,11 +1,11 @@
 """balance, status and download ask the service outside any job: their requests still
 count in the key's budget that Blender and other CLI runs share through the journal."""
 
+from test_cli_emulator import env_for, run  # noqa: F401  (run: the in-process CLI fixture)
+
 from bridge.engine.journal import FILENAME, Journal
 from bridge.engine.ledger import JournalRateStore
 from bridge.ratebudget import POLL, RateBudget, key_hash
-
-from test_cli_emulator import env_for, run  # noqa: F401  (run: the in-process CLI fixture)
 
 
 def _spend_the_window(home, clock, key="test-key", per_minute=3):

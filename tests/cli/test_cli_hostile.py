@@ -10,10 +10,10 @@ import io
 import json
 
 import pytest
+from sample_pictures import png_bytes
 
 from bridge.cli import Context, main
 from bridge.emulator import Emulator
-from sample_pictures import png_bytes
 
 KEY = "sk-live-7Gq2ZK9xTz4bN0aVw8LmRc3Ud5Ye1Hf6"
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.i3d-secret-part.Zm9vYmFy"

@@ -7,13 +7,13 @@ import json
 import zipfile
 
 import pytest
+from sample_pictures import png_bytes
 
 from bridge.cli import Context, build_parser, main
 from bridge.cli import direct as direct_module
 from bridge.cli import run as run_module
 from bridge.clock import FakeClock
 from bridge.status import Asset, TaskStatus
-from sample_pictures import png_bytes
 
 PNG = png_bytes()
 # A complete (empty) GLB: the engine checks magic, version, length and the JSON chunk.

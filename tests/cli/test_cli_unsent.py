@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bridge.cli import Context, main
-from bridge.engine.journal import FILENAME, Journal
+from bridge.engine.journal import Journal
 
 
 def closed_port_url() -> str:

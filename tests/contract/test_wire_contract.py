@@ -11,6 +11,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from sample_pictures import jpeg_bytes
 
 from bridge.api import REQUEST_TYPES, build_request
 from bridge.client import client_for
@@ -18,7 +19,6 @@ from bridge.emulator.glb import write_glb
 from bridge.emulator.mesh import Material, box, part_from_triangles
 from bridge.errors import ValidationError
 from bridge.pngcodec import encode_png
-from sample_pictures import jpeg_bytes
 
 # Real, decodable inputs: the emulator looks inside pictures and meshes. 128 px: the
 # smallest side Tencent's endpoints accept.

@@ -18,7 +18,15 @@ from bridge.api.tencent import TencentRapidRequest
 from bridge.client import client_for
 from bridge.clock import FakeClock
 from bridge.config import Settings, load_settings
-from bridge.errors import AnswerTooLargeError, BadRequestError, ConfigError, NotSentError, ServerError, UncertainDeliveryError, UnreadableAnswerError
+from bridge.errors import (
+    AnswerTooLargeError,
+    BadRequestError,
+    ConfigError,
+    NotSentError,
+    ServerError,
+    UncertainDeliveryError,
+    UnreadableAnswerError,
+)
 from bridge.safetext import service_text
 from bridge.transport import MAX_ANSWER_BYTES, Transport
 

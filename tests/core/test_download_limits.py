@@ -7,7 +7,13 @@ import pytest
 
 from bridge import downloads
 from bridge.clock import FakeClock
-from bridge.errors import CancelledError, DownloadError, DownloadTooLargeError, DownloadWriteError, ExpiredError
+from bridge.errors import (
+    CancelledError,
+    DownloadError,
+    DownloadTooLargeError,
+    DownloadWriteError,
+    ExpiredError,
+)
 from bridge.transport import Transport
 
 KEY = "sk-test-0123456789abcdef0123456789"

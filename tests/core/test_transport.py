@@ -5,7 +5,15 @@ import socket
 import pytest
 
 from bridge.clock import FakeClock
-from bridge.errors import ApiError, AuthError, DownloadError, NotSentError, RateLimitedError, ServerError, UncertainDeliveryError
+from bridge.errors import (
+    ApiError,
+    AuthError,
+    DownloadError,
+    NotSentError,
+    RateLimitedError,
+    ServerError,
+    UncertainDeliveryError,
+)
 from bridge.ratebudget import RateBudget
 from bridge.transport import Transport
 

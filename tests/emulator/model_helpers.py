@@ -6,14 +6,23 @@ import io
 import zipfile
 
 import requests
+from emu_helpers import KEY, fetch, finish
+from model_samples import (  # noqa: F401
+    BLUE_LINEAR,
+    RED_LINEAR,
+    ball_and_block,
+    colour_at_faces,
+    glb_of,
+    is_blue,
+    is_red,
+    texture_pixels,
+    two_colour_ball,
+)
+from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 
 from bridge.emulator.model_read import read_model
 from bridge.emulator.polymesh import PolyMesh
-from emu_helpers import KEY, fetch, finish
-from model_samples import (BLUE_LINEAR, RED_LINEAR, ball_and_block, colour_at_faces,  # noqa: F401
-                           glb_of, is_blue, is_red, texture_pixels, two_colour_ball)
 
-from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 STATUS = "/v1/generation-request/{}/status/"
 
 

@@ -1,7 +1,6 @@
 """Every kind of GLB the emulator makes imports into real Blender (the bpy wheel)."""
 
 import pytest
-
 from emu_helpers import SAMPLES, asset, data_url, fetch, finish, submit
 
 bpy = pytest.importorskip("bpy")

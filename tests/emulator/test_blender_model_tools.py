@@ -5,11 +5,24 @@ import zipfile
 
 import numpy as np
 import pytest
+from emu_helpers import SAMPLES, data_url, fetch, submit
+from model_helpers import (
+    BAKE,
+    CONVERT,
+    TEXTURE_EDIT,
+    TOPOLOGY,
+    ball_and_block,
+    hosted,
+    is_blue,
+    is_red,
+    model_at,
+    post_json,
+    result,
+    two_colour_ball,
+    upload,
+)
 
 from bridge.pngcodec import decode_png
-from emu_helpers import SAMPLES, data_url, fetch, submit
-from model_helpers import (BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY, ball_and_block, hosted, is_blue, is_red,
-                           model_at, post_json, result, two_colour_ball, upload)
 
 bpy = pytest.importorskip("bpy")
 

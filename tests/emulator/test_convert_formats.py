@@ -2,13 +2,22 @@
 
 import numpy as np
 import pytest
+from emu_helpers import SAMPLES, data_url, fetch, get, submit
+from model_helpers import (
+    CONVERT,
+    STATUS,
+    glb_of,
+    model_at,
+    post_json,
+    result,
+    two_colour_ball,
+    upload,
+    zip_entries,
+)
 
 from bridge.emulator.fbx_binary import decode
 from bridge.emulator.model_read import read_model, sniff_model
 from bridge.emulator.model_write import encode as encode_model
-from emu_helpers import SAMPLES, data_url, fetch, get, submit
-from model_helpers import (CONVERT, STATUS, glb_of, model_at, post_json, result, two_colour_ball, upload,
-                           zip_entries)
 
 TRELLIS = "/v1/3d-models/trellis2/generate/"
 

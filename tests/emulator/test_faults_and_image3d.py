@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from emu_helpers import I3D, SAMPLES, data_url, finish, get, post, submit
 
 from bridge.errors import ConfigError
-from emu_helpers import I3D, SAMPLES, data_url, finish, get, post, submit
 
 ROOT = Path(__file__).resolve().parents[2]
 RAPID = "/v1/3d-models/tencent/generate/rapid/"

@@ -7,16 +7,17 @@ import zipfile
 
 import numpy as np
 import pytest
+from model_helpers import two_colour_ball
 
 from bridge.emulator.decimate import decimate, pair_quads
 from bridge.emulator.fbx_binary import FbxError, Long, Node, decode, encode
 from bridge.emulator.glb import write_glb
 from bridge.emulator.gltf_read import parse_glb
 from bridge.emulator.model_read import ModelFormatError, read_model
-from bridge.emulator.model_write import WRITABLE, encode as encode_model
+from bridge.emulator.model_write import WRITABLE
+from bridge.emulator.model_write import encode as encode_model
 from bridge.emulator.uv_atlas import atlas_uvs
 from bridge.pngcodec import encode_png
-from model_helpers import two_colour_ball
 
 TEXTURED = {"glb", "obj_zip", "fbx", "fbx_zip"}
 WITH_UVS = {"glb", "obj", "obj_zip", "fbx", "fbx_zip"}

@@ -4,14 +4,28 @@ import json
 
 import numpy as np
 import pytest
+from emu_helpers import data_url, fetch, get
+from model_helpers import (
+    BAKE,
+    CONVERT,
+    STATUS,
+    TEXTURE_EDIT,
+    TOPOLOGY,
+    ball_and_block,
+    colour_at_faces,
+    hosted,
+    is_blue,
+    is_red,
+    model_at,
+    post_json,
+    result,
+    texture_pixels,
+    two_colour_ball,
+)
 
 from bridge.emulator.gltf_read import parse_glb
 from bridge.emulator.model_read import read_model
 from bridge.pngcodec import decode_png, encode_png
-from emu_helpers import data_url, fetch, get
-from model_helpers import (BAKE, CONVERT, STATUS, TEXTURE_EDIT, TOPOLOGY, ball_and_block, colour_at_faces,
-                           hosted, is_blue, is_red, model_at, post_json, result, texture_pixels,
-                           two_colour_ball)
 
 
 @pytest.fixture

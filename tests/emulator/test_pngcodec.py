@@ -5,9 +5,9 @@ import zlib
 
 import numpy as np
 import pytest
+from emu_helpers import SAMPLES
 
 from bridge.pngcodec import PngError, composite_over, decode_png, encode_png
-from emu_helpers import SAMPLES
 
 
 def _png(width, height, ctype, depth, rows, plte=None, trns=None):

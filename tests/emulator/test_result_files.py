@@ -7,11 +7,11 @@ import zipfile
 
 import numpy as np
 import pytest
+from emu_helpers import SAMPLES, asset, data_url, fetch, finish, glb_extent, submit
 
 from bridge.api.miniature import target_height_cm
 from bridge.emulator.gltf_read import read_glb
 from bridge.pngcodec import decode_png, encode_png
-from emu_helpers import SAMPLES, asset, data_url, fetch, finish, glb_extent, submit
 
 RAPID = "/v1/3d-models/tencent/generate/rapid/"
 MINI = "/v1/flow/miniature/"

@@ -1,7 +1,6 @@
 """The 3D AI Studio side over real HTTP: auth, wallet, validation, money, time."""
 
 import pytest
-
 from emu_helpers import KEY, SAMPLES, data_url, finish, get, post, submit
 
 RAPID = "/v1/3d-models/tencent/generate/rapid/"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from engine_fakes import (
+    SECRET,  # noqa: E402
+    FakeService,
+)
 
 from bridge.clock import FakeClock
 from bridge.config import Settings
 from bridge.engine import JobEngine
-
-from engine_fakes import FakeService
-
-from engine_fakes import SECRET  # noqa: E402
 
 
 @pytest.fixture

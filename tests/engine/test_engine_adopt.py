@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from model_samples import ball_and_block, colour_at_faces, is_red, read_file, write_model
 
 from bridge.api.tencent import TencentRapidRequest, TencentTextureEditRequest
 from bridge.api.tools import ConvertRequest
@@ -10,7 +11,6 @@ from bridge.client import client_for
 from bridge.engine import JobEngine
 from bridge.engine.files import check_glb
 from bridge.errors import ValidationError
-from model_samples import ball_and_block, colour_at_faces, is_red, read_file, write_model
 
 STATUS = "/v1/generation-request/{}/status/"
 

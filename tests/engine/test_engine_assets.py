@@ -7,6 +7,7 @@ import json
 import sqlite3
 
 import pytest
+from model_samples import two_colour_ball, write_model
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.api.tools import ConvertRequest
@@ -14,7 +15,6 @@ from bridge.client import client_for
 from bridge.engine import JobEngine
 from bridge.engine.journal import Journal
 from bridge.engine.model import JobRecord
-from model_samples import two_colour_ball, write_model
 
 
 @pytest.fixture

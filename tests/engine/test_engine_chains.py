@@ -5,6 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from model_samples import (
+    ball_and_block,
+    colour_at_faces,
+    grey_ball,
+    is_blue,
+    is_red,
+    read_file,
+    two_colour_ball,
+    write_model,
+)
+from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 
 from bridge.api.chains import ChainStep, total_credits
 from bridge.api.mesh_chains import ModelSource, bake_steps, retexture_steps, retopology_steps
@@ -13,10 +24,7 @@ from bridge.api.tools import ConvertRequest
 from bridge.engine import JobEngine
 from bridge.engine.files import check_glb
 from bridge.errors import ValidationError
-from model_samples import (ball_and_block, colour_at_faces, grey_ball, is_blue, is_red,
-                           read_file, two_colour_ball, write_model)
 
-from service_paths import BAKE, CONVERT, TEXTURE_EDIT, TOPOLOGY  # noqa: F401
 CREDITS = 1_000_000
 
 

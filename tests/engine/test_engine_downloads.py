@@ -8,12 +8,11 @@ import threading
 import time
 
 import pytest
+from engine_fakes import PNG, make_glb, make_zip
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.errors import DownloadError, ValidationError
 from bridge.status import TaskStatus
-
-from engine_fakes import PNG, make_glb, make_zip
 
 
 class TooLargeError(DownloadError):
@@ -196,6 +195,7 @@ def test_a_broken_thumbnail_never_fails_the_job(make_engine, service, tmp_path, 
 def test_a_failure_reason_that_echoes_the_key_is_scrubbed_everywhere(make_engine, service,
                                                                     eng_settings):
     from engine_fakes import SECRET
+
     from bridge.errors import NotSentError
     service.submit_script = [NotSentError(f"refused for key {SECRET}")]
     service.failed["task-1"] = f"invalid request from Bearer {SECRET} ({SECRET})"

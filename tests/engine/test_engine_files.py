@@ -7,11 +7,10 @@ import stat
 import zipfile
 
 import pytest
+from engine_fakes import PNG, make_glb, make_zip
 
 from bridge.engine.files import IntegrityError, check_file, check_glb, extract_zip, result_name, sniff_ext
 from bridge.engine.schedule import next_poll_delay, remaining_seconds
-
-from engine_fakes import PNG, make_glb, make_zip
 
 
 def write(tmp_path, name, data):

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from engine_fakes import make_glb
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.clock import ScaledClock
@@ -21,8 +22,6 @@ from bridge.emulator import Emulator
 from bridge.engine import JobEngine
 from bridge.engine.files import check_file
 from bridge.ratebudget import RETRY_AFTER_CAP
-
-from engine_fakes import make_glb
 
 SCALE = 200.0
 

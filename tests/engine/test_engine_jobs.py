@@ -6,6 +6,7 @@ import sqlite3
 import time
 
 import pytest
+from engine_fakes import EXPIRED, SECRET, make_glb
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.api.trellis import Trellis2Request
@@ -13,9 +14,6 @@ from bridge.engine import JobEngine
 from bridge.engine.journal import Journal
 from bridge.errors import ConfigError, NotSentError, ServerError, UncertainDeliveryError, ValidationError
 from bridge.status import TaskStatus
-
-from engine_fakes import SECRET
-from engine_fakes import EXPIRED, make_glb
 
 
 def rapid(prompt="a small wooden chair"):
@@ -327,6 +325,7 @@ def test_a_dead_local_holder_gives_up_its_lease_at_once(make_engine, service, tm
     import socket
     import subprocess
     import sys
+
     from bridge.engine.leases import holder_is_dead, new_owner_id
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()

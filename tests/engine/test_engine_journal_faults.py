@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from engine_fakes import SECRET
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.cli import main as cli_main
@@ -21,8 +22,6 @@ from bridge.engine import JobEngine, JournalError, journal_db, leases, resume
 from bridge.engine.journal import Journal
 from bridge.engine.pending import PendingWrites
 from bridge.engine.step_context import Settlement, Write
-
-from engine_fakes import SECRET
 
 LOCKER = r"""
 import sqlite3, sys, time

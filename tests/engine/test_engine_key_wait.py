@@ -10,17 +10,11 @@ emulator's fake clock: no real waiting.
 
 from __future__ import annotations
 
-import pytest
+from emulator_engines import STATUS, start_engine
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.config import Settings
 from bridge.engine.model import KEY_MISSING_NOTE, KEY_REFUSED_NOTE
-
-from emulator_engines import STATUS, start_engine
-
-
-
-
 
 start = start_engine
 

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from model_samples import ball_and_block, colour_at_faces, is_red, read_file, write_model
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.config import Settings
@@ -23,7 +24,6 @@ from bridge.emulator import Emulator
 from bridge.engine import JobEngine
 from bridge.engine.files import check_glb
 from bridge.engine.journal import Journal
-from model_samples import ball_and_block, colour_at_faces, is_red, read_file, write_model
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from engine_fakes import FakeService
 
 from bridge.api.tencent import TencentRapidRequest
 from bridge.clock import FakeClock
@@ -13,8 +14,6 @@ from bridge.engine.journal import Journal
 from bridge.engine.step_context import PARKED, POLL, StepContext
 from bridge.errors import ServerError
 from bridge.status import Asset, TaskStatus
-
-from engine_fakes import FakeService
 
 
 @pytest.fixture

@@ -13,18 +13,11 @@ import sqlite3
 import threading
 import time
 
-import pytest
-
-from bridge.api.tencent import TencentRapidRequest
-from bridge.engine import JobEngine
-from bridge.engine import intake
-from bridge.engine.journal import Journal
-
 from emulator_engines import STATUS, start_engine
 
-
-
-
+from bridge.api.tencent import TencentRapidRequest
+from bridge.engine import JobEngine, intake
+from bridge.engine.journal import Journal
 
 start = start_engine
 

@@ -7,7 +7,6 @@ import sys
 import time
 
 import bpy
-
 from harness import area, region, xdo
 
 

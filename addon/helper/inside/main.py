@@ -93,7 +93,7 @@ def main() -> None:
     os.dup2(2, 1)
     _load_package(args["root"])
     from aistudio_helper_root.addon.helper import protocol
-    from aistudio_helper_root.addon.helper.inside import tasks   # noqa: E402  (after the package exists)
+    from aistudio_helper_root.addon.helper.inside import tasks  # noqa: E402  (after the package exists)
 
     def send(message: dict) -> None:
         message.setdefault("peak_kb", tasks.peak_kb())
