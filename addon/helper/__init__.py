@@ -10,9 +10,9 @@ milliseconds even for a 500k-triangle model.
 - ``service``: the owner thread, tasks (futures), deadlines, cancel, idle stop
 - ``runtime``: the session's helper as the main thread sees it
 - ``transfer``: main-thread write/append of objects and meshes
-- ``main``: the script the helper runs; ``tasks``: what it can do
-- ``importers``, ``exporters``, ``pictures``, ``pixels``: the Blender work
-  itself, shared with the in-process fallback
+- ``inside/``: what runs in the helper: ``main`` (its script), ``tasks`` (what it can do)
 
-Kept free of imports here: the helper process loads this package too.
+The Blender work itself (``blenderio/importers``, ``exporters``,
+``pictures/fileio``, ``pixels``, the print tools of ``printing/tools``) lives
+with the rest of its kind; the helper and the in-process fallback share it.
 """

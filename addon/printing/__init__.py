@@ -2,7 +2,7 @@
 
 Geometry lives in plain functions (one module per job) that tests call
 directly; operators and the panel are thin layers over them. The add-on's
-``register()`` registers :data:`classes`; the settings group
+``register()`` registers ``registration.classes``; the settings group
 (``properties.AISTUDIO_PG_print``) is registered by ``addon/properties.py``,
 which nests it as ``Scene.aistudio.printing``.
 

@@ -152,6 +152,18 @@ def test_wallet_balance_is_fetched_by_the_operator_and_cached(studio):
     assert [e["path"] for e in studio.log if "wallet" in e["path"]]
 
 
+def test_the_balance_thread_hands_its_answer_to_the_pump_and_writes_nothing_itself(studio):
+    """Worker threads never write the add-on's state: the answer waits until the pump applies it."""
+    from ai_studio_bridge.addon.jobs import pump, session
+    session.STATE.wallet = ""
+    assert bpy.ops.aistudio.refresh_wallet() == {"FINISHED"}
+    thread = session.STATE.wallet_thread
+    thread.join(30)
+    assert not thread.is_alive() and session.STATE.wallet == ""   # fetched, not yet shown
+    pump.pump_once()
+    assert session.STATE.wallet.startswith("1000000")
+
+
 def test_failed_job_shows_its_reason(studio):
     studio.faults.fail_next_job("the picture shows no object")
     bpy.ops.aistudio.text_to_3d(prompt="nothing", model="TENCENT_RAPID")
