@@ -88,14 +88,28 @@ def make_private_dir(folder: Path) -> None:
 
 
 def make_private_file(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 if missing; tighten it if it exists."""
+    """Create ``path`` empty with mode 0600 if missing; tighten it if it exists.
+
+    An existing file is never opened here (``O_EXCL``): POSIX locks belong to the
+    process, and closing *any* descriptor of the file drops every lock this process
+    holds on it, the SHARED lock of its open SQLite connections included (SQLite
+    cannot tell). A second Journal in a process (the CLI's, an engine's) then left
+    the first one's connections unlocked, so another process closing its last
+    connection took the journal for unused, checkpointed it and deleted its -wal and
+    -shm under them: this process went on writing into a deleted WAL that nobody else
+    could see (a paid chain step looked RUNNING for ever from outside, then "disk I/O
+    error" and "malformed" here).
+    """
     if os.name != "posix":
         return
     try:
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
-        os.close(fd)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, PRIVATE_FILE)
+    except FileExistsError:
+        pass  # someone made it (maybe this process, with connections open): only tighten
     except OSError as exc:
         raise journal_error(exc, path) from None
+    else:
+        os.close(fd)   # a new, empty file: no connection can hold a lock on it yet
     _tighten(path, PRIVATE_FILE)
 
 

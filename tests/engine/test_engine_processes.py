@@ -231,10 +231,6 @@ time.sleep(120)
 """
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Open: in the whole suite (never alone, nor with tests/engine: 15 of 15 passed) the "
-    "child engine's first step has twice stayed RUNNING for 60 s with its task id and no "
-    "error; see the 2026-12-06 closing note. Kept running so a pass or a fix shows."))
 def test_a_chain_killed_after_its_first_step_finished_sends_the_second_once(live_emu, tmp_path):
     home, out_dir = tmp_path / "home", tmp_path / "out"
     model = write_model(tmp_path / "chair.glb", ball_and_block())
