@@ -15,7 +15,7 @@ from __future__ import annotations
 import bpy
 
 from ..bridge.errors import BridgeError
-from . import operators, preferences, printing, properties, ui
+from . import assets, operators, preferences, printing, properties, ui
 
 _MODULES = [preferences, properties, operators, ui, printing]
 # Created by register() when the add-on was not enabled through Blender's
@@ -48,6 +48,7 @@ def register() -> None:
         if hasattr(module, "register"):
             module.register()
     _ensure_prefs_entry()
+    assets.register()   # the "AI Studio" asset library (needs the preferences entry)
     try:
         session.resume_on_start()  # only when a journal exists: nothing is created here
     except BridgeError as exc:  # a damaged or unwritable journal: enable anyway, say why
@@ -67,6 +68,7 @@ def unregister() -> None:
         localjobs.reset()
         # Whatever the engine did, leave Blender clean so the add-on can be enabled again.
         session.reset_cache()
+        assets.unregister()
         for module in reversed(_MODULES):
             if hasattr(module, "unregister"):
                 module.unregister()

@@ -194,6 +194,8 @@ def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> Imp
     if top is not None:
         _place(top, plan.meta, context.scene, bounds)
         meshtools.after_import(plan.job_id, plan.model, plan.meta, top)   # its address, its turn
+        from . import assets
+        assets.after_import(plan, top)   # an asset, in the AI Studio library (assets/)
         for obj in list(context.view_layer.objects.selected):
             obj.select_set(False)
         top.select_set(True)
