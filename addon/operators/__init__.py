@@ -1,7 +1,7 @@
 """Operators: the buttons of the panel and the add-on's scripting API."""
 
-from . import batch, generate, import_task, jobs, miniature, picture_slots, pictures, prepare, tools
+from . import batch, drop, generate, import_task, jobs, miniature, picture_slots, pictures, prepare, tools
 
 classes = (*generate.classes, *pictures.classes, *miniature.classes, *prepare.classes,
            *picture_slots.classes, *tools.classes, *jobs.classes, *import_task.classes,
-           *batch.classes)
+           *batch.classes, *drop.classes)

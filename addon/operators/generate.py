@@ -5,7 +5,7 @@ so the panel's buttons pass nothing and scripts pass everything.
 """
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, StringProperty
+from bpy.props import BoolProperty, CollectionProperty, EnumProperty, StringProperty
 
 from .. import imagesource, naming, request_factory
 from ..properties import ALL_VIEWS, MODELS
@@ -55,6 +55,17 @@ class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
     model: EnumProperty(name="Model", items=MODELS)
     prompt: StringProperty(name="Prompt", description="Tencent Pro with type Sketch only: what the "
                                                       "sketch shows. Unset: the scene's prompt")
+    # Set by a drop on the window (operators/drop.py's FileHandler): the dropped pictures.
+    directory: StringProperty(subtype="DIR_PATH", options={"HIDDEN", "SKIP_SAVE"})
+    files: CollectionProperty(type=bpy.types.OperatorFileListElement, options={"HIDDEN", "SKIP_SAVE"})
+
+    def invoke(self, context, event):
+        from . import drop
+        return drop.invoke_image_to_3d(self, context, event, super().invoke)
+
+    def execute(self, context):
+        from . import drop
+        return drop.execute_image_to_3d(self, context, super().execute)
 
     def prepare(self, context) -> Prepared:
         settings = context.scene.aistudio
