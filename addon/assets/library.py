@@ -4,7 +4,8 @@ When the preference *Keep Results in the Asset Library* is on (the default),
 enabling the add-on registers the folder in Blender's preferences as an
 asset library named "AI Studio" (an existing entry for the same folder is
 reused and left alone), and each imported result is also written there as
-one small .blend (``bpy.data.libraries.write`` of the result's objects: a
+one small .blend (``bpy.data.libraries.write``; the folder and its catalog file
+are made with the first result, so enabling the add-on writes nothing of the result's objects: a
 file write of data already in memory, never an import). From any .blend the
 Asset Browser lists them and dragging one in appends or links it as Blender
 always does.
@@ -71,8 +72,9 @@ def ensure_registered(prefs=None):
     prefs = prefs if prefs is not None else preferences.get_prefs()
     if not enabled(prefs):
         return None
-    path = folder()
-    catalogs.ensure(path)   # every kind's catalog, so the browser shows them at once
+    # Only the preferences entry: the folder and its catalog file are made with the first
+    # result (nothing is written when the add-on is enabled).
+    path = folder(create=False)
     lib = find(path)
     if lib is None:
         libs = bpy.context.preferences.filepaths.asset_libraries
@@ -112,7 +114,9 @@ def write_result(top, job_id: str) -> Path:
     meshes) goes in as a collection asset holding all of it, since dragging
     an object brings in that object alone, not its children.
     """
-    path = folder() / _file_name(top.name, job_id)
+    root = folder()
+    catalogs.ensure(root)   # every kind's catalog, so the browser shows them all at once
+    path = root / _file_name(top.name, job_id)
     objects = [top, *top.children_recursive]
     started = time.perf_counter()
     if len(objects) == 1:

@@ -115,9 +115,11 @@ def test_switching_the_preference_off_removes_the_library(assets_addon):
     assert lib.find() is not None
 
 
-def test_the_catalog_file_keeps_the_artists_catalogs(library, addon):
+def test_the_catalog_file_keeps_the_artists_catalogs(library, addon, records, tmp_path):
     from ai_studio_bridge.addon.assets import catalogs
     cats = library / "blender_assets.cats.txt"
+    assert not library.exists()          # enabling the add-on wrote nothing
+    _import(records, tmp_path)           # the first result makes the folder and its catalogs
     text = cats.read_text()
     assert "VERSION 1" in text
     for path in ("AI Studio", "AI Studio/Text", "AI Studio/Miniature", "AI Studio/Multi-view"):
