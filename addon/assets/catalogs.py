@@ -84,7 +84,7 @@ def read(path: Path) -> dict[str, str]:
         return found
     for line in text.splitlines():
         line = line.strip()
-        if not line or line.startswith("#") or line.startswith("VERSION"):
+        if not line or line.startswith(("#", "VERSION")):
             continue
         parts = line.split(":", 2)
         if len(parts) >= 2 and parts[1]:

@@ -24,7 +24,6 @@ from bpy.props import CollectionProperty, EnumProperty, StringProperty
 from ...bridge import errors
 from ...bridge.engine import batch as batchlib
 from .. import naming
-from ..properties import MODELS
 from . import batch
 from .submit import Prepared, SubmitMixin, credit_text
 

@@ -6,8 +6,8 @@ import uuid
 import bpy
 import numpy as np
 import pytest
-
 from addon_helpers import job_record
+
 from bench.addon_bench import write_textured_glb
 
 pytestmark = pytest.mark.blender

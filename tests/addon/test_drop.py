@@ -11,7 +11,6 @@ import types
 
 import bpy
 import pytest
-
 from addon_helpers import last_job, pump_until, sample_picture
 
 pytestmark = pytest.mark.blender
@@ -107,6 +106,7 @@ def test_a_drop_always_asks_naming_the_model_and_the_credits(studio, tmp_path):
     context = types.SimpleNamespace(scene=bpy.context.scene, window_manager=wm)
     assert drop.invoke_image_to_3d(op, context, None, lambda c, e: {"FINISHED"}) == {"RUNNING_MODAL"}
     ((title, message),) = wm.asked
+    assert title == "Spend credits?"
     assert message.startswith("Send statue 0 to Tencent Rapid? Estimated ")
     assert "credits" in message
     assert op._prepared.request is not None and op.filepath == str(picture)

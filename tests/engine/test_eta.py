@@ -5,14 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from engine_fakes import FakeService
 
 from bridge.api.tencent import TencentProRequest, TencentRapidRequest
 from bridge.clock import FakeClock
 from bridge.engine import eta, submitting
 from bridge.engine.journal import Journal
 from bridge.engine.step_context import StepContext
-
-from engine_fakes import FakeService
 
 
 @pytest.fixture(autouse=True)
