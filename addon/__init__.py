@@ -16,6 +16,7 @@ import bpy
 
 from ..bridge.errors import BridgeError
 from . import preferences, properties
+from .assets import marking as assets
 from .helper import runtime
 from .jobs import localjobs, pump, session
 from .operators import registration as operators
@@ -52,6 +53,7 @@ def register() -> None:
         if hasattr(module, "register"):
             module.register()
     _ensure_prefs_entry()
+    assets.register()   # the "AI Studio" asset library (needs the preferences entry)
     try:
         session.resume_on_start()  # only when a journal exists: nothing is created here
     except BridgeError as exc:  # a damaged or unwritable journal: enable anyway, say why
@@ -68,6 +70,7 @@ def unregister() -> None:
         localjobs.reset()
         # Whatever the engine did, leave Blender clean so the add-on can be enabled again.
         session.reset_cache()
+        assets.unregister()
         for module in reversed(_MODULES):
             if hasattr(module, "unregister"):
                 module.unregister()

@@ -89,6 +89,14 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
                     "background Blender, so this one never freezes. Off: all of it runs here, "
                     "and Blender pauses while it does (also: AISTUDIO_HELPER=off)")
     show_advanced: BoolProperty(name="Advanced", default=False)
+    use_asset_library: BoolProperty(
+        name="Keep Results in the Asset Library", default=True,
+        update=lambda prefs, _context: _asset_library_changed(prefs),
+        description="Also save every imported result to the \"AI Studio\" asset library (in the "
+                    "extension's user folder, registered in Blender's File Paths), so the Asset "
+                    "Browser of any .blend shows every past generation")
+    asset_library_made: BoolProperty(options={"HIDDEN"}, default=False,
+                                     description="The add-on made the asset library entry")
 
     def draw(self, context):
         layout = self.layout
@@ -111,6 +119,7 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
         if Path(engine_home(self)) != cli_home:
             col.operator("aistudio.use_cli_journal", icon="CONSOLE").folder = str(cli_home)
         col.prop(self, "resume_on_start")
+        col.prop(self, "use_asset_library")
         col.prop(self, "show_advanced")
         if self.show_advanced:
             col.prop(self, "api_url")
@@ -126,6 +135,16 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
         if not online.network_allowed():
             what, where = online.offline_hint()
             layout.box().label(text=f"{what}: {where}", icon="ERROR")
+
+
+#: Called with the preferences when "AI Studio asset library" is switched. The asset
+#: code joins at register(), so the preferences need not import it (it imports them).
+LIBRARY_SWITCH_LISTENERS: list = []
+
+
+def _asset_library_changed(prefs) -> None:
+    for listener in LIBRARY_SWITCH_LISTENERS:
+        listener(prefs)
 
 
 def get_prefs(context=None) -> AISTUDIO_AddonPreferences | None:

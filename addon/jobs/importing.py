@@ -23,6 +23,7 @@ from mathutils import Vector
 
 from ...bridge import errors
 from ...bridge.api import miniature
+from ..assets import marking as assets
 from ..blenderio import geometry, importers, thumbnail
 from ..helper import transfer
 from ..pictures import (
@@ -201,6 +202,7 @@ def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> Imp
     if top is not None:
         _place(top, plan.meta, context.scene, bounds)
         meshtools.after_import(plan.job_id, plan.model, plan.meta, top)   # its address, its turn
+        assets.after_import(plan, top)   # an asset, in the AI Studio library (assets/)
         for obj in list(context.view_layer.objects.selected):
             obj.select_set(False)
         top.select_set(True)

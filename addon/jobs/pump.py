@@ -56,8 +56,9 @@ def apply_event(event) -> bool:
         view.error = ""                     # going on: a key came
     if event.files:
         view.files = list(dict.fromkeys([*view.files, *event.files]))
-    if event.eta_s is not None:
-        view.eta_s, view.eta_at = float(event.eta_s), time.monotonic()
+    if event.eta_s is not None:   # a negative one: no estimate (bridge/engine/eta.py)
+        view.eta_s = float(event.eta_s) if event.eta_s >= 0 else None
+        view.eta_at = time.monotonic()
     if kind in ENDING_KINDS:
         STATE.wallet_due = True  # spent or refunded: the balance has moved
     if kind == "submitted":

@@ -5,12 +5,13 @@ so the panel's buttons pass nothing and scripts pass everything.
 """
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, StringProperty
+from bpy.props import BoolProperty, CollectionProperty, EnumProperty, StringProperty
 
 from ..blenderio import uploads
 from ..jobs import naming, request_factory
 from ..pictures.slots import ALL_VIEWS
 from ..properties import MODELS
+from . import drop
 from .submit import Prepared, SubmitMixin
 
 
@@ -57,6 +58,15 @@ class AISTUDIO_OT_image_to_3d(SubmitMixin, bpy.types.Operator):
     model: EnumProperty(name="Model", items=MODELS)
     prompt: StringProperty(name="Prompt", description="Tencent Pro with type Sketch only: what the "
                                                       "sketch shows. Unset: the scene's prompt")
+    # Set by a drop on the window (operators/drop.py's FileHandler): the dropped pictures.
+    directory: StringProperty(subtype="DIR_PATH", options={"HIDDEN", "SKIP_SAVE"})
+    files: CollectionProperty(type=bpy.types.OperatorFileListElement, options={"HIDDEN", "SKIP_SAVE"})
+
+    def invoke(self, context, event):
+        return drop.invoke_image_to_3d(self, context, event, super().invoke)
+
+    def execute(self, context):
+        return drop.execute_image_to_3d(self, context, super().execute)
 
     def prepare(self, context) -> Prepared:
         settings = context.scene.aistudio

@@ -37,6 +37,8 @@ def eta_text(view, now: float | None = None) -> str:
     if not view.active or view.eta_s is None:
         return ""
     left = view.eta_s - ((time.monotonic() if now is None else now) - view.eta_at)
+    if left < -30:
+        return ""   # well past the estimate with no word from the service: no guess
     if left <= 5:
         return "any moment"
     if left < 90:

@@ -206,6 +206,21 @@ class Journal:
             return True
         return self.db.transaction(work)
 
+    def finished_of_type(self, request_type: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Newest rows of one request type the service finished, with both times (``eta``)."""
+        rows = self._fetch("SELECT submitted_at, finished_at, request FROM jobs WHERE "
+                           "submitted_at IS NOT NULL AND finished_at IS NOT NULL AND "
+                           "json_valid(request) AND json_extract(request, '$.type') = ? "
+                           "ORDER BY finished_at DESC LIMIT ?", (request_type, int(limit)))
+        out = []
+        for row in rows:
+            try:
+                out.append({"submitted_at": row["submitted_at"], "finished_at": row["finished_at"],
+                            "request": json.loads(row["request"])})
+            except (ValueError, TypeError):
+                continue
+        return out
+
     def records_in_batch(self, batch: str) -> list[JobRecord]:
         """Every job whose ``meta`` names ``batch`` (see :mod:`.batch`)."""
         rows = self._fetch("SELECT * FROM jobs WHERE json_valid(meta) AND "

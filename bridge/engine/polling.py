@@ -16,6 +16,7 @@ from ..errors import (
 )
 from ..status import FAILED as SERVICE_FAILED
 from ..status import FINISHED as SERVICE_FINISHED
+from . import eta as learned_eta
 from .model import (
     ADOPTED,
     DONE,
@@ -95,7 +96,7 @@ def poll(ctx: StepContext, job_id: str, client) -> Next | None:
     ctx.journal.update(job_id, now, only_states=[RUNNING], progress=progress, attempts=0, error="",
                        running_seen_at=now)
     if progress != int(row["progress"] or 0) or row["error"]:
-        eta = remaining_seconds(expected, elapsed, progress)
+        eta = learned_eta.for_event(ctx.journal, row, elapsed, progress)   # this user's history
         ctx.emit(Event("progress", job_id, task_id, RUNNING, progress, eta_s=eta))
     return _poll_next(ctx, expected, elapsed, progress)
 
@@ -136,6 +137,7 @@ def _finished(ctx: StepContext, job_id: str, row: dict, status, now: float) -> N
                               assets=assets, attempts=0, error="", finished_at=now,
                               expires_at=expires):
             ctx.note_finished(job_id)
+            learned_eta.forget()   # one more measured duration
             ctx.emit(Event("finished", job_id, task_id, DONE, 100, eta_s=0.0,
                            message="Finished on the service; its result is kept as an address "
                                    "(nothing downloaded)."))
@@ -144,6 +146,7 @@ def _finished(ctx: StepContext, job_id: str, row: dict, status, now: float) -> N
                           assets=assets, attempts=0, error="", finished_at=now,
                           expires_at=expires):
         ctx.note_finished(job_id)
+        learned_eta.forget()   # one more measured duration
         ctx.emit(Event("progress", job_id, task_id, DOWNLOADING, 100, eta_s=0.0,
                        message="Finished on the service; downloading the results."))
         return Next(DOWNLOAD)

@@ -16,6 +16,7 @@ from ..errors import (
     TransportError,
     UncertainDeliveryError,
 )
+from . import eta as learned_eta
 from .model import FAILED, QUEUED, RUNNING, SUBMITTING, UNKNOWN, UNKNOWN_NOTE, Event
 from .polling import first_poll
 from .schedule import retry_delay
@@ -86,7 +87,8 @@ def _after_success(ctx: StepContext, job_id: str, row: dict, task_id: str) -> Se
         # all the same: a known task id is always polled, never abandoned.
         [Write({"task_id": task_id, "submitted_at": now, "attempts": 0, "error": ""}),
          Write({"state": RUNNING}, (SUBMITTING, UNKNOWN), required=True)],
-        [Event("submitted", job_id, task_id, RUNNING, 0, eta_s=expected,
+        [Event("submitted", job_id, task_id, RUNNING, 0,
+               eta_s=learned_eta.for_event(ctx.journal, row, 0.0, 0),
                message=f"Submitted as task {task_id}.")],
         first_poll(ctx, expected))
 

@@ -188,7 +188,7 @@ QUITTING_BLENDER = textwrap.dedent('''
     import extension_package
     package = extension_package.load()
     import bpy
-    from ai_studio_bridge.addon import session
+    from ai_studio_bridge.addon.jobs import session
     from ai_studio_bridge.addon.helper import runtime
     session.ENGINE_OPTIONS.update(home=sys.argv[2])
     package.register()

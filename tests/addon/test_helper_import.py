@@ -204,4 +204,8 @@ def test_the_helper_renders_a_thumbnail_the_job_list_loads_from_its_file(records
         bpy.data.images.remove(shot)
     loaded = thumbnails.preview(view)
     assert loaded is not None and loaded.image_size[0] == thumbnail.SIZE_PX   # the file's pixels
-    assert all(o.preview is None for o in [top, *top.children_recursive])      # never rendered live
+    # never rendered live: the asset's preview is the file's pixels, set as user-made
+    # (Blender renders no user-made preview); the children have none at all
+    assert top.preview.is_image_custom and top.preview.is_icon_custom
+    assert tuple(top.preview.image_size) == (thumbnail.SIZE_PX, thumbnail.SIZE_PX)
+    assert all(o.preview is None for o in top.children_recursive)

@@ -111,16 +111,27 @@ def test_a_running_job_shows_the_time_it_still_needs(addon):
     pump.apply_event(Event("progress", "j5", "t5", "RUNNING", 30, eta_s=300.0))
     assert joblist.eta_text(view, now=view.eta_at) == "about 5 min left"
     assert joblist.eta_text(view, now=view.eta_at + 240) == "about 60 s left"
-    assert joblist.eta_text(view, now=view.eta_at + 400) == "any moment"
+    assert joblist.eta_text(view, now=view.eta_at + 310) == "any moment"
+    # well past the estimate with no news from the service: nothing rather than a guess
+    assert joblist.eta_text(view, now=view.eta_at + 400) == ""
+    pump.apply_event(Event("progress", "j5", "t5", "RUNNING", 40, eta_s=-1.0))   # eta.UNKNOWN
+    assert view.eta_s is None and joblist.eta_text(view) == ""
+    pump.apply_event(Event("progress", "j5", "t5", "RUNNING", 50, eta_s=300.0))
     pump.sync_rows()
     bars = [kw["text"] for name, _a, kw in _draw_item().log if name == "progress"]
     assert bars and "left" in bars[0], bars
 
 
-def test_the_engine_gives_each_submitted_job_an_eta(studio):
+def test_the_eta_is_learned_from_this_users_finished_jobs_of_the_model(studio):
+    from ai_studio_bridge.addon.ui import joblist
     bpy.ops.aistudio.miniature(filepath=str(sample_picture()))
-    view = pump_until(lambda: last_job() if last_job().eta_s is not None else None)
-    assert view.eta_s > 0
+    first = pump_until(lambda: last_job() if last_job().state == "RUNNING" else None)
+    assert first.eta_s is None and joblist.eta_text(first) == ""   # no history: no guess
+    pump_until(lambda: first.state == "DONE", timeout=60)
+    bpy.ops.aistudio.miniature(filepath=str(sample_picture()))
+    second = pump_until(lambda: last_job() if last_job() is not first
+                        and last_job().eta_s is not None else None)
+    assert second.eta_s > 0 and joblist.eta_text(second)
 
 
 # -- volume ----------------------------------------------------------------------------

@@ -43,6 +43,8 @@ BLENDER_SCRIPT = textwrap.dedent('''
     report["engine_at_enable"] = session.STATE.engine is not None
     user_dir = Path(bpy.utils.extension_path_user(module, create=False))
     report["user_dir_at_enable"] = user_dir.exists()
+    libs = bpy.context.preferences.filepaths.asset_libraries
+    report["asset_libraries"] = [(lib.name, lib.path) for lib in libs]
     engine = session.engine()  # first use
     report["journal"] = str(Path(engine.home) / "journal.sqlite3")
     report["user_dir"] = str(user_dir)
@@ -76,6 +78,9 @@ def test_a_clean_blender_installs_the_extension_from_the_generated_repository(tm
     assert report["install"] == ["FINISHED"] and report["enabled"] and report["operator"], report
     # Nothing written at enable; the journal goes to the extension's own user folder.
     assert not report["engine_at_enable"] and not report["user_dir_at_enable"], report
+    # The "AI Studio" asset library is registered at enable, in the extension's user folder.
+    (entry,) = [path for name, path in report["asset_libraries"] if name == "AI Studio"]
+    assert Path(entry).parent == Path(report["user_dir"]), report
     assert Path(report["journal"]).parent == Path(report["user_dir"])
     assert Path(report["journal"]).is_file()
     assert str(profile) in report["journal"]

@@ -68,6 +68,8 @@ ORDER = {"generate": _one_session("generate", 900), "quit_and_resume": quit_and_
          "heavy_result": _with_model("heavy_result", "heavy.glb", 600),
          "draco_result": _with_model("draco_result", "draco.glb", 300),
          # Slower jobs (6× time), so one can be cancelled while it runs.
-         "jobs_and_tools": _one_session("jobs_and_tools", 900, time_scale="6")}
+         "jobs_and_tools": _one_session("jobs_and_tools", 900, time_scale="6"),
+         # Results as assets in the Asset Browser, and a picture dropped on the viewport.
+         "assets_and_drop": _one_session("assets_and_drop", 600)}
 #: Sessions run only when named: none today.
 EXTRA: dict = {}
