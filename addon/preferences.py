@@ -36,6 +36,21 @@ def _settings_changed(_prefs, _context) -> None:
     _changed = True
 
 
+_journal_moved = False   # the Job Journal Folder was typed or chosen; the pump follows it
+
+
+def _journal_folder_changed(_prefs, _context) -> None:
+    global _journal_moved, _changed
+    _journal_moved = _changed = True
+
+
+def take_journal_move() -> bool:
+    """Whether the journal folder changed since the last call (the pump asks every tick)."""
+    global _journal_moved
+    moved, _journal_moved = _journal_moved, False
+    return moved
+
+
 def take_settings_change() -> bool:
     """Whether a preference changed since the last call (the pump asks every tick)."""
     global _changed
@@ -72,7 +87,7 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
         name="Download Folder", subtype="DIR_PATH",
         description="Where results are saved; empty = the extension's own user folder")
     data_folder: StringProperty(
-        name="Job Journal Folder", subtype="DIR_PATH",
+        name="Job Journal Folder", subtype="DIR_PATH", update=_journal_folder_changed,
         description="Where the job journal lives. Empty = AISTUDIO_HOME when set, else the "
                     "extension's own user folder. Point it at the command line's folder to share "
                     "one journal (and its jobs) with pipeline scripts")

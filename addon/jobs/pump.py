@@ -143,6 +143,8 @@ def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
     """Drain and apply events for up to ``budget_s``; True if anything changed."""
     if preferences.take_settings_change():   # a preference was typed: the engine hears it now
         session.refresh_settings()
+    if preferences.take_journal_move():      # a journal folder typed: its jobs are listed now
+        session.follow_journal()
     engine = STATE.engine  # None until the first submit, or a journal to resume
     STATE.online = session.online.network_allowed()
     changed = False

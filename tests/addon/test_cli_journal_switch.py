@@ -25,6 +25,23 @@ def _cli_job(emulator, home) -> str:
     return record.job_id
 
 
+def test_a_journal_folder_typed_into_the_preferences_is_followed_on_the_next_tick(studio, tmp_path):
+    """Typed (or picked with the folder button), not only through the CLI button."""
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.jobs import pump, session
+    cli_home = tmp_path / "cli-home"
+    job_id = _cli_job(studio, cli_home)
+    session.ENGINE_OPTIONS.pop("home")
+    preferences.get_prefs().data_folder = str(tmp_path / "addon-home")
+    session.start_engine()
+    pump.pump_once()
+    assert session.STATE.engine.home != cli_home and job_id not in session.STATE.jobs
+    preferences.get_prefs().data_folder = str(cli_home)   # what the field's update does
+    pump.pump_once()
+    assert session.STATE.engine is not None and session.STATE.engine.home == cli_home
+    assert job_id in session.STATE.jobs
+
+
 def test_the_cli_journal_is_followed_at_once(studio, tmp_path):
     from ai_studio_bridge.addon import preferences
     from ai_studio_bridge.addon.jobs import session
