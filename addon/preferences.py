@@ -26,36 +26,27 @@ ADDON_ID = _package_root(__package__)
 RUNNING_AS_EXTENSION = ADDON_ID.startswith("bl_ext.")
 
 
-_changed = False   # set by an update callback, taken by the pump (both on the main thread)
+#: What the update callbacks saw change ("settings", "journal"); the pump takes each on
+#: its next tick (both run on the main thread).
+_changes: set[str] = set()
 
 
 def _settings_changed(_prefs, _context) -> None:
     """A key, token, URL or rate was typed: the pump hands it to the engine on its next tick
     (main thread), so jobs waiting for a key go on at once, without a new submit."""
-    global _changed
-    _changed = True
-
-
-_journal_moved = False   # the Job Journal Folder was typed or chosen; the pump follows it
+    _changes.add("settings")
 
 
 def _journal_folder_changed(_prefs, _context) -> None:
-    global _journal_moved, _changed
-    _journal_moved = _changed = True
+    """The Job Journal Folder was typed or chosen: the pump follows it (and its settings)."""
+    _changes.add("journal")
 
 
-def take_journal_move() -> bool:
-    """Whether the journal folder changed since the last call (the pump asks every tick)."""
-    global _journal_moved
-    moved, _journal_moved = _journal_moved, False
-    return moved
-
-
-def take_settings_change() -> bool:
-    """Whether a preference changed since the last call (the pump asks every tick)."""
-    global _changed
-    changed, _changed = _changed, False
-    return changed
+def take_change(what: str) -> bool:
+    """Whether *what* changed since the last call (the pump asks every tick)."""
+    found = what in _changes
+    _changes.discard(what)
+    return found
 
 
 class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):

@@ -141,9 +141,9 @@ def redraw(context=None) -> None:
 
 def pump_once(budget_s: float = TICK_BUDGET_S, do_imports: bool = True) -> bool:
     """Drain and apply events for up to ``budget_s``; True if anything changed."""
-    if preferences.take_settings_change():   # a preference was typed: the engine hears it now
+    if preferences.take_change("settings"):   # a preference was typed: the engine hears it now
         session.refresh_settings()
-    if preferences.take_journal_move():      # a journal folder typed: its jobs are listed now
+    if preferences.take_change("journal"):    # a journal folder typed: its settings and jobs now
         session.follow_journal()
     engine = STATE.engine  # None until the first submit, or a journal to resume
     STATE.online = session.online.network_allowed()

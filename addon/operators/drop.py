@@ -23,9 +23,9 @@ from bpy.props import CollectionProperty, EnumProperty, StringProperty
 
 from ...bridge import errors
 from ...bridge.engine import batch as batchlib
-from ..jobs import naming, online
+from ..jobs import naming
 from . import batch
-from .submit import Prepared, SubmitMixin, credit_text
+from .submit import Prepared, SubmitMixin, ask, credit_text
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
 MODEL_NAMES = {ident: name for ident, name, *_ in batch.FLOWS}
@@ -42,14 +42,10 @@ def dropped(op) -> list[str]:
 
 def confirm(op, context, event, prepared: Prepared):
     """Always ask, naming what is sent, to which model, for how much."""
-    op._prepared = prepared
     model = MODEL_NAMES.get(prepared.model, prepared.model)
-    message = f"Send {prepared.label} to {model}? Estimated {credit_text(prepared.request)}."
-    try:
-        return context.window_manager.invoke_confirm(
-            op, event, title="Spend credits?", message=message, confirm_text="Submit")
-    except TypeError:   # before 4.1: no title or message
-        return context.window_manager.invoke_confirm(op, event)
+    return ask(op, context, event, "Spend credits?",
+               f"Send {prepared.label} to {model}? Estimated {credit_text(prepared.request)}.",
+               "Submit")
 
 
 def _several(op, paths: list[str], model: str):
@@ -68,10 +64,7 @@ def invoke_image_to_3d(op, context, event, default):
     if len(paths) > 1:
         return _several(op, paths, model)
     op.filepath = paths[0]
-    if not online.network_allowed():
-        op.report({"ERROR"}, online.offline_message())
-        return {"CANCELLED"}
-    prepared = op._prepare_or_report(context)
+    prepared = op._prepared_online(context)
     if prepared is None:
         return {"CANCELLED"}
     return confirm(op, context, event, prepared)
@@ -102,10 +95,7 @@ class AISTUDIO_OT_queue_files(SubmitMixin, bpy.types.Operator):
     model: EnumProperty(name="Model", items=batch.FLOWS)
 
     def invoke(self, context, event):
-        if not online.network_allowed():
-            self.report({"ERROR"}, online.offline_message())
-            return {"CANCELLED"}
-        prepared = self._prepare_or_report(context)
+        prepared = self._prepared_online(context)
         if prepared is None:
             return {"CANCELLED"}
         return confirm(self, context, event, prepared)

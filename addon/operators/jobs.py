@@ -7,7 +7,7 @@ from bpy.props import EnumProperty, FloatProperty, StringProperty
 
 from .. import preferences
 from ..jobs import importing, localjobs, pump, session, wallet
-from .submit import submit_problem
+from .submit import ask, submit_problem
 
 
 def _job_id(op, context) -> str:
@@ -36,12 +36,7 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
         # Cancelling abandons paid work (the service has no cancel), so the button asks first.
         message = ("The service has no cancel: the job may still run there and its credits "
                    "are not refunded. Stop following it?")
-        try:
-            return context.window_manager.invoke_confirm(
-                self, event, title="Cancel this job?", message=message, confirm_text="Cancel Job",
-                icon="WARNING")
-        except TypeError:  # Blender before 4.1 takes no title/message
-            return context.window_manager.invoke_confirm(self, event)
+        return ask(self, context, event, "Cancel this job?", message, "Cancel Job", icon="WARNING")
 
     def execute(self, context):
         job_id = _job_id(self, context)

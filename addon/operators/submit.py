@@ -64,6 +64,16 @@ def mesh_problem(context) -> str:
     return ""
 
 
+def ask(op, context, event, title: str, message: str, confirm_text: str, icon: str = ""):
+    """Blender's confirm dialog for *op* (its execute() runs on OK), saying *message*."""
+    extra = {"icon": icon} if icon else {}
+    try:
+        return context.window_manager.invoke_confirm(op, event, title=title, message=message,
+                                                     confirm_text=confirm_text, **extra)
+    except TypeError:  # Blender before 4.1 takes no title/message
+        return context.window_manager.invoke_confirm(op, event)
+
+
 def submit_problem(context, providers=("3daistudio",), needs_mesh: bool = False) -> str:
     """Why a submit button is greyed out ('' when it may be pressed).
 
@@ -125,22 +135,23 @@ class SubmitMixin:
             return None
         return prepared
 
-    def invoke(self, context, event):
+    def _prepared_online(self, context) -> Prepared | None:
+        """The job checked and ready to send (None, said, when offline or invalid); kept for
+        the execute() that runs next on this instance, so no picture is saved twice."""
         if not online.network_allowed():
             self.report({"ERROR"}, online.offline_message())
-            return {"CANCELLED"}
-        prepared = self._prepare_or_report(context)
+            return None
+        self._prepared = self._prepare_or_report(context)
+        return self._prepared
+
+    def invoke(self, context, event):
+        prepared = self._prepared_online(context)
         if prepared is None:
             return {"CANCELLED"}
-        # execute() runs next on this instance: don't save the picture twice.
-        self._prepared = prepared
         if needs_confirmation(preferences.get_prefs(context), prepared.request):
-            message = f"Submit {prepared.label}? Estimated {credit_text(prepared.request)}."
-            try:
-                return context.window_manager.invoke_confirm(
-                    self, event, title="Spend credits?", message=message, confirm_text="Submit")
-            except TypeError:  # Blender before 4.1 takes no title/message
-                return context.window_manager.invoke_confirm(self, event)
+            return ask(self, context, event, "Spend credits?",
+                       f"Submit {prepared.label}? Estimated {credit_text(prepared.request)}.",
+                       "Submit")
         return self.execute(context)
 
     def execute(self, context):

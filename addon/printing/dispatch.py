@@ -29,8 +29,6 @@ from ..helper import transfer
 from ..jobs import localjobs, naming, session
 from . import check, material, tools
 
-MESH_TOOLS = tools.MESH_TOOLS
-
 
 def undo_step(message: str) -> None:
     # Background Blender has no undo stack worth a step (and the 4.2 module crashed on it).
@@ -148,7 +146,7 @@ class ToolRun:
     def finish(self, results: list) -> str:
         answer = results[0]
         ob, unchanged = self.target()
-        if self.tool in MESH_TOOLS:
+        if tools.tool(self.tool).replaces_mesh:
             if ob is not None and ob.mode == "EDIT":
                 view = localjobs.get(self.job_id) and localjobs.get(self.job_id).view()
                 if view is not None:

@@ -82,6 +82,7 @@ def _stand_in(**values):
     class Op:
         prepare = op_class.prepare
         _prepare_or_report = submit.SubmitMixin._prepare_or_report
+        _prepared_online = submit.SubmitMixin._prepared_online
 
         def __init__(self):
             self.filepath = self.image = self.prompt = ""
