@@ -50,11 +50,23 @@ class AISTUDIO_OT_cancel_job(bpy.types.Operator):
             return {"CANCELLED"}
         if record.chain:   # the row stands for every step: they all stop (unsent ones cost nothing)
             stopped = engine.cancel_chain(record.chain)
+            if not stopped:
+                return self._already_ended(engine, job_id)
             self.report({"INFO"}, f"Cancelled {len(stopped)} step(s) of job {job_id}.")
             return {"FINISHED"}
-        engine.cancel(job_id)
+        if not engine.cancel(job_id):
+            return self._already_ended(engine, job_id)
         self.report({"INFO"}, f"Cancelled job {job_id}.")
         return {"FINISHED"}
+
+    def _already_ended(self, engine, job_id: str):
+        """The job ended while its "Cancel this job?" was open: say so, change nothing."""
+        record = engine.job(job_id)
+        what = {"DONE": "has already finished", "FAILED": "has already failed",
+                "CANCELLED": "was already cancelled"}.get(record.state if record else "",
+                                                          "has already ended")
+        self.report({"INFO"}, f"Job {job_id} {what}: nothing to cancel.")
+        return {"CANCELLED"}
 
 
 NO_JOB = "NONE"

@@ -211,3 +211,13 @@ def test_panel_path_uses_the_scene_settings_and_names_after_the_image(studio):
     assert [o.name for o in ai_objects()] == ["Officer"]
     (submit,) = _accepted(studio, "/flow/miniature/")
     assert submit["body"]["edition"] == "fast"
+
+
+def test_cancel_confirmed_after_the_job_finished_says_so_and_keeps_the_result(studio):
+    """The "Cancel this job?" dialog can stay open while the job lands: its OK then changes
+    nothing and says the job already finished (not "Cancelled")."""
+    bpy.ops.aistudio.text_to_3d(prompt="a stool", model="TENCENT_RAPID")
+    view = wait_imported()
+    assert bpy.ops.aistudio.cancel_job(job_id=view.job_id) == {"CANCELLED"}
+    assert last_job().state == "DONE" and last_job().imported
+    assert len(ai_objects()) == 1
