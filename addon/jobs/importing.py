@@ -4,10 +4,11 @@ The helper Blender runs the importer (glTF first) on the downloaded model,
 names it, scales it to its printed size when the job asked for a print
 scale, tags it with where it came from, and saves it to a .blend beside the
 download. The main thread then only appends that file and does the scene
-part: the "AI Studio" collection, placement (the 3D cursor, or beside the
-source mesh for tool results), selection and one undo step. Pictures
-become image datablocks the panel previews; remove-bg results also get a
-copy on studio grey, made by the helper too.
+part: the "AI Studio" collection, placement (``placement.py``: the 3D
+cursor, in a row beside earlier results, or beside the source mesh for tool
+results), selection and one undo step. Pictures become image datablocks the
+panel previews; remove-bg results also get a copy on studio grey, made by
+the helper too.
 
 Without a helper (switched off, cannot start, crashed, hung) the same steps
 run here on the main thread, as before.
@@ -19,7 +20,6 @@ import dataclasses
 from pathlib import Path
 
 import bpy
-from mathutils import Vector
 
 from ...bridge import errors
 from ...bridge.api import miniature
@@ -32,7 +32,7 @@ from ..pictures import (
 )
 from ..pictures import results as picture_results
 from ..ui import thumbnails
-from . import localjobs, meshtools, naming, origin, session
+from . import localjobs, meshtools, naming, origin, placement, session
 
 COLLECTION_NAME = "AI Studio"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}
@@ -165,25 +165,6 @@ def ai_collection(scene) -> bpy.types.Collection:
     return coll
 
 
-def _place(top, meta: dict, scene, bounds: list | None = None) -> None:
-    """At the 3D cursor; a tool's result beside its source: touching its right side (+X),
-    centred on it front to back, standing on the same ground.
-
-    *bounds* are where the result's geometry lies relative to its origin (a result
-    in world coordinates, like a cloud STL, is not at its origin).
-    """
-    source = bpy.data.objects.get(meta.get("source_object") or "")
-    if meta.get("placement") != "beside" or source is None:
-        top.location = scene.cursor.location.copy()
-        return
-    around = importers.world_bounds([source])
-    if bounds is None or around is None:
-        top.location = source.matrix_world.translation + Vector((source.dimensions.x or 1.0, 0, 0))
-        return
-    (lo, hi), (s_lo, s_hi) = (Vector(bounds[0]), Vector(bounds[1])), around
-    top.location = Vector((s_hi.x - lo.x, (s_lo.y + s_hi.y - lo.y - hi.y) / 2, s_lo.z - lo.z))
-
-
 def _load_images(plan: Plan) -> list:
     images = []
     names = naming.result_pictures(plan.name, plan.pictures, plan.model is not None)
@@ -200,7 +181,7 @@ def _scene_part(plan: Plan, context, top, greys: list[Path], bounds=None) -> Imp
     """What happens in the user's file once the objects exist: place, select, pictures, undo."""
     objects = []
     if top is not None:
-        _place(top, plan.meta, context.scene, bounds)
+        placement.place(top, plan.meta, context.scene, ai_collection(context.scene), bounds)
         meshtools.after_import(plan.job_id, plan.model, plan.meta, top)   # its address, its turn
         assets.after_import(plan, top)   # an asset, in the AI Studio library (assets/)
         for obj in list(context.view_layer.objects.selected):
