@@ -19,6 +19,8 @@ from .errors import ValidationError
 from .pictureheader import PictureError, PictureInfo, inspect
 
 MIME = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+#: The file names a picture is looked for under (batches, drops, results, thumbnails).
+PICTURE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
 

@@ -17,6 +17,9 @@ from mathutils import Matrix, Vector
 
 from ...bridge.errors import ImportFailedError
 
+#: The model files Blender imports, most preferred first (GLB keeps materials best).
+MODEL_EXTS = (".glb", ".gltf", ".fbx", ".obj", ".ply", ".stl")
+
 _SECRET_KEYS = {"api_key", "token", "image3d_token", "authorization"}
 #: Metres per unit, for model files whose numbers carry no unit (the job says which).
 METRES_PER_UNIT = {"mm": 0.001, "cm": 0.01, "m": 1.0, "in": 0.0254}

@@ -23,6 +23,7 @@ import bpy
 
 from ...bridge import errors
 from ...bridge.api import miniature
+from ...bridge.imagefile import PICTURE_EXTS
 from ..assets import marking as assets
 from ..blenderio import geometry, importers, thumbnail
 from ..helper import transfer
@@ -35,9 +36,6 @@ from ..ui import thumbnails
 from . import localjobs, meshtools, naming, origin, placement, session
 
 COLLECTION_NAME = "AI Studio"
-IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".webp"}
-# Preference order when a job returns several models (GLB keeps materials best).
-MODEL_EXTS = (".glb", ".gltf", ".fbx", ".obj", ".ply", ".stl")
 
 ImportFailed = errors.ImportFailedError
 clean_request = importers.clean_request
@@ -86,13 +84,13 @@ def _files_of(job_id: str, record) -> list[Path]:
 
 def pick_model(files: list[Path], prefer_scaled: bool) -> Path | None:
     """The model to import: the scaled print model when asked for, GLB before others."""
-    models = [f for f in files if f.suffix.lower() in MODEL_EXTS]
+    models = [f for f in files if f.suffix.lower() in importers.MODEL_EXTS]
     if not models:
         return None
 
     def rank(path: Path):
         scaled = "scaled_3d_model" in path.name.lower()
-        return (0 if scaled == prefer_scaled else 1, MODEL_EXTS.index(path.suffix.lower()), path.name)
+        return (0 if scaled == prefer_scaled else 1, importers.MODEL_EXTS.index(path.suffix.lower()), path.name)
     return sorted(models, key=rank)[0]
 
 
@@ -119,7 +117,7 @@ def plan_import(job_id: str) -> Plan:
                               record.request if record is not None else None)
     # Result pictures carry the job id in their name; textures unpacked from
     # an OBJ archive do not, and belong to their model, not the panel.
-    pictures = [p for p in files if p.suffix.lower() in IMAGE_EXTS and p.name.startswith(job_id)]
+    pictures = [p for p in files if p.suffix.lower() in PICTURE_EXTS and p.name.startswith(job_id)]
     request_type = ((record.request if record is not None else None) or {}).get("type")
     # Remove-bg results also arrive on studio grey; known by the request type,
     # so jobs sent from the CLI count too.

@@ -23,11 +23,12 @@ from bpy.props import CollectionProperty, EnumProperty, StringProperty
 
 from ...bridge import errors
 from ...bridge.engine import batch as batchlib
+from ...bridge.imagefile import PICTURE_EXTS
 from ..jobs import naming
 from . import batch
 from .submit import Prepared, SubmitMixin, ask, credit_text
 
-EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
+EXTENSIONS = PICTURE_EXTS
 MODEL_NAMES = {ident: name for ident, name, *_ in batch.FLOWS}
 
 

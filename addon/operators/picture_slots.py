@@ -12,12 +12,11 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 
 from ...bridge import errors
+from ...bridge.imagefile import PICTURE_EXTS
 from .. import preferences
 from ..blenderio import uploads
 from ..jobs import localjobs, naming, session
 from ..pictures import grey, recipes, slots
-
-IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 
 
 def _result_image(view) -> bpy.types.Image | None:
@@ -25,7 +24,7 @@ def _result_image(view) -> bpy.types.Image | None:
     images = [bpy.data.images.get(name) for name in view.image_names]
     images = [i for i in images if i is not None]
     if not images:
-        files = [Path(f) for f in view.files if Path(f).suffix.lower() in IMAGE_EXTS
+        files = [Path(f) for f in view.files if Path(f).suffix.lower() in PICTURE_EXTS
                  and Path(f).name.startswith(view.job_id) and Path(f).is_file()]
         images = [slots.load_image(f) for f in sorted(files)]
     greys = [i for i in images if Path(i.filepath).stem.endswith("_grey")]

@@ -22,11 +22,10 @@ from pathlib import Path
 import bpy
 import bpy.utils.previews
 
+from ...bridge.imagefile import PICTURE_EXTS
 from ..blenderio import thumbnail
+from ..blenderio.importers import MODEL_EXTS
 from ..jobs import session
-
-IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
-MODEL_EXTS = (".glb", ".gltf", ".fbx", ".obj", ".ply", ".stl")
 
 _previews = None
 _searched: dict = {}   # job_id -> what the job looked like when nothing was found for it
@@ -56,7 +55,7 @@ def service_thumbnail(view) -> str:
     prefix = f"{view.job_id}_thumbnail_"
     for name in view.files:
         path = Path(name)
-        if path.name.startswith(prefix) and path.suffix.lower() in IMAGE_EXTS:
+        if path.name.startswith(prefix) and path.suffix.lower() in PICTURE_EXTS:
             return str(path)
     return ""
 
@@ -65,7 +64,7 @@ def _result_picture(view) -> str:
     """A picture job's own result (named after the job), not a model's textures."""
     for name in view.files:
         path = Path(name)
-        if (path.name.startswith(view.job_id) and path.suffix.lower() in IMAGE_EXTS
+        if (path.name.startswith(view.job_id) and path.suffix.lower() in PICTURE_EXTS
                 and "_thumbnail_" not in path.name):
             return str(path)
     return ""
@@ -79,7 +78,7 @@ def _source_picture(view) -> str:
     values = [view.meta.get("picture")] + list(fields.values())
     for value in values:
         for item in (value if isinstance(value, list) else [value]):
-            if isinstance(item, str) and item.lower().endswith(IMAGE_EXTS) and "://" not in item:
+            if isinstance(item, str) and item.lower().endswith(PICTURE_EXTS) and "://" not in item:
                 if not item.startswith("data:") and os.path.isfile(item):
                     return item
     return ""

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import ValidationError
+from ..imagefile import PICTURE_EXTS
 from .journal import Journal
 from .model import JobRecord
 
-PICTURE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 PROMPT_EXT = ".txt"
 #: Journal states after which an item is submitted again when the batch runs again:
 #: the service refunds failed jobs, so trying again costs nothing twice.
