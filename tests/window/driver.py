@@ -15,6 +15,7 @@ import bpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import asset_scenarios  # noqa: E402
 import harness  # noqa: E402
 import scenarios  # noqa: E402
 import timing  # noqa: E402
@@ -26,5 +27,6 @@ name, out, report = sys.argv[sys.argv.index("--") + 1:][:3]
 harness.bind_probe_keys()
 recorder = timing.Recorder(Path(out) / f"{name}.timing.json")
 recorder.start()
-driver = harness.Driver(Path(out), getattr(scenarios, name), Path(report), recorder=recorder)
+scenario = getattr(scenarios, name, None) or getattr(asset_scenarios, name)
+driver = harness.Driver(Path(out), scenario, Path(report), recorder=recorder)
 bpy.app.timers.register(driver.tick, first_interval=3.0, persistent=True)

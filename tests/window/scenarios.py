@@ -416,7 +416,7 @@ def jobs_and_tools(d):
     yield from snap(d, "ten_results", 1.0)
 
 
-def _submit_text(d, prompt: str, name: str):
+def submit_text(d, prompt: str, name: str):
     yield from type_into(d, "aistudio.prompt", prompt)
     job = yield from generate_and_confirm(d, "aistudio.text_to_3d", name)
     return job
@@ -426,8 +426,8 @@ def quit_while_running(d):
     """Two jobs running, the file saved with Ctrl+S, Blender quit with Ctrl+Q."""
     addon("preferences").get_prefs().confirm_credits = 0
     yield from open_sidebar_tab(d)
-    first = yield from _submit_text(d, "a small wooden chair", "first")
-    second = yield from _submit_text(d, "a red teapot", "second")
+    first = yield from submit_text(d, "a small wooden chair", "first")
+    second = yield from submit_text(d, "a red teapot", "second")
     yield lambda: all(jobs()[j].state == "RUNNING" for j in (first, second))
     d.check("both jobs run when Blender is quit", True, [jobs()[j].state for j in (first, second)])
     yield from snap(d, "running_before_quit")
@@ -463,7 +463,7 @@ def heavy_result(d):
     """A 500k-triangle result lands; then Blender's own importer on the same file, timed."""
     addon("preferences").get_prefs().confirm_credits = 0
     yield from open_sidebar_tab(d)
-    job = yield from _submit_text(d, "a wavy field", "heavy")
+    job = yield from submit_text(d, "a wavy field", "heavy")
     yield from wait_imported(d, job, "heavy")
     yield from snap(d, "heavy_imported", 1.0)
     triangles = sum(len(o.data.loop_triangles) if o.type == "MESH" and o.data.loop_triangles
@@ -487,7 +487,7 @@ def draco_result(d):
     """A Draco-compressed result where Debian's Blender has no Draco library."""
     addon("preferences").get_prefs().confirm_credits = 0
     yield from open_sidebar_tab(d)
-    job = yield from _submit_text(d, "a monkey", "draco")
+    job = yield from submit_text(d, "a monkey", "draco")
 
     def ended():
         view = jobs()[job]
@@ -503,76 +503,3 @@ def draco_result(d):
     else:
         d.check("draco: refused in words, not a traceback", "Draco-compressed" in words
                 and "Traceback" not in words, words[:300])
-
-
-def _drop_picture(d, path: str):
-    """What a drop on the 3D viewport does: Blender's drop box calls the FileHandler's import
-    operator with INVOKE_DEFAULT and the dropped path (xdotool cannot drag a file from outside
-    Blender, so the operator is invoked here exactly as the drop would)."""
-    window = bpy.context.window_manager.windows[0]
-    view3d = area("VIEW_3D")
-    handler = bpy.types.AISTUDIO_FH_image_to_3d
-    with bpy.context.temp_override(window=window, area=view3d,
-                                   region=region("VIEW_3D", "WINDOW")):
-        d.check("drop: the FileHandler takes a picture on the 3D viewport",
-                handler.poll_drop(bpy.context), handler.bl_import_operator)
-        getattr(bpy.ops.aistudio, handler.bl_import_operator.split(".")[1])(
-            "INVOKE_DEFAULT", filepath=path, directory=os.path.dirname(path),
-            files=[{"name": os.path.basename(path)}])
-    yield 0.6
-
-
-def _asset_browser(d, library: str, shot: str, catalog: str = ""):
-    """The 3D viewport's area turned into an Asset Browser on *library* (thumbnails)."""
-    view = area("VIEW_3D") or area("FILE_BROWSER")
-    view.ui_type = "ASSETS"
-    yield 1.0
-    space = view.spaces.active
-    params = space.params
-    yield lambda: getattr(space, "params", None) is not None
-    params = space.params
-    params.asset_library_reference = library
-    params.display_type = "THUMBNAIL"
-    if catalog:
-        params.catalog_id = catalog
-    yield 3.0   # the library's files are read and their previews loaded
-    yield from snap(d, shot, 1.0)
-    return params
-
-
-def assets_and_drop(d):
-    """Results become assets with thumbnails, in the AI Studio library; a picture dropped."""
-    addon("preferences").get_prefs().confirm_credits = 0   # every job asks, like a drop
-    yield from open_sidebar_tab(d)
-    lib = addon("assets.library")
-    catalogs = addon("assets.catalogs")
-    entry = lib.find()
-    d.check("the AI Studio asset library is registered", entry is not None
-            and entry.name == "AI Studio", entry.path if entry else "none")
-    first = yield from _submit_text(d, "a small wooden chair", "asset_text")
-    yield from wait_imported(d, first, "asset_text")
-    before = set(jobs())
-    yield from _drop_picture(d, sample("poly_fox.png"))
-    yield from snap(d, "drop_confirm", 0.3)
-    d.check("drop: nothing is sent before the dialog is confirmed", set(jobs()) == before)
-    d.key("Return")
-    yield lambda: set(jobs()) - before
-    dropped = next(iter(set(jobs()) - before))
-    yield from wait_imported(d, dropped, "dropped picture")
-    yield from snap(d, "both_imported", 1.0)
-    marked = [o for o in ai_objects() if o.asset_data is not None]
-    d.check("every result is an asset", len(marked) == len(ai_objects()) == 2,
-            [o.name for o in ai_objects()])
-    d.check("their previews come from files (never rendered)",
-            all(o.preview is not None and o.preview.is_image_custom for o in marked),
-            [(o.name, tuple(o.preview.image_size) if o.preview else None) for o in marked])
-    d.check("the dropped picture's result is in AI Studio/Picture",
-            any(o.asset_data.catalog_id == catalogs.catalog_id("AI Studio/Picture")
-                for o in marked), [o.asset_data.catalog_id for o in marked])
-    files = sorted(p.name for p in lib.folder().glob("*.blend"))
-    d.check("both results are in the library folder", len(files) == 2, files)
-    yield from _asset_browser(d, "LOCAL", "asset_browser_current_file")
-    yield from _asset_browser(d, entry.name if entry else "AI Studio", "asset_browser_library")
-    yield from _asset_browser(d, entry.name if entry else "AI Studio", "asset_browser_text",
-                              catalogs.catalog_id("AI Studio/Text"))
-    d.check("the window survived showing the assets' previews", True)

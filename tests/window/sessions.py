@@ -63,13 +63,30 @@ def _with_model(name: str, fixture: str, timeout: float):
     return run
 
 
+def assets_across_files(ctx) -> list:
+    """Results as assets in one Blender; then a later Blender on a new file drags one in."""
+    emu = ctx["Emulator"](ctx["out"], "--time-scale", "30")
+    try:
+        env = ctx["profile_env"](_fresh_home(ctx, "assets"), emu.url)
+        ctx["install"](ctx["zip"], env)
+        first = ctx["run_blender"]("assets_and_drop", ctx["out"], env, [], timeout=600)
+        second = ctx["run_blender"]("library_in_another_file", ctx["out"], env, [], timeout=300)
+        left = ctx["helpers_left"]()
+        return first["checks"] + second["checks"] + [
+            {"check": "no helper Blender left after the asset sessions", "ok": not left,
+             "detail": "\n".join(left)}]
+    finally:
+        emu.stop()
+
+
 #: What CI runs, in order.
 ORDER = {"generate": _one_session("generate", 900), "quit_and_resume": quit_and_resume,
          "heavy_result": _with_model("heavy_result", "heavy.glb", 600),
          "draco_result": _with_model("draco_result", "draco.glb", 300),
          # Slower jobs (6× time), so one can be cancelled while it runs.
          "jobs_and_tools": _one_session("jobs_and_tools", 900, time_scale="6"),
-         # Results as assets in the Asset Browser, and a picture dropped on the viewport.
-         "assets_and_drop": _one_session("assets_and_drop", 600)}
+         # Results as assets in the Asset Browser, a picture dropped on the viewport, and
+         # the library seen from a new file in a later Blender (an asset dragged in).
+         "assets_and_drop": assets_across_files}
 #: Sessions run only when named: none today.
 EXTRA: dict = {}
