@@ -126,6 +126,8 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
             col.operator("aistudio.use_cli_journal", icon="CONSOLE").folder = str(cli_home)
         col.prop(self, "resume_on_start")
         col.prop(self, "use_asset_library")
+        for draw in LIBRARY_DRAWERS:
+            draw(col, self)
         col.prop(self, "show_advanced")
         if self.show_advanced:
             col.prop(self, "api_url")
@@ -146,6 +148,10 @@ class AISTUDIO_AddonPreferences(bpy.types.AddonPreferences):
 #: Called with the preferences when "AI Studio asset library" is switched. The asset
 #: code joins at register(), so the preferences need not import it (it imports them).
 LIBRARY_SWITCH_LISTENERS: list = []
+
+
+#: Called with (layout, preferences) under that checkbox: the library's size, its folder.
+LIBRARY_DRAWERS: list = []
 
 
 def _asset_library_changed(prefs) -> None:

@@ -8,7 +8,9 @@ one small .blend (``bpy.data.libraries.write``; the folder and its catalog file
 are made with the first result, so enabling the add-on writes nothing of the result's objects: a
 file write of data already in memory, never an import). From any .blend the
 Asset Browser lists them and dragging one in appends or links it as Blender
-always does.
+always does. *Remove from AI Studio Library* (the Asset Browser's context
+menu) deletes a result's file again; the preferences show how many there
+are and how much room they take.
 
 The entry is removed when the add-on is disabled only if the add-on made
 it: ``asset_library_made`` (a hidden preference) says so, and it is saved
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import bpy
 
+from ...bridge import errors
 from .. import preferences
 from . import catalogs, previews
 
@@ -137,3 +140,57 @@ def write_result(top, job_id: str) -> Path:
             bpy.data.collections.remove(coll)
     LAST_WRITE_S[:] = [time.perf_counter() - started]
     return path
+
+
+def inside(path: str | Path) -> Path | None:
+    """*path* as a result file of the library (a .blend directly in its folder), else None."""
+    try:
+        real = Path(os.path.realpath(bpy.path.abspath(str(path))))
+        root = Path(os.path.realpath(folder(create=False)))
+    except (ValueError, OSError):
+        return None
+    return real if real.parent == root and real.suffix == ".blend" else None
+
+
+def remove_results(paths: list[str]) -> list[Path]:
+    """Delete these result files from the library; the ones removed.
+
+    Only .blend files directly in the library's folder are touched (a path
+    anywhere else is refused before anything is deleted); Blender's backup
+    beside one (``.blend1``) goes with it. Copies already appended into
+    other files are theirs and stay.
+    """
+    files = [inside(p) for p in paths]
+    outside = [p for p, f in zip(paths, files) if f is None]
+    if outside:
+        raise errors.ValidationError(f"Not a result in the AI Studio asset library: {outside[0]}")
+    removed = []
+    for path in dict.fromkeys(files):
+        for victim in (path, path.with_suffix(".blend1")):
+            try:
+                victim.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise errors.ValidationError(f"{path.name} could not be removed: {exc}") from exc
+        removed.append(path)
+    _SUMMARY.clear()
+    return removed
+
+
+_SUMMARY: dict = {}   # the folder's mtime -> (results, bytes): preferences draw it often
+
+
+def summary() -> tuple[int, int]:
+    """How many results the library holds and their size in bytes (0, 0 before the first)."""
+    root = folder(create=False)
+    try:
+        stamp = (str(root), root.stat().st_mtime_ns)
+    except OSError:
+        return 0, 0
+    if stamp not in _SUMMARY:
+        sizes = [entry.stat().st_size for entry in os.scandir(root)
+                 if entry.is_file() and entry.name.endswith(".blend")]
+        _SUMMARY.clear()
+        _SUMMARY[stamp] = (len(sizes), sum(sizes))
+    return _SUMMARY[stamp]

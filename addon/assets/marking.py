@@ -143,9 +143,23 @@ def _on_save(*_args) -> None:
                                        f"beside the file ({exc}).")
 
 
+def draw_library_row(layout, _prefs) -> None:
+    """Under the checkbox: how many results the library keeps, and a button to its folder."""
+    if not library.enabled():
+        return
+    count, size = library.summary()
+    row = layout.row()
+    row.label(text=f"{count} result{'' if count == 1 else 's'}, {size / 1e6:.1f} MB "
+                   "(right-click one in the Asset Browser to remove it)", icon="ASSET_MANAGER")
+    row.operator("wm.path_open", text="Open Folder", icon="FILE_FOLDER").filepath = \
+        str(library.folder(create=False))
+
+
 def register() -> None:
     if library.sync not in preferences.LIBRARY_SWITCH_LISTENERS:
         preferences.LIBRARY_SWITCH_LISTENERS.append(library.sync)
+    if draw_library_row not in preferences.LIBRARY_DRAWERS:
+        preferences.LIBRARY_DRAWERS.append(draw_library_row)
     if _on_save not in bpy.app.handlers.save_post:
         bpy.app.handlers.save_post.append(_on_save)
     try:
@@ -157,6 +171,8 @@ def register() -> None:
 def unregister() -> None:
     if library.sync in preferences.LIBRARY_SWITCH_LISTENERS:
         preferences.LIBRARY_SWITCH_LISTENERS.remove(library.sync)
+    if draw_library_row in preferences.LIBRARY_DRAWERS:
+        preferences.LIBRARY_DRAWERS.remove(draw_library_row)
     if _on_save in bpy.app.handlers.save_post:
         bpy.app.handlers.save_post.remove(_on_save)
     library.remove_if_made()

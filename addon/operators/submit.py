@@ -64,14 +64,15 @@ def mesh_problem(context) -> str:
     return ""
 
 
-def ask(op, context, event, title: str, message: str, confirm_text: str, icon: str = ""):
-    """Blender's confirm dialog for *op* (its execute() runs on OK), saying *message*."""
-    extra = {"icon": icon} if icon else {}
-    try:
-        return context.window_manager.invoke_confirm(op, event, title=title, message=message,
-                                                     confirm_text=confirm_text, **extra)
-    except TypeError:  # Blender before 4.1 takes no title/message
-        return context.window_manager.invoke_confirm(op, event)
+def ask(op, context, event, title: str, message: str, confirm_text: str, icon: str = "NONE"):
+    """Blender's confirm dialog for *op* (its execute() runs on OK), saying *message*.
+
+    No fallback on a TypeError: one hid a bad icon name behind Blender's bare
+    dialog, which in a menu ran the operator without showing the question.
+    (The add-on needs Blender 4.2, where every argument here exists.)
+    """
+    return context.window_manager.invoke_confirm(op, event, title=title, message=message,
+                                                 confirm_text=confirm_text, icon=icon)
 
 
 def submit_problem(context, providers=("3daistudio",), needs_mesh: bool = False) -> str:

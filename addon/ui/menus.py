@@ -1,10 +1,18 @@
 """Menu entries, so F3 search finds the operators where Blender users look for them.
 
 File › Import › "AI Studio Result…" and "AI Studio Task by ID…", an "AI Studio" submenu in the 3D
-viewport's Object menu and in the Image Editor's Image menu.
+viewport's Object menu and in the Image Editor's Image menu, and "Remove from AI Studio Library"
+in the Asset Browser's context menu while it shows that library.
 """
 
 import bpy
+
+from ..assets import library
+
+#: How our entries run, however their menu was opened: a menu called as a popup (a context
+#: menu, ``wm.call_menu``) runs its entries with EXEC by default, skipping the question every
+#: operator that spends credits or deletes files asks in its invoke (seen in a real window).
+INVOKE = "INVOKE_REGION_WIN"
 
 
 class AISTUDIO_MT_object(bpy.types.Menu):
@@ -13,6 +21,7 @@ class AISTUDIO_MT_object(bpy.types.Menu):
 
     def draw(self, context):
         layout = self.layout
+        layout.operator_context = INVOKE   # credits are spent only after the usual question
         layout.operator("aistudio.text_to_3d", text="Text to 3D", icon="FONT_DATA")
         layout.operator("aistudio.image_to_3d", text="Image to 3D", icon="IMAGE_DATA")
         layout.operator("aistudio.multiview_to_3d", text="Multi-view to 3D", icon="MOD_ARRAY")
@@ -35,6 +44,7 @@ class AISTUDIO_MT_image(bpy.types.Menu):
 
     def draw(self, context):
         layout = self.layout
+        layout.operator_context = INVOKE
         layout.operator("aistudio.text_to_image", text="Text to Image", icon="FONT_DATA")
         layout.operator("aistudio.prepare_picture", text="Prepare Picture", icon="BRUSH_DATA")
         layout.operator("aistudio.remove_background", text="Remove Background", icon="IMAGE_ALPHA")
@@ -55,9 +65,19 @@ def draw_image(self, context):
     self.layout.menu("AISTUDIO_MT_image", icon="EXPERIMENTAL")
 
 
+def draw_asset_context(self, context):
+    params = getattr(context.space_data, "params", None)
+    if getattr(params, "asset_library_reference", "") != library.NAME:
+        return   # another library's assets are not ours to delete
+    self.layout.separator()
+    column = self.layout.column()
+    column.operator_context = "INVOKE_DEFAULT"   # this popup menu runs entries unasked otherwise
+    column.operator("aistudio.remove_from_library", icon="TRASH")
+
+
 #: (Blender menu, our draw function) pairs appended on register, removed on unregister.
 HOOKS = (("TOPBAR_MT_file_import", draw_import), ("VIEW3D_MT_object", draw_object),
-         ("IMAGE_MT_image", draw_image))
+         ("IMAGE_MT_image", draw_image), ("ASSETBROWSER_MT_context_menu", draw_asset_context))
 classes = (AISTUDIO_MT_object, AISTUDIO_MT_image)
 
 

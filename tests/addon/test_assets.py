@@ -174,3 +174,62 @@ def test_with_the_library_off_results_are_still_assets_but_not_copied(library, a
     top = _import(records, tmp_path)
     assert top.asset_data is not None
     assert not list(library.glob("*.blend"))
+
+
+def test_remove_from_library_deletes_the_results_file_and_only_there(assets_addon, records,
+                                                                      tmp_path):
+    """The library must not only grow: a result taken out of it is gone from every Asset
+    Browser; a path outside the library is refused and nothing is deleted."""
+    from ai_studio_bridge.addon.assets import library as lib
+    _import(records, tmp_path, "j1", meta={"name": "Red chair"})
+    _import(records, tmp_path, "j2", meta={"name": "Knight"})
+    assert lib.summary()[0] == 2 and lib.summary()[1] > 0
+    chair = next(lib.folder().glob("Red_chair*.blend"))
+    stranger = tmp_path / "mine.blend"
+    stranger.write_bytes(b"BLENDER")
+    with pytest.raises(RuntimeError, match="Not a result in the AI Studio asset library"):
+        bpy.ops.aistudio.remove_from_library(filepath=str(stranger))   # an ERROR report, to a script
+    assert stranger.is_file() and chair.is_file()
+    assert bpy.ops.aistudio.remove_from_library(filepath=str(chair)) == {"FINISHED"}
+    assert not chair.exists()
+    assert [p.name.split("_")[0] for p in lib.folder().glob("*.blend")] == ["Knight"]
+    assert lib.summary()[0] == 1
+    (top,) = [o for o in bpy.data.objects if o.name.startswith("Red chair")]
+    assert top.asset_data is not None   # the copy in this file stays the artist's
+
+
+def test_remove_from_library_is_offered_only_on_the_ai_studio_library(assets_addon):
+    import types
+
+    from test_panel import RecordingLayout
+
+    from ai_studio_bridge.addon.ui import menus
+
+    def drawn(library_name):
+        layout = RecordingLayout()
+        params = types.SimpleNamespace(asset_library_reference=library_name)
+        menus.draw_asset_context(types.SimpleNamespace(layout=layout),
+                                 types.SimpleNamespace(space_data=types.SimpleNamespace(params=params)))
+        return [args[0] for name, args, _kw in layout.log if name == "operator"], \
+            [args[0] for name, args, _kw in layout.log if name == "set_operator_context"]
+    assert drawn("AI Studio") == (["aistudio.remove_from_library"], ["INVOKE_DEFAULT"])   # it asks
+    assert drawn("Essentials")[0] == [] and drawn("LOCAL")[0] == []
+    assert menus.draw_asset_context in bpy.types.ASSETBROWSER_MT_context_menu._dyn_ui_initialize()
+
+
+def test_the_preferences_say_how_big_the_library_is(assets_addon, records, tmp_path):
+    import types
+
+    from test_panel import RecordingLayout
+
+    from ai_studio_bridge.addon import preferences
+    from ai_studio_bridge.addon.assets import library as lib
+    _import(records, tmp_path, "j1", meta={"name": "Red chair"})
+    layout = RecordingLayout()
+    proxy = types.SimpleNamespace(layout=layout, **{name: getattr(preferences.get_prefs(), name)
+                                                     for name in preferences.AISTUDIO_AddonPreferences
+                                                     .__annotations__})
+    preferences.AISTUDIO_AddonPreferences.draw(proxy, bpy.context)
+    assert any(t.startswith("1 result, ") for t in layout.texts("label"))
+    (folder_button,) = layout.buttons("wm.path_open")
+    assert folder_button.filepath == str(lib.folder(create=False))

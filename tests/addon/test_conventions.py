@@ -39,6 +39,16 @@ def test_the_object_menu_has_an_ai_studio_submenu(addon):
     assert menus.draw_image in bpy.types.IMAGE_MT_image._dyn_ui_initialize()
 
 
+def test_the_ai_studio_menus_invoke_their_entries_however_they_are_opened(addon):
+    """Opened as a popup (wm.call_menu), a menu runs its entries with EXEC unless it says
+    otherwise: Text to 3D then spent credits without its question (seen in a real window)."""
+    for menu in (bpy.types.AISTUDIO_MT_object, bpy.types.AISTUDIO_MT_image):
+        log = _draw(menu.draw).log
+        first_operator = next(i for i, (name, *_r) in enumerate(log) if name.startswith("operator"))
+        contexts = [a[0] for name, a, _kw in log[:first_operator] if name == "set_operator_context"]
+        assert contexts == ["INVOKE_REGION_WIN"], menu.bl_idname
+
+
 def test_menus_are_removed_on_unregister(addon):
     from ai_studio_bridge.addon.ui import menus
     menus.unregister()

@@ -60,6 +60,36 @@ def _asset_browser(d, library: str, shot: str, catalog: str = ""):
     return (yield from _browse(d, view, library, shot, catalog))
 
 
+def _menu_asks_first(d):
+    """Object › AI Studio opened as a popup menu (``wm.call_menu``, the way context menus open,
+    which runs entries with EXEC unless the menu says otherwise): Text to 3D chosen there (the
+    pointer on it, Return) asks before anything is sent; OK then sends one job."""
+    bpy.context.scene.aistudio.prompt = "a cup from the menu"   # setup: the menu is tested
+    view = region("VIEW_3D", "WINDOW")
+    pos = d.screen_point(view, view.width * 0.35, view.height * 0.7)
+    d.move(pos)
+    yield 0.3
+    with bpy.context.temp_override(window=bpy.context.window_manager.windows[0],
+                                   area=area("VIEW_3D"), region=view):
+        bpy.ops.wm.call_menu("INVOKE_DEFAULT", name="AISTUDIO_MT_object")
+    yield 0.6
+    item = yield from _menu_item(d, pos, "aistudio.text_to_3d")
+    if not d.check("the AI Studio menu opened as a popup shows Text to 3D", item is not None):
+        d.key("Escape")
+        return None
+    before = set(jobs())
+    d.key("Return")   # the entry under the pointer, as the keyboard chooses it
+    yield 0.8
+    yield from _snap_before_answering(d, "menu_confirm")
+    d.check("a menu entry that spends credits sends nothing before its question",
+            set(jobs()) == before, len(set(jobs()) - before))
+    d.key("Return")
+    yield lambda: set(jobs()) - before
+    d.check("OK on that question sends one job", len(set(jobs()) - before) == 1)
+    d.sent_after = before
+    return next(iter(set(jobs()) - before))
+
+
 def _save_as(d, path: str):
     """Ctrl+S over the viewport: Blender's file browser, the path typed, accepted."""
     view = region("VIEW_3D", "WINDOW")
@@ -80,8 +110,11 @@ def assets_and_drop(d):
     entry = lib.find()
     d.check("the AI Studio asset library is registered", entry is not None
             and entry.name == "AI Studio", entry.path if entry else "none")
+    from_menu = yield from _menu_asks_first(d)
     first = yield from submit_text(d, "a small wooden chair", "asset_text")
     yield from wait_imported(d, first, "asset_text")
+    if from_menu:
+        yield from wait_imported(d, from_menu, "menu_text")
     before = set(jobs())
     yield from _drop_picture(d, sample("poly_fox.png"))
     yield from snap(d, "drop_confirm", 0.3)
@@ -89,10 +122,11 @@ def assets_and_drop(d):
     d.key("Return")
     yield lambda: set(jobs()) - before
     dropped = next(iter(set(jobs()) - before))
+    d.sent_after = before   # the job it becomes once its picture is prepared is new since then
     yield from wait_imported(d, dropped, "dropped picture")
     yield from snap(d, "both_imported", 1.0)
     marked = [o for o in ai_objects() if o.asset_data is not None]
-    d.check("every result is an asset", len(marked) == len(ai_objects()) == 2,
+    d.check("every result is an asset", len(marked) == len(ai_objects()) == 3,
             [o.name for o in ai_objects()])
     d.check("their previews come from files (never rendered)",
             all(o.preview is not None and o.preview.is_image_custom for o in marked),
@@ -101,7 +135,7 @@ def assets_and_drop(d):
             any(o.asset_data.catalog_id == catalogs.catalog_id("AI Studio/Picture")
                 for o in marked), [o.asset_data.catalog_id for o in marked])
     files = sorted(p.name for p in lib.folder().glob("*.blend"))
-    d.check("both results are in the library folder", len(files) == 2, files)
+    d.check("all three results are in the library folder", len(files) == 3, files)
     yield from _asset_browser(d, "LOCAL", "asset_browser_current_file")
     yield from _asset_browser(d, entry.name if entry else "AI Studio", "asset_browser_library")
     yield from _asset_browser(d, entry.name if entry else "AI Studio", "asset_browser_text",
@@ -117,6 +151,15 @@ def assets_and_drop(d):
             cats.is_file() and "AI Studio/Text" in cats.read_text(),
             cats.read_text()[-300:] if cats.is_file() else "no catalog file")
     yield from _asset_browser(d, "LOCAL", "current_file_saved")
+
+
+def _snap_before_answering(d, name: str):
+    """A screenshot of a dialog, finished before the scenario answers it (a shot still being
+    taken when Return is pressed shows the dialog already gone)."""
+    yield 0.4
+    d.shot(name)
+    shot = d.pending_shots[-1]
+    yield lambda: shot.poll() is not None
 
 
 def _drag(d, start, end, steps: int = 20):
@@ -181,3 +224,51 @@ def library_in_another_file(d):
     tops = [o for o in new if o.parent is None]
     d.check("it stands where it was dropped, not at the origin",
             tops and tops[0].location.length > 0.1, [tuple(o.location) for o in tops])
+    # Tidying the library: the result right-clicked in the browser, removed from the menu.
+    d.data["removed_file"] = ""
+    yield from _remove_from_library(d, shelf, start)
+
+
+def _menu_item(d, near, wanted: str):
+    """The screen point of the open menu's item whose Python command names *wanted*: the
+    pointer moved down the menu from *near*, Ctrl+C (Blender's copy of an item's command)
+    pressed over each stop."""
+    wm = bpy.context.window_manager
+    for dy in range(-20, 420, 10):
+        point = (near[0] + 30, near[1] + dy)
+        wm.clipboard = ""
+        d.move(point)
+        yield 0.06
+        d.key("ctrl+c")
+        yield 0.1
+        if wanted in wm.clipboard:
+            return point
+    return None
+
+
+def _remove_from_library(d, shelf, tile):
+    lib = addon("assets.library")
+    before = sorted(p.name for p in lib.folder().glob("*.blend"))
+    d.move(tile)
+    yield 0.3
+    d.click(tile, button=3)
+    yield 0.8
+    yield from snap(d, "asset_context_menu", 0.2)
+    item = yield from _menu_item(d, tile, "aistudio.remove_from_library")
+    if not d.check("the Asset Browser's context menu offers Remove from AI Studio Library",
+                   item is not None):
+        d.key("Escape")
+        return
+    d.click(item)
+    yield 0.6
+    yield from _snap_before_answering(d, "remove_confirm")
+    d.check("nothing is removed before the question is answered",
+            sorted(p.name for p in lib.folder().glob("*.blend")) == before)
+    d.key("Return")
+    yield 1.5
+    after = sorted(p.name for p in lib.folder().glob("*.blend"))
+    d.check("the right-clicked result's file left the library, the other stayed",
+            len(after) == len(before) - 1 and not any("chair" in n for n in after), after)
+    yield from snap(d, "removed_from_library", 1.0)
+    d.check("the dragged-in copy stays in this file",
+            any(o.name.startswith("a small wooden chair") for o in bpy.context.scene.objects))
