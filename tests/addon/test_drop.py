@@ -70,7 +70,7 @@ class _Recorder:
     def __init__(self):
         self.asked = []
 
-    def invoke_confirm(self, op, event, title="", message="", confirm_text=""):
+    def invoke_confirm(self, op, event, title="", message="", confirm_text="", icon="NONE"):
         self.asked.append((title, message))
         return {"RUNNING_MODAL"}
 
