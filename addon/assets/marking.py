@@ -18,7 +18,6 @@ from pathlib import Path
 import bpy
 from bpy.app.handlers import persistent
 
-from ...bridge.imagefile import PICTURE_EXTS
 from .. import preferences
 from ..blenderio import thumbnail
 from ..jobs import session
@@ -57,19 +56,13 @@ def _model_name(meta: dict, request: dict | None) -> str:
 def picture_for(plan) -> str:
     """The picture file of the result: the service's thumbnail, the helper's render of the
     model, else the picture the job was sent from ('' when none exists)."""
-    prefix = f"{plan.job_id}_thumbnail_"
-    for path in plan.files:
-        if path.name.startswith(prefix) and path.suffix.lower() in PICTURE_EXTS:
-            return str(path)
+    sent = thumbnail.service_file(plan.job_id, plan.files)
+    if sent:
+        return sent
     if plan.model is not None and thumbnail.path_for(plan.model).is_file():
         return str(thumbnail.path_for(plan.model))
     record = session.job_record(plan.job_id)
-    fields = ((record.request if record is not None else None) or {}).get("fields") or {}
-    for value in [plan.meta.get("picture"), *fields.values()]:
-        if isinstance(value, str) and value.lower().endswith(PICTURE_EXTS) \
-                and "://" not in value and Path(value).is_file():
-            return value
-    return ""
+    return thumbnail.source_picture(plan.meta, record.request if record is not None else None)
 
 
 def describe(plan) -> metadata.AssetInfo:

@@ -15,11 +15,13 @@ GPU backend) the import goes on without one.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import bpy
 from mathutils import Vector
 
+from ...bridge.imagefile import PICTURE_EXTS
 from . import importers
 
 SIZE_PX = 192
@@ -31,6 +33,28 @@ def path_for(model: str | Path) -> Path:
     """Where the thumbnail of a downloaded *model* lives: hidden beside it."""
     model = Path(model)
     return model.with_name(f".{model.stem}.aistudio.png")
+
+
+def service_file(job_id: str, files) -> str:
+    """The thumbnail the service sent with a job (``<job_id>_thumbnail_<n>.<ext>``), or ''."""
+    prefix = f"{job_id}_thumbnail_"
+    for name in files:
+        path = Path(name)
+        if path.name.startswith(prefix) and path.suffix.lower() in PICTURE_EXTS:
+            return str(path)
+    return ""
+
+
+def source_picture(meta: dict, request: dict | None) -> str:
+    """The local picture a job was sent from (a view of a multi-view job: the first), when
+    it still exists; '' otherwise (a URL, a data URL, a deleted file)."""
+    fields = (request or {}).get("fields") or {}
+    for value in [meta.get("picture"), *fields.values()]:
+        for item in (value if isinstance(value, list) else [value]):
+            if (isinstance(item, str) and item.lower().endswith(PICTURE_EXTS) and "://" not in item
+                    and not item.startswith("data:") and os.path.isfile(item)):
+                return item
+    return ""
 
 
 def render(objects, dest: Path, size: int = SIZE_PX) -> str:

@@ -52,12 +52,7 @@ def forget(job_id: str) -> None:
 
 def service_thumbnail(view) -> str:
     """The thumbnail file the service sent for this job ('' if none), from the cached file list."""
-    prefix = f"{view.job_id}_thumbnail_"
-    for name in view.files:
-        path = Path(name)
-        if path.name.startswith(prefix) and path.suffix.lower() in PICTURE_EXTS:
-            return str(path)
-    return ""
+    return thumbnail.service_file(view.job_id, view.files)
 
 
 def _result_picture(view) -> str:
@@ -73,15 +68,7 @@ def _result_picture(view) -> str:
 def _source_picture(view) -> str:
     """The local picture the job was sent from, when it still exists."""
     record = session.job_record(view.job_id)
-    request = (record.request if record is not None else None) or {}
-    fields = request.get("fields") or {}
-    values = [view.meta.get("picture")] + list(fields.values())
-    for value in values:
-        for item in (value if isinstance(value, list) else [value]):
-            if isinstance(item, str) and item.lower().endswith(PICTURE_EXTS) and "://" not in item:
-                if not item.startswith("data:") and os.path.isfile(item):
-                    return item
-    return ""
+    return thumbnail.source_picture(view.meta, record.request if record is not None else None)
 
 
 def _rendered(view) -> str:
